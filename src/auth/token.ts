@@ -1,0 +1,21 @@
+import { createHash, randomBytes } from "node:crypto";
+
+export const tokenPrefix = "tg_";
+
+/** A new access token: `tg_` and 32 random bytes, base64url. Shown once, stored only hashed. */
+export function generateToken(): string {
+  return tokenPrefix + randomBytes(32).toString("base64url");
+}
+
+/**
+ * Tokens carry 256 bits of entropy, so one SHA-256 is enough (no salt or slow hash
+ * needed: there is nothing to brute-force), and it costs about a microsecond per request.
+ */
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** The last four characters, to tell tokens apart in listings without revealing them. */
+export function tokenHint(token: string): string {
+  return token.slice(-4);
+}

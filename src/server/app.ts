@@ -1,0 +1,57 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Authenticator } from "../auth/principal.js";
+import type { Logger } from "../telemetry/logger.js";
+import { authenticate } from "./auth-hook.js";
+import { installErrorHandling } from "./error-handler.js";
+import { requestIdFor } from "./request-id.js";
+import { type ReadinessCheck, registerHealthRoutes } from "./routes/health.js";
+import { type ModelListing, registerModelRoutes } from "./routes/models.js";
+
+export interface AppOptions {
+  logger: Logger;
+  bodyLimit: number;
+  trustProxy: boolean;
+  /** The current authenticator and model listing; both are swapped on reload. */
+  authenticator: () => Authenticator;
+  models: () => ModelListing;
+  readiness: ReadinessCheck[];
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One line per request is logged in onResponse below; Fastify's two lines are noise.
+    disableRequestLogging: true,
+    bodyLimit: options.bodyLimit,
+    trustProxy: options.trustProxy,
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  app.addHook("onResponse", (request, reply, done) => {
+    request.log.info(
+      {
+        method: request.method,
+        path: request.url.split("?")[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 100) / 100,
+        actor: request.principal?.actorId,
+      },
+      "request",
+    );
+    done();
+  });
+
+  installErrorHandling(app, options.bodyLimit);
+  registerHealthRoutes(app, options.readiness);
+  registerModelRoutes(app, { authenticate: authenticate(options.authenticator), models: options.models });
+  await app.ready();
+  return app;
+}

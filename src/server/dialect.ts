@@ -1,0 +1,16 @@
+import type { FastifyRequest } from "fastify";
+import type { ErrorDialect } from "./error-body.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The API dialect the route speaks, so its errors are written in it. */
+    dialect?: ErrorDialect;
+  }
+}
+
+/** The dialect for a request: the route's own, else guessed from the path (for 404s). */
+export function dialectOf(request: FastifyRequest): ErrorDialect {
+  const routeDialect = request.routeOptions.config?.dialect;
+  if (routeDialect) return routeDialect;
+  return request.url.startsWith("/v1/messages") ? "anthropic" : "openai";
+}
