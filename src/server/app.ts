@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import type { Authenticator } from "../auth/principal.js";
 import type { Logger } from "../telemetry/logger.js";
 import { authenticate } from "./auth-hook.js";
@@ -21,7 +21,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request is logged in onResponse below; Fastify's two lines are noise.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit: options.bodyLimit,
     trustProxy: options.trustProxy,
     requestIdHeader: false,
