@@ -1,0 +1,144 @@
+/**
+ * Strict readers for our own API input. Each names the offending field
+ * (`messages[2].content[0].type: expected one of text, image_url`), and null counts as absent for
+ * optional fields because OpenAI clients send `"stop": null` and the like.
+ */
+import type { FieldError } from "./errors.js";
+
+export class InvalidFieldError extends Error {
+  readonly field: string;
+  constructor(field: string, detail: string) {
+    super(`${field}: ${detail}`);
+    this.field = field;
+  }
+}
+
+export function fail(field: string, detail: string): never {
+  throw new InvalidFieldError(field, detail);
+}
+
+export function fieldPath(base: string, key: string | number): string {
+  if (typeof key === "number") return `${base}[${key}]`;
+  return base === "" ? key : `${base}.${key}`;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return value.length > 40 ? "a string" : JSON.stringify(value);
+  return typeof value === "object" ? "an object" : `${typeof value} ${String(value)}`;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function asObject(value: unknown, field: string): JsonObject {
+  if (!isObject(value)) fail(field, `expected an object, got ${describe(value)}`);
+  return value;
+}
+
+export function asArray(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(value)) fail(field, `expected an array, got ${describe(value)}`);
+  return value;
+}
+
+export function asString(value: unknown, field: string): string {
+  if (typeof value !== "string") fail(field, `expected a string, got ${describe(value)}`);
+  return value;
+}
+
+export function oneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): T {
+  if (typeof value !== "string" || !allowed.includes(value as T)) {
+    fail(field, `expected one of ${allowed.join(", ")}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+export function optString(object: JsonObject, key: string, base: string): string | undefined {
+  const value = object[key];
+  return value === undefined || value === null ? undefined : asString(value, fieldPath(base, key));
+}
+
+export function optBoolean(object: JsonObject, key: string, base: string): boolean | undefined {
+  const value = object[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "boolean") fail(fieldPath(base, key), `expected true or false, got ${describe(value)}`);
+  return value;
+}
+
+export interface NumberRange {
+  min?: number;
+  max?: number;
+  integer?: boolean;
+}
+
+export function asNumber(value: unknown, field: string, range: NumberRange = {}): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) fail(field, `expected a number, got ${describe(value)}`);
+  if (range.integer && !Number.isInteger(value)) fail(field, `expected an integer, got ${value}`);
+  if (range.min !== undefined && value < range.min) fail(field, `must be at least ${range.min}, got ${value}`);
+  if (range.max !== undefined && value > range.max) fail(field, `must be at most ${range.max}, got ${value}`);
+  return value;
+}
+
+export function optNumber(
+  object: JsonObject,
+  key: string,
+  base: string,
+  range: NumberRange = {},
+): number | undefined {
+  const value = object[key];
+  return value === undefined || value === null ? undefined : asNumber(value, fieldPath(base, key), range);
+}
+
+/** A string or a list of strings (`stop`), as a list. */
+export function optStringList(
+  object: JsonObject,
+  key: string,
+  base: string,
+  maxItems?: number,
+): string[] | undefined {
+  const value = object[key];
+  if (value === undefined || value === null) return undefined;
+  const field = fieldPath(base, key);
+  if (typeof value === "string") return [value];
+  const items = asArray(value, field).map((item, index) => asString(item, fieldPath(field, index)));
+  if (maxItems !== undefined && items.length > maxItems) {
+    fail(field, `at most ${maxItems} entries are allowed, got ${items.length}`);
+  }
+  return items;
+}
+
+/** A string-to-string map (`metadata`). */
+export function optStringMap(object: JsonObject, key: string, base: string): Record<string, string> | undefined {
+  const value = object[key];
+  if (value === undefined || value === null) return undefined;
+  const field = fieldPath(base, key);
+  const map = asObject(value, field);
+  const result: Record<string, string> = {};
+  for (const [name, item] of Object.entries(map)) result[name] = asString(item, fieldPath(field, name));
+  return result;
+}
+
+/** Runs a strict parser; an InvalidFieldError becomes a FieldError result, anything else is a bug and rethrown. */
+export function catchFieldError<T>(parse: () => T): { ok: true; value: T } | { ok: false; error: FieldError } {
+  try {
+    return { ok: true, value: parse() };
+  } catch (error) {
+    if (error instanceof InvalidFieldError) return { ok: false, error: { field: error.field, message: error.message } };
+    throw error;
+  }
+}
+
+/** The keys of `object` not in `known`, as a bag (dialect passthrough), or undefined when there are none. */
+export function unknownKeys(object: JsonObject, known: ReadonlySet<string>): JsonObject | undefined {
+  let extra: JsonObject | undefined;
+  for (const [key, value] of Object.entries(object)) {
+    if (known.has(key)) continue;
+    extra ??= {};
+    extra[key] = value;
+  }
+  return extra;
+}

@@ -1,0 +1,38 @@
+/**
+ * Server-sent events: bytes → events through eventsource-parser (comments such as OpenRouter's
+ * `: OPENROUTER PROCESSING` keep-alives are dropped by it), and events → exact SSE text.
+ */
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+
+export type SseEvent = EventSourceMessage;
+
+export interface SseReader {
+  /** Feeds decoded text; complete events are delivered to the callback synchronously. */
+  feed(text: string): void;
+  /** Feeds raw bytes (UTF-8 sequences split across chunks are handled). */
+  feedBytes(bytes: Uint8Array): void;
+}
+
+export function createSseReader(onEvent: (event: SseEvent) => void): SseReader {
+  const parser = createParser({ onEvent });
+  const decoder = new TextDecoder();
+  return {
+    feed: (text) => parser.feed(text),
+    feedBytes: (bytes) => parser.feed(decoder.decode(bytes, { stream: true })),
+  };
+}
+
+/** All events of a complete SSE body. */
+export function parseSseText(text: string): SseEvent[] {
+  const events: SseEvent[] = [];
+  const reader = createSseReader((event) => events.push(event));
+  reader.feed(text);
+  // A body that lacks the final blank line still ends its last event.
+  reader.feed("\n\n");
+  return events;
+}
+
+/** One SSE record: `event: <name>\n` (when named) then `data: <data>\n\n`. `data` must be one line (JSON). */
+export function formatSse(data: string, event?: string): string {
+  return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
+}
