@@ -1,0 +1,86 @@
+import { formatMigrationId, type MigrationResult, openStore, redactUrl, type StoreKind } from "../store/index.js";
+import { type CommandIO, exitCode } from "./io.js";
+
+/** DESIGN §8: the embedded default store, relative to the working directory. */
+export const DEFAULT_STORAGE_URL = "sqlite:.tollgate/tollgate.db";
+
+const USAGE = `Usage: tollgate migrate [--storage URL]
+
+Apply pending database migrations. The gateway also applies them when it starts.
+
+Options:
+  --storage URL  sqlite:PATH or postgres://user@host:5432/database[?schema=NAME]
+                 (default: $TOLLGATE_STORAGE_URL, else ${DEFAULT_STORAGE_URL})
+  -h, --help     show this help
+`;
+
+export interface MigrateStoreResult extends MigrationResult {
+  readonly kind: StoreKind;
+}
+
+/** Opens the store at `url` (relative SQLite paths resolved against `baseDir`), migrates it, closes it. */
+export async function migrateStore(url: string, baseDir: string): Promise<MigrateStoreResult> {
+  const store = await openStore(url, { baseDir });
+  try {
+    return { kind: store.kind, ...(await store.migrate()) };
+  } finally {
+    await store.close();
+  }
+}
+
+export async function runMigrate(args: string[], io: CommandIO): Promise<number> {
+  let storage: string | undefined;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === "--help" || arg === "-h") {
+      io.stdout(USAGE);
+      return exitCode.ok;
+    }
+    if (arg === "--storage" || arg.startsWith("--storage=")) {
+      const value = arg === "--storage" ? args[++index] : arg.slice("--storage=".length);
+      if (value === undefined || value === "") return usageError(io, "--storage needs a URL");
+      storage = value;
+      continue;
+    }
+    return usageError(io, `unknown argument \`${arg}\``);
+  }
+  const url = storage ?? nonEmpty(io.env.TOLLGATE_STORAGE_URL) ?? DEFAULT_STORAGE_URL;
+  try {
+    const result = await migrateStore(url, io.cwd);
+    for (const migration of result.applied) {
+      io.stdout(`applied ${formatMigrationId(migration.id)}-${migration.name}\n`);
+    }
+    const state = result.applied.length === 0 ? "already up to date" : "up to date";
+    io.stdout(`${result.kind} store ${redactUrl(url)} ${state} (version ${formatMigrationId(result.version)})\n`);
+    return exitCode.ok;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    io.stderr(`tollgate migrate: ${redactSecrets(reason, url)}\n`);
+    return exitCode.failed;
+  }
+}
+
+function usageError(io: CommandIO, message: string): number {
+  io.stderr(`tollgate migrate: ${message}\n\n${USAGE}`);
+  return exitCode.usage;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
+/** Drivers may echo the connection string; make sure its password never reaches the terminal. */
+function redactSecrets(message: string, url: string): string {
+  const password = passwordOf(url);
+  return password === undefined ? message : message.split(password).join("***");
+}
+
+function passwordOf(url: string): string | undefined {
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    // Too short a "password" would garble the message more than it protects.
+    return password.length < 3 ? undefined : password;
+  } catch {
+    return undefined;
+  }
+}

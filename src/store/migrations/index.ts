@@ -1,0 +1,7 @@
+import { initial } from "./001-initial.js";
+import type { Migration } from "./migration.js";
+
+export type { Migration } from "./migration.js";
+
+/** Every migration, in order. Later issues append theirs here (one file each). */
+export const migrations: readonly Migration[] = [initial];

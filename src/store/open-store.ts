@@ -1,0 +1,57 @@
+import { runMigrations } from "./migrate.js";
+import { type Migration, migrations as allMigrations } from "./migrations/index.js";
+import { openPostgresDriver } from "./postgres-driver.js";
+import { actorsRepository } from "./repositories/actors.js";
+import { auditRepository } from "./repositories/audit.js";
+import type { RepositoryContext } from "./repositories/rows.js";
+import { settingsRepository } from "./repositories/settings.js";
+import { tokensRepository } from "./repositories/tokens.js";
+import type { SqlDriver, SqlExecutor } from "./sql.js";
+import { openSqliteDriver } from "./sqlite-driver.js";
+import type { MigrationResult, Store, StoreRepositories } from "./store.js";
+import { parseStorageUrl } from "./url.js";
+
+export interface OpenStoreOptions {
+  /** Directory that a relative `sqlite:PATH` is resolved against (default: the working directory). */
+  readonly baseDir?: string;
+  /** The migrations `migrate()` applies; default all of them. Tests use it to play an older or newer Tollgate. */
+  readonly migrations?: readonly Migration[];
+}
+
+/**
+ * Opens the store named by `storage.url`: `sqlite:PATH`, `sqlite::memory:`, or `postgres://…`
+ * (`?schema=NAME` to keep Tollgate's tables in their own schema, created if missing). It does not
+ * migrate: call `store.migrate()` at start.
+ */
+export async function openStore(url: string, options: OpenStoreOptions = {}): Promise<Store> {
+  const target = parseStorageUrl(url, options.baseDir);
+  const driver =
+    target.kind === "sqlite"
+      ? await openSqliteDriver(target.path)
+      : await openPostgresDriver({ connectionString: target.connectionString, schema: target.schema });
+  return createStore(driver, options.migrations ?? allMigrations);
+}
+
+function repositories(driver: SqlDriver, sql: SqlExecutor): StoreRepositories {
+  const context: RepositoryContext = {
+    sql,
+    constraintViolation: (error) => driver.constraintViolation(error),
+  };
+  return {
+    settings: settingsRepository(context),
+    actors: actorsRepository(context),
+    tokens: tokensRepository(context),
+    audit: auditRepository(context),
+  };
+}
+
+function createStore(driver: SqlDriver, migrations: readonly Migration[]): Store {
+  return {
+    kind: driver.kind,
+    ...repositories(driver, driver),
+    transaction: (work) => driver.transaction((tx) => work(repositories(driver, tx))),
+    migrate: (): Promise<MigrationResult> => runMigrations(driver, migrations),
+    ping: () => driver.ping(),
+    close: () => driver.close(),
+  };
+}

@@ -1,0 +1,206 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import pg from "pg";
+import { StoreError } from "./errors.js";
+import type { SqlDriver, SqlExecutor, SqlRow, SqlSession, SqlValue } from "./sql.js";
+import { redactUrl } from "./url.js";
+
+export interface PostgresOptions {
+  connectionString: string;
+  schema: string | undefined;
+}
+
+const POOL_SIZE = 5;
+const STATEMENT_TIMEOUT_MS = 30_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+const IDLE_TIMEOUT_MS = 30_000;
+const MIGRATION_LOCK_NAME = "tollgate:migrate";
+
+// Postgres type OIDs: BIGINT becomes a number (epoch milliseconds and ids stay well under 2^53), and
+// JSON/JSONB stay text so both drivers hand the repositories the same JSON strings to parse.
+const INT8_OID = 20;
+const JSON_OIDS = new Set([114, 3802]);
+const typeParsers = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === INT8_OID) return (value: string) => Number(value);
+    if (JSON_OIDS.has(oid)) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+} as pg.CustomTypesConfig;
+
+export async function openPostgresDriver(options: PostgresOptions): Promise<SqlDriver> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: POOL_SIZE,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: IDLE_TIMEOUT_MS,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    application_name: "tollgate",
+    types: typeParsers,
+    // Every pooled connection starts with the schema on its search_path, so no query names it.
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  // An idle connection dropped by the server must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  const driver = new PostgresDriver(pool, options);
+  if (options.schema !== undefined) {
+    try {
+      await createSchema(driver, options.schema);
+    } catch (error) {
+      await pool.end();
+      throw connectionError(options.connectionString, error);
+    }
+  }
+  return driver;
+}
+
+async function createSchema(driver: PostgresDriver, schema: string): Promise<void> {
+  try {
+    await driver.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+  } catch (error) {
+    // Two processes creating the schema at once can both pass IF NOT EXISTS; the loser sees a duplicate.
+    if (driver.constraintViolation(error) !== "unique" && pgCode(error) !== "42P06") throw error;
+  }
+}
+
+function connectionError(connectionString: string, error: unknown): Error {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new Error(`Cannot use the Postgres store at storage.url "${redactUrl(connectionString)}": ${reason}`, {
+    cause: error,
+  });
+}
+
+function pgCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+interface Queryable {
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
+}
+
+function executor(client: Queryable): SqlExecutor {
+  return {
+    kind: "postgres",
+    async query<Row extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []) {
+      return (await client.query(sql, [...params])).rows as Row[];
+    },
+    async run(sql, params = []) {
+      return (await client.query(sql, [...params])).rowCount ?? 0;
+    },
+    async exec(script) {
+      // Without parameters pg uses the simple query protocol, which accepts several statements.
+      await client.query(script);
+    },
+  };
+}
+
+/** A session bound to one checked-out connection; `transaction` runs BEGIN/COMMIT on it. */
+function clientSession(client: pg.PoolClient, inTransaction: boolean): SqlSession {
+  const session: SqlSession = {
+    ...executor(client),
+    async transaction(work) {
+      if (inTransaction) return work(session);
+      await client.query("BEGIN");
+      try {
+        const result = await work(clientSession(client, true));
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      }
+    },
+  };
+  return session;
+}
+
+class PostgresDriver implements SqlDriver {
+  readonly kind = "postgres" as const;
+  readonly #pool: pg.Pool;
+  readonly #pooled: SqlExecutor;
+  readonly #options: PostgresOptions;
+  #closed = false;
+  /** Set inside a transaction, to catch work that bypasses the transaction's session. */
+  readonly #inTransaction = new AsyncLocalStorage<true>();
+
+  constructor(pool: pg.Pool, options: PostgresOptions) {
+    this.#pool = pool;
+    this.#options = options;
+    this.#pooled = executor(pool);
+  }
+
+  async query<Row extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+    this.#checkOpen();
+    return this.#pooled.query<Row>(sql, params);
+  }
+
+  async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+    this.#checkOpen();
+    return this.#pooled.run(sql, params);
+  }
+
+  async exec(script: string): Promise<void> {
+    this.#checkOpen();
+    return this.#pooled.exec(script);
+  }
+
+  transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T> {
+    return this.#withClient((client) =>
+      clientSession(client, false).transaction((tx) => this.#inTransaction.run(true, () => work(tx))),
+    );
+  }
+
+  withMigrationLock<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.#withClient(async (client) => {
+      // A session-level advisory lock, keyed by schema so separate deployments in one database do not wait
+      // on each other; it is released explicitly, or by the server if this connection dies.
+      const key = `${MIGRATION_LOCK_NAME}:${this.#options.schema ?? "current"}`;
+      await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
+      try {
+        return await work(clientSession(client, false));
+      } finally {
+        await client.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
+      }
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  constraintViolation(error: unknown): "unique" | "foreign-key" | undefined {
+    const code = pgCode(error);
+    if (code === "23505") return "unique";
+    if (code === "23503") return "foreign-key";
+    return undefined;
+  }
+
+  async #withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    this.#checkOpen();
+    const client = await this.#pool.connect();
+    let failed = false;
+    try {
+      return await work(client);
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      // After a failure the connection may be mid-transaction or still hold the migration lock (if ROLLBACK
+      // or the unlock failed): destroy it rather than return it to the pool. Reconnecting is cheap.
+      client.release(failed);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StoreError("closed", "The store is closed.");
+    if (this.#inTransaction.getStore()) {
+      throw new Error("Store used outside its open transaction: inside store.transaction(), use the tx it passes.");
+    }
+  }
+}

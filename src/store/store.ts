@@ -1,0 +1,212 @@
+import type { StoreKind } from "./sql.js";
+
+export type { StoreKind } from "./sql.js";
+
+/**
+ * Tollgate's persistent state behind one interface, served by SQLite or Postgres. Callers never see SQL.
+ * Each concern is a repository; later issues add theirs (usage events, provider keys, user keys) beside
+ * these and a migration for their tables.
+ *
+ * Timestamps are `Date`s in records and epoch milliseconds in the database. JSON columns take any
+ * JSON-serialisable value and come back parsed; the module that owns a shape (config, limits) validates it.
+ */
+export interface Store extends StoreRepositories {
+  readonly kind: StoreKind;
+  /**
+   * Runs `work` atomically: every change made through `tx` is committed together, or none is if it throws.
+   * Inside `work`, use only `tx`; using the store itself there is an error (on SQLite it would deadlock).
+   */
+  transaction<T>(work: (tx: StoreRepositories) => Promise<T>): Promise<T>;
+  /** Applies pending migrations (idempotent, safe when several processes start at once). */
+  migrate(): Promise<MigrationResult>;
+  /** Resolves when the database answers a trivial query; for readiness checks. */
+  ping(): Promise<void>;
+  /** Closes connections; the store cannot be used afterwards. Calling it twice is harmless. */
+  close(): Promise<void>;
+}
+
+export interface StoreRepositories {
+  readonly settings: SettingsRepository;
+  readonly actors: ActorsRepository;
+  readonly tokens: TokensRepository;
+  readonly audit: AuditRepository;
+}
+
+export interface MigrationInfo {
+  readonly id: number;
+  readonly name: string;
+}
+
+export interface MigrationResult {
+  /** Migrations this call applied, in order (empty when the database was up to date). */
+  readonly applied: readonly MigrationInfo[];
+  /** The id of the newest migration now applied (0 for none). */
+  readonly version: number;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+// Settings: small key/value documents for configuration made through the admin API.
+
+export interface SettingRecord {
+  readonly key: string;
+  readonly value: unknown;
+  readonly updatedAt: Date;
+}
+
+export interface SettingsRepository {
+  /** The stored value, or `undefined` when the key is absent. */
+  get(key: string): Promise<unknown>;
+  /** Inserts or replaces; `value` must be JSON-serialisable (not `undefined`). */
+  set(key: string, value: unknown, at?: Date): Promise<void>;
+  /** Whether the key existed. */
+  delete(key: string): Promise<boolean>;
+  /** Every setting, by key. */
+  list(): Promise<SettingRecord[]>;
+}
+
+// Actors: the callers of the gateway.
+
+export type ActorRole = "admin" | "readonly" | "user";
+export type ActorStatus = "active" | "disabled";
+/** Where the actor is defined: the config file, the admin API, or an external identity source. */
+export type ActorSource = "config" | "database" | "external";
+
+export interface ActorRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly role: ActorRole;
+  readonly status: ActorStatus;
+  /** Model-ref globs; `null` means every model. */
+  readonly allowedModels: string[] | null;
+  readonly limits: JsonObject | null;
+  readonly budget: JsonObject | null;
+  readonly source: ActorSource;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewActor {
+  readonly id: string;
+  readonly name: string;
+  readonly role: ActorRole;
+  /** Default `active`. */
+  readonly status?: ActorStatus;
+  readonly allowedModels?: readonly string[] | null;
+  readonly limits?: object | null;
+  readonly budget?: object | null;
+  readonly source: ActorSource;
+  /** Default now; also the initial `updatedAt`. */
+  readonly createdAt?: Date;
+}
+
+/** Fields to change; a field that is present (even `null`) is written, an absent one is kept. */
+export type ActorPatch = Partial<
+  Pick<NewActor, "name" | "role" | "status" | "allowedModels" | "limits" | "budget" | "source">
+>;
+
+export interface ActorFilter {
+  readonly source?: ActorSource;
+  readonly status?: ActorStatus;
+}
+
+export interface ActorsRepository {
+  /** @throws StoreError `conflict` when the id is taken. */
+  create(actor: NewActor): Promise<ActorRecord>;
+  get(id: string): Promise<ActorRecord | undefined>;
+  /** Ordered by id. */
+  list(filter?: ActorFilter): Promise<ActorRecord[]>;
+  /** The updated actor, or `undefined` when there is none with this id. */
+  update(id: string, patch: ActorPatch, at?: Date): Promise<ActorRecord | undefined>;
+  /** Deletes the actor and (cascading) its tokens; whether it existed. */
+  delete(id: string): Promise<boolean>;
+}
+
+// Tokens: access tokens, stored only as hashes.
+
+export interface TokenRecord {
+  /** `tok_…`, safe to show and log. */
+  readonly id: string;
+  readonly actorId: string;
+  readonly name: string;
+  /** SHA-256 hex of the token; the plaintext is never stored. */
+  readonly tokenHash: string;
+  /** The token's last characters, to help people recognise it. */
+  readonly tokenHint: string;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly revokedAt: Date | null;
+  readonly lastUsedAt: Date | null;
+}
+
+export interface NewToken {
+  /** Default: a fresh `tok_<random>`. */
+  readonly id?: string;
+  readonly actorId: string;
+  readonly name: string;
+  readonly tokenHash: string;
+  readonly tokenHint: string;
+  readonly createdAt?: Date;
+  readonly expiresAt?: Date | null;
+}
+
+export interface TokenListOptions {
+  readonly actorId?: string;
+  /** Only tokens neither revoked nor expired at `now` (default: all tokens). */
+  readonly activeOnly?: boolean;
+  readonly now?: Date;
+}
+
+export interface TokensRepository {
+  /**
+   * @throws StoreError `conflict` when the id or the hash exists, `missing-reference` when the actor does not.
+   */
+  create(token: NewToken): Promise<TokenRecord>;
+  /** The token with this hash if it is usable at `now`: not revoked and not expired. */
+  findByHash(tokenHash: string, now?: Date): Promise<TokenRecord | undefined>;
+  /** The token whatever its state. */
+  get(id: string): Promise<TokenRecord | undefined>;
+  /** Ordered by creation time. */
+  list(options?: TokenListOptions): Promise<TokenRecord[]>;
+  /** Whether a token that was not yet revoked is now. */
+  revoke(id: string, at?: Date): Promise<boolean>;
+  /** Records a use; never moves `lastUsedAt` backwards (replicas may report late). */
+  touchLastUsed(id: string, at: Date): Promise<void>;
+  /** Deletes tokens that expired at or before `now`; how many. */
+  deleteExpired(now?: Date): Promise<number>;
+}
+
+// Audit log: who changed what, append-only.
+
+export interface AuditRecord {
+  readonly id: number;
+  readonly at: Date;
+  /** The actor who acted; `null` for the system (config load, CLI). */
+  readonly actorId: string | null;
+  /** Noun-verb, e.g. `token-create`. */
+  readonly action: string;
+  readonly target: string | null;
+  readonly details: JsonObject | null;
+}
+
+export interface NewAuditEntry {
+  readonly at?: Date;
+  readonly actorId: string | null;
+  readonly action: string;
+  readonly target?: string | null;
+  readonly details?: object | null;
+}
+
+export interface AuditListOptions {
+  /** 1 to 1000, default 100. */
+  readonly limit?: number;
+  /** Only entries older than this id, to page backwards. */
+  readonly beforeId?: number;
+  readonly actorId?: string;
+}
+
+export interface AuditRepository {
+  append(entry: NewAuditEntry): Promise<AuditRecord>;
+  /** Newest first. */
+  list(options?: AuditListOptions): Promise<AuditRecord[]>;
+}
