@@ -1,0 +1,109 @@
+import { type Node, type ParseError, ParseErrorCode, findNodeAtOffset, getNodePath, parseTree } from "jsonc-parser";
+import { formatPath, type PathSegment, type Problem } from "../problems.js";
+import { type Environment, interpolate } from "./interpolate.js";
+import { LineIndex } from "./location.js";
+
+export const MAX_CONFIG_BYTES = 5 * 1024 * 1024;
+
+export interface ParsedDocument {
+  value: unknown;
+  root: Node | undefined;
+  lines: LineIndex;
+  problems: Problem[];
+}
+
+const SYNTAX_MESSAGES: Partial<Record<ParseErrorCode, string>> = {
+  [ParseErrorCode.InvalidSymbol]: "unexpected character; this is not valid JSON(C) here",
+  [ParseErrorCode.InvalidNumberFormat]: "invalid number",
+  [ParseErrorCode.PropertyNameExpected]: "expected a property name in double quotes",
+  [ParseErrorCode.ValueExpected]: "expected a value",
+  [ParseErrorCode.ColonExpected]: "expected `:` after the property name",
+  [ParseErrorCode.CommaExpected]: "expected `,` between entries",
+  [ParseErrorCode.CloseBraceExpected]: "expected `}` to close this object",
+  [ParseErrorCode.CloseBracketExpected]: "expected `]` to close this array",
+  [ParseErrorCode.EndOfFileExpected]: "unexpected content after the end of the document (an extra `}` or `]`?)",
+  [ParseErrorCode.InvalidCommentToken]: "invalid comment",
+  [ParseErrorCode.UnexpectedEndOfComment]: "unterminated /* comment */",
+  [ParseErrorCode.UnexpectedEndOfString]: "unterminated string",
+  [ParseErrorCode.UnexpectedEndOfNumber]: "unterminated number",
+  [ParseErrorCode.InvalidUnicode]: "invalid \\u escape",
+  [ParseErrorCode.InvalidEscapeCharacter]: "invalid escape character in string",
+  [ParseErrorCode.InvalidCharacter]: "invalid character in string (control characters must be escaped)",
+};
+
+/**
+ * Parses JSONC into a plain value, expanding `${ENV}` references in strings, and keeps the syntax tree so every
+ * later problem can be placed at its line and column. Never throws: everything wrong becomes a problem.
+ */
+export function parseDocument(text: string, env: Environment): ParsedDocument {
+  const lines = new LineIndex(text);
+  const problems: Problem[] = [];
+  const at = (path: readonly PathSegment[], offset: number, message: string) => {
+    const { line, column } = lines.position(offset);
+    problems.push({ path: formatPath(path), message, line, column, severity: "error" });
+  };
+
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_CONFIG_BYTES) {
+    at([], 0, `the file is ${(bytes / 1024 / 1024).toFixed(1)} MiB; config files are limited to 5 MiB`);
+    return { value: undefined, root: undefined, lines, problems };
+  }
+
+  const errors: ParseError[] = [];
+  const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  for (const error of errors) {
+    const node = root ? findNodeAtOffset(root, Math.max(0, error.offset - 1), true) : undefined;
+    const path = node ? getNodePath(node) : [];
+    const atEnd = error.offset >= text.trimEnd().length;
+    let message = SYNTAX_MESSAGES[error.error] ?? "syntax error";
+    if (atEnd && (error.error === ParseErrorCode.CloseBraceExpected || error.error === ParseErrorCode.CloseBracketExpected)) {
+      message = `the file ends before every object and array is closed: ${error.error === ParseErrorCode.CloseBraceExpected ? "`}`" : "`]`"} is missing`;
+    }
+    at(path, error.offset, message);
+  }
+  if (!root) {
+    if (errors.length === 0) at([], 0, "the file is empty; expected a JSON object");
+    return { value: undefined, root, lines, problems };
+  }
+  const value = toValue(root, [], env, at);
+  return { value, root, lines, problems };
+}
+
+function toValue(
+  node: Node,
+  path: PathSegment[],
+  env: Environment,
+  at: (path: readonly PathSegment[], offset: number, message: string) => void,
+): unknown {
+  switch (node.type) {
+    case "object": {
+      const out: Record<string, unknown> = {};
+      const seen = new Set<string>();
+      for (const property of node.children ?? []) {
+        const [keyNode, valueNode] = property.children ?? [];
+        if (!keyNode || typeof keyNode.value !== "string") continue;
+        const key = keyNode.value;
+        if (seen.has(key)) at([...path, key], keyNode.offset, `duplicate key \`${key}\`; each key may appear once`);
+        seen.add(key);
+        // defineProperty so a `__proto__` key is data, not a prototype change.
+        Object.defineProperty(out, key, {
+          value: valueNode ? toValue(valueNode, [...path, key], env, at) : undefined,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      }
+      return out;
+    }
+    case "array":
+      return (node.children ?? []).map((child, index) => toValue(child, [...path, index], env, at));
+    case "string": {
+      const result = interpolate(node.value as string, env);
+      if (result.ok) return result.value;
+      at(path, node.offset, result.message);
+      return "";
+    }
+    default:
+      return node.value;
+  }
+}

@@ -1,0 +1,198 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { duration, nonNegativeInt, portNumber, positiveInt, secret, strictObject, url } from "./common.js";
+import { Secret } from "../secret.js";
+import { modelConfiguration } from "./model-configuration.js";
+
+const SIZE = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i;
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+
+/** Bytes as a number or `"10MiB"`, `"512kb"`. */
+const byteSize = z.union([positiveInt, z.string()]).transform((value, context) => {
+  if (typeof value === "number") return value;
+  const match = SIZE.exec(value.trim());
+  if (!match) {
+    context.addIssue({ code: "custom", message: `\`${value}\` is not a size; write bytes as a number or e.g. "10MiB", "512kb"` });
+    return z.NEVER;
+  }
+  return Number(match[1]) * SIZE_UNITS[(match[2] ?? "b").toLowerCase()]!;
+});
+
+export const server = strictObject({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: portNumber.default(8080),
+  bodyLimit: byteSize.default(10 * 1024 * 1024),
+  /** As Fastify's `trustProxy`: true, a hop count, or addresses/CIDRs. */
+  trustProxy: z.union([z.boolean(), nonNegativeInt, z.string(), z.array(z.string())]).default(false),
+  shutdownTimeout: duration.default(30_000),
+});
+
+export const storage = strictObject({
+  /** A Secret because a postgres URL usually carries a password. */
+  url: z
+    .string()
+    .refine((value) => /^(sqlite:|postgres(ql)?:\/\/)/.test(value), {
+      error: "expected `sqlite:PATH` or `postgres://user:password@host/database`",
+    })
+    .default("sqlite:.tollgate/tollgate.db")
+    .transform((value) => new Secret(value)),
+});
+
+export const redis = strictObject({
+  url: z
+    .string()
+    .refine((value) => /^rediss?:\/\//.test(value), { error: "expected `redis://host:6379` or `rediss://…`" })
+    .transform((value) => new Secret(value)),
+  keyPrefix: z.string().default("tollgate:"),
+  failMode: z.enum(["open", "closed"]).default("closed"),
+});
+
+export const secrets = strictObject({ masterKey: secret.optional(), masterKeyFile: z.string().min(1).optional() }).refine(
+  (value) => !(value.masterKey && value.masterKeyFile),
+  { error: "set `masterKey` or `masterKeyFile`, not both" },
+);
+
+const limit = strictObject({
+  requests: positiveInt.optional(),
+  tokens: positiveInt.optional(),
+  interval: duration.optional(),
+  concurrent: positiveInt.optional(),
+}).superRefine((value, context) => {
+  if (value.requests === undefined && value.tokens === undefined && value.concurrent === undefined) {
+    context.addIssue({ code: "custom", message: "a limit needs at least one of `requests`, `tokens`, `concurrent`" });
+  }
+  if ((value.requests !== undefined || value.tokens !== undefined) && value.interval === undefined) {
+    context.addIssue({
+      code: "custom",
+      path: ["interval"],
+      message: "`requests` and `tokens` limits need an `interval` such as \"1m\" or \"1d\"",
+    });
+  }
+});
+
+export const featureLimits = strictObject({
+  chat: limit.optional(),
+  fastChat: limit.optional(),
+  codeCompletion: limit.optional(),
+  embeddings: limit.optional(),
+  "*": limit.optional(),
+});
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** Plaintext tokens are hashed at load so the process never keeps them. */
+const token = z.union(
+  [
+    z
+      .string()
+      .min(1)
+      .transform((value) => ({ sha256: createHash("sha256").update(value).digest("hex") })),
+    strictObject({
+      sha256: z
+        .string()
+        .transform((value) => value.toLowerCase())
+        .refine((value) => SHA256.test(value), { error: "expected 64 hexadecimal characters" }),
+    }),
+  ],
+  { error: 'a token is a string (usually "${ENV_VAR}") or `{ "sha256": "<64 hex characters>" }`' },
+);
+
+const actor = strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "actor ids may contain letters, digits, `.`, `_` and `-`" }),
+  name: z.string().optional(),
+  role: z.enum(["admin", "readonly", "user"]).default("user"),
+  status: z.enum(["active", "disabled"]).default("active"),
+  tokens: z.array(token).default([]),
+  allowedModels: z.array(z.string().min(1)).optional(),
+  limits: featureLimits.optional(),
+  budget: strictObject({ usd: z.number().positive(), period: z.enum(["day", "week", "month"]) }).optional(),
+});
+
+const timeZone = z.string().refine(
+  (value) => {
+    try {
+      new Intl.DateTimeFormat("en", { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { error: (issue) => `\`${String(issue.input)}\` is not an IANA time zone such as "UTC" or "Europe/Berlin"` },
+);
+
+export const limits = strictObject({
+  defaults: featureLimits.optional(),
+  timeZone: timeZone.default("UTC"),
+  failMode: z.enum(["open", "closed"]).optional(),
+});
+
+export const usage = strictObject({
+  batchSize: positiveInt.default(500),
+  flushInterval: duration.default(1_000),
+  maxQueue: positiveInt.default(100_000),
+  retention: duration.default(90 * 86_400_000),
+});
+
+export const telemetry = strictObject({
+  logging: strictObject({
+    level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  }).default({ level: "info" }),
+  metrics: strictObject({ enabled: z.boolean().default(true), token: secret.optional() }).default({ enabled: true }),
+  tracing: strictObject({
+    enabled: z.boolean().default(false),
+    endpoint: url.optional(),
+    serviceName: z.string().min(1).default("tollgate"),
+    sampleRatio: z.number().min(0).max(1).default(1),
+  }).default({ enabled: false, serviceName: "tollgate", sampleRatio: 1 }),
+});
+
+export const TOLLGATE_SECTIONS = [
+  "server",
+  "storage",
+  "redis",
+  "secrets",
+  "modelConfiguration",
+  "actors",
+  "limits",
+  "usage",
+  "telemetry",
+] as const;
+
+export const tollgateConfig = strictObject({
+  $schema: z.string().optional(),
+  server: server.default(server.parse({})),
+  storage: storage.default(storage.parse({})),
+  redis: redis.optional(),
+  secrets: secrets.optional(),
+  modelConfiguration: modelConfiguration.optional(),
+  actors: z.array(actor).default([]).superRefine((actors, context) => {
+    const seen = new Map<string, number>();
+    const tokens = new Map<string, string>();
+    actors.forEach((entry, index) => {
+      const first = seen.get(entry.id);
+      if (first !== undefined) {
+        context.addIssue({ code: "custom", path: [index, "id"], message: `actor id \`${entry.id}\` is already used by actors[${first}]` });
+      } else seen.set(entry.id, index);
+      entry.tokens.forEach((value, tokenIndex) => {
+        const owner = tokens.get(value.sha256);
+        if (owner !== undefined && owner !== entry.id) {
+          context.addIssue({
+            code: "custom",
+            path: [index, "tokens", tokenIndex],
+            message: `this token is also a token of actor \`${owner}\`; a token identifies exactly one actor`,
+          });
+        }
+        tokens.set(value.sha256, entry.id);
+      });
+    });
+  }),
+  limits: limits.default(limits.parse({})),
+  usage: usage.default(usage.parse({})),
+  telemetry: telemetry.default(telemetry.parse({})),
+});
+
+export type TollgateConfigInput = z.input<typeof tollgateConfig>;
+export type TollgateConfig = z.output<typeof tollgateConfig>;
+export type Actor = z.output<typeof actor>;
+export type FeatureLimits = z.output<typeof featureLimits>;
+export type Limit = z.output<typeof limit>;
