@@ -33,7 +33,34 @@ export async function openSqliteDriver(path: string): Promise<SqlDriver> {
     database.close();
     throw error;
   }
-  return new SqliteDriver(database);
+  return new SqliteDriver(database, acquireLock(path));
+}
+
+/**
+ * Serialises work on one database file. Connections in one process share it: node:sqlite blocks the
+ * thread while waiting for SQLite's file lock, so a second connection waiting on a transaction that the
+ * first holds across an await would stall the very event loop that must finish it.
+ */
+interface FileLock {
+  tail: Promise<unknown>;
+  users: number;
+  /** Set inside a transaction, to catch work that bypasses the transaction's session (it would deadlock). */
+  readonly inTransaction: AsyncLocalStorage<true>;
+}
+
+const fileLocks = new Map<string, FileLock>();
+
+function acquireLock(path: string): { lock: FileLock; release: () => void } {
+  const create = (): FileLock => ({ tail: Promise.resolve(), users: 0, inTransaction: new AsyncLocalStorage() });
+  const lock = path === ":memory:" ? create() : (fileLocks.get(path) ?? create());
+  if (path !== ":memory:") fileLocks.set(path, lock);
+  lock.users++;
+  return {
+    lock,
+    release: () => {
+      if (--lock.users === 0 && fileLocks.get(path) === lock) fileLocks.delete(path);
+    },
+  };
 }
 
 async function prepareDatabaseFile(path: string): Promise<void> {
@@ -74,13 +101,14 @@ class SqliteDriver implements SqlDriver {
   readonly kind = "sqlite" as const;
   readonly #database: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #lock: FileLock;
+  readonly #releaseLock: () => void;
   #closed = false;
-  /** Set inside a transaction, to catch work that bypasses the transaction's session (it would deadlock). */
-  readonly #inTransaction = new AsyncLocalStorage<true>();
 
-  constructor(database: DatabaseSync) {
+  constructor(database: DatabaseSync, { lock, release }: { lock: FileLock; release: () => void }) {
     this.#database = database;
+    this.#lock = lock;
+    this.#releaseLock = release;
   }
 
   query<Row extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
@@ -115,6 +143,7 @@ class SqliteDriver implements SqlDriver {
       this.#closed = true;
       this.#statements.clear();
       this.#database.close();
+      this.#releaseLock();
     });
   }
 
@@ -125,18 +154,18 @@ class SqliteDriver implements SqlDriver {
     return undefined;
   }
 
-  /** Queues `work` behind everything already started, so transactions never interleave. */
+  /** Queues `work` behind everything already started on this file, so transactions never interleave. */
   #exclusive<T>(work: () => T | Promise<T>): Promise<T> {
-    if (this.#inTransaction.getStore()) {
+    if (this.#lock.inTransaction.getStore()) {
       return Promise.reject(
         new Error("Store used outside its open transaction: inside store.transaction(), use the tx it passes."),
       );
     }
-    const result = this.#queue.then(() => {
+    const result = this.#lock.tail.then(() => {
       if (this.#closed) throw new StoreError("closed", "The store is closed.");
       return work();
     });
-    this.#queue = result.catch(() => undefined);
+    this.#lock.tail = result.catch(() => undefined);
     return result;
   }
 
@@ -169,7 +198,7 @@ class SqliteDriver implements SqlDriver {
     };
     this.#database.exec("BEGIN IMMEDIATE");
     try {
-      const result = await this.#inTransaction.run(true, () => work(session));
+      const result = await this.#lock.inTransaction.run(true, () => work(session));
       this.#database.exec("COMMIT");
       return result;
     } catch (error) {
