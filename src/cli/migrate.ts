@@ -1,4 +1,10 @@
-import { formatMigrationId, type MigrationResult, openStore, redactUrl, type StoreKind } from "../store/index.js";
+import {
+  formatMigrationId,
+  type MigrationResult,
+  openStore,
+  redactUrl,
+  type StoreKind,
+} from "../store/index.js";
 import { type CommandIO, exitCode } from "./io.js";
 
 /** DESIGN §8: the embedded default store, relative to the working directory. */
@@ -51,7 +57,9 @@ export async function runMigrate(args: string[], io: CommandIO): Promise<number>
       io.stdout(`applied ${formatMigrationId(migration.id)}-${migration.name}\n`);
     }
     const state = result.applied.length === 0 ? "already up to date" : "up to date";
-    io.stdout(`${result.kind} store ${redactUrl(url)} ${state} (version ${formatMigrationId(result.version)})\n`);
+    io.stdout(
+      `${result.kind} store ${redactUrl(url)} ${state} (version ${formatMigrationId(result.version)})\n`,
+    );
     return exitCode.ok;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -72,15 +80,20 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** Drivers may echo the connection string; make sure its password never reaches the terminal. */
 function redactSecrets(message: string, url: string): string {
   const password = passwordOf(url);
-  return password === undefined ? message : message.split(password).join("***");
+  if (password === undefined) return message;
+  return [password, safeDecode(password)].reduce((text, secret) => text.split(secret).join("***"), message);
 }
 
 function passwordOf(url: string): string | undefined {
+  const password = /^[a-z][a-z0-9+.-]*:\/\/[^/@:?#]*:(.*)@/i.exec(url)?.[1];
+  // Too short a "password" would garble the message more than it protects.
+  return password === undefined || password.length < 3 ? undefined : password;
+}
+
+function safeDecode(text: string): string {
   try {
-    const password = decodeURIComponent(new URL(url).password);
-    // Too short a "password" would garble the message more than it protects.
-    return password.length < 3 ? undefined : password;
+    return decodeURIComponent(text);
   } catch {
-    return undefined;
+    return text;
   }
 }

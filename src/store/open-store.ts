@@ -1,5 +1,5 @@
 import { runMigrations } from "./migrate.js";
-import { type Migration, migrations as allMigrations } from "./migrations/index.js";
+import { migrations as allMigrations, type Migration } from "./migrations/index.js";
 import { openPostgresDriver } from "./postgres-driver.js";
 import { actorsRepository } from "./repositories/actors.js";
 import { auditRepository } from "./repositories/audit.js";

@@ -42,13 +42,13 @@ export async function openPostgresDriver(options: PostgresOptions): Promise<SqlD
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
   const driver = new PostgresDriver(pool, options);
-  if (options.schema !== undefined) {
-    try {
-      await createSchema(driver, options.schema);
-    } catch (error) {
-      await pool.end();
-      throw connectionError(options.connectionString, error);
-    }
+  // Connect once now, so a wrong URL or a database that is down fails at start with storage.url named.
+  try {
+    if (options.schema === undefined) await driver.ping();
+    else await createSchema(driver, options.schema);
+  } catch (error) {
+    await pool.end();
+    throw connectionError(options.connectionString, error);
   }
   return driver;
 }
@@ -64,9 +64,12 @@ async function createSchema(driver: PostgresDriver, schema: string): Promise<voi
 
 function connectionError(connectionString: string, error: unknown): Error {
   const reason = error instanceof Error ? error.message : String(error);
-  return new Error(`Cannot use the Postgres store at storage.url "${redactUrl(connectionString)}": ${reason}`, {
-    cause: error,
-  });
+  return new Error(
+    `Cannot use the Postgres store at storage.url "${redactUrl(connectionString)}": ${reason}`,
+    {
+      cause: error,
+    },
+  );
 }
 
 function pgCode(error: unknown): string | undefined {
@@ -200,7 +203,9 @@ class PostgresDriver implements SqlDriver {
   #checkOpen(): void {
     if (this.#closed) throw new StoreError("closed", "The store is closed.");
     if (this.#inTransaction.getStore()) {
-      throw new Error("Store used outside its open transaction: inside store.transaction(), use the tx it passes.");
+      throw new Error(
+        "Store used outside its open transaction: inside store.transaction(), use the tx it passes.",
+      );
     }
   }
 }

@@ -51,7 +51,11 @@ interface FileLock {
 const fileLocks = new Map<string, FileLock>();
 
 function acquireLock(path: string): { lock: FileLock; release: () => void } {
-  const create = (): FileLock => ({ tail: Promise.resolve(), users: 0, inTransaction: new AsyncLocalStorage() });
+  const create = (): FileLock => ({
+    tail: Promise.resolve(),
+    users: 0,
+    inTransaction: new AsyncLocalStorage(),
+  });
   const lock = path === ":memory:" ? create() : (fileLocks.get(path) ?? create());
   if (path !== ":memory:") fileLocks.set(path, lock);
   lock.users++;
@@ -158,7 +162,9 @@ class SqliteDriver implements SqlDriver {
   #exclusive<T>(work: () => T | Promise<T>): Promise<T> {
     if (this.#lock.inTransaction.getStore()) {
       return Promise.reject(
-        new Error("Store used outside its open transaction: inside store.transaction(), use the tx it passes."),
+        new Error(
+          "Store used outside its open transaction: inside store.transaction(), use the tx it passes.",
+        ),
       );
     }
     const result = this.#lock.tail.then(() => {

@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from "node:path";
 import { StoreError } from "./errors.js";
 
 export type StorageTarget =
-  | { kind: "sqlite"; /** Absolute file path, or `:memory:`. */ path: string }
+  | { kind: "sqlite" /** Absolute file path, or `:memory:`. */; path: string }
   | {
       kind: "postgres";
       /** The URL handed to `pg`, without Tollgate's own query parameters. */
@@ -59,17 +59,13 @@ export function parseStorageUrl(url: string, baseDir: string = process.cwd()): S
   );
 }
 
-/** The URL with any password replaced, safe for logs and error messages. */
+/**
+ * The URL with any password replaced, safe for logs and error messages. Works on the raw text rather than
+ * a parsed URL: an unencoded `@`, `/` or `?` in a password makes URL parsers split it elsewhere and leak
+ * part of it. Everything from `//user:` to the last `@` goes, so an `@` later in the URL over-redacts.
+ */
 export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password === "") return url;
-    parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    // Not parseable as a URL: redact anything between `//user:` and the last `@` (over-redacting is fine).
-    return url.replace(/(\/\/[^/@:?#]*:).*@/, "$1***@");
-  }
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:?#]*:).*@/i, "$1***@");
 }
 
 function invalid(url: string, reason: string): StoreError {

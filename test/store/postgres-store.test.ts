@@ -67,7 +67,9 @@ describe("Postgres store", () => {
   });
 
   it("names storage.url, without the password, when the database cannot be reached", async () => {
-    const failure = openStore("postgres://tollgate:hunter2secret@127.0.0.1:1/test?schema=tg_test_unreachable");
+    const failure = openStore(
+      "postgres://tollgate:hunter2secret@127.0.0.1:1/test?schema=tg_test_unreachable",
+    );
     await expect(failure).rejects.toThrow(/storage\.url "postgres:\/\/tollgate:\*\*\*@127\.0\.0\.1:1\/test"/);
     await expect(failure).rejects.not.toThrow(/hunter2secret/);
   });

@@ -112,7 +112,10 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         expect(failure).toMatchObject({ code: "migration-failed", message: expect.stringMatching(/broken/) });
         // Had half_done survived, or the migration been recorded, the retry would fail differently or pass.
         const retry = await store.migrate().catch((error: unknown) => error);
-        expect(retry).toMatchObject({ code: "migration-failed", message: expect.stringMatching(/no_such_table/) });
+        expect(retry).toMatchObject({
+          code: "migration-failed",
+          message: expect.stringMatching(/no_such_table/),
+        });
         // The migrations before the broken one stay applied.
         await store.settings.set("usable", true);
         expect(await store.settings.get("usable")).toBe(true);
@@ -136,7 +139,8 @@ export function describeStoreConformance(label: string, options: StoreConformanc
           empty: null,
         };
         for (const [key, value] of Object.entries(values)) await store.settings.set(key, value);
-        for (const [key, value] of Object.entries(values)) expect(await store.settings.get(key)).toEqual(value);
+        for (const [key, value] of Object.entries(values))
+          expect(await store.settings.get(key)).toEqual(value);
       });
 
       it("returns undefined for a missing key and rejects undefined values", async () => {
@@ -212,13 +216,22 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         const store = await migrated();
         await store.actors.create({ id: "a", name: "A", role: "user", source: "database" });
         const failure = store.actors.create({ id: "a", name: "Again", role: "user", source: "database" });
-        await expect(failure).rejects.toMatchObject({ code: "conflict", message: expect.stringContaining('"a"') });
+        await expect(failure).rejects.toMatchObject({
+          code: "conflict",
+          message: expect.stringContaining('"a"'),
+        });
       });
 
       it("lists by id, filtered by source and status", async () => {
         const store = await migrated();
         await store.actors.create({ id: "c", name: "C", role: "user", source: "config" });
-        await store.actors.create({ id: "a", name: "A", role: "user", source: "database", status: "disabled" });
+        await store.actors.create({
+          id: "a",
+          name: "A",
+          role: "user",
+          source: "database",
+          status: "disabled",
+        });
         await store.actors.create({ id: "b", name: "B", role: "readonly", source: "config" });
         const ids = (list: { id: string }[]) => list.map((actor) => actor.id);
         expect(ids(await store.actors.list())).toEqual(["a", "b", "c"]);
@@ -247,7 +260,11 @@ export function describeStoreConformance(label: string, options: StoreConformanc
           createdAt: T0,
           updatedAt: at(1000),
         });
-        const disabled = await store.actors.update("a", { status: "disabled", limits: { chat: {} } }, at(2000));
+        const disabled = await store.actors.update(
+          "a",
+          { status: "disabled", limits: { chat: {} } },
+          at(2000),
+        );
         expect(disabled).toMatchObject({ status: "disabled", limits: { chat: {} }, name: "Renamed" });
         expect(await store.actors.get("a")).toEqual(disabled);
         expect(await store.actors.update("missing", { name: "x" })).toBeUndefined();
@@ -257,8 +274,20 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         const store = await migrated();
         await store.actors.create({ id: "a", name: "A", role: "user", source: "database" });
         await store.actors.create({ id: "b", name: "B", role: "user", source: "database" });
-        await store.tokens.create({ id: "tok_a", actorId: "a", name: "t", tokenHash: HASH_A, tokenHint: "aaaa" });
-        await store.tokens.create({ id: "tok_b", actorId: "b", name: "t", tokenHash: HASH_B, tokenHint: "bbbb" });
+        await store.tokens.create({
+          id: "tok_a",
+          actorId: "a",
+          name: "t",
+          tokenHash: HASH_A,
+          tokenHint: "aaaa",
+        });
+        await store.tokens.create({
+          id: "tok_b",
+          actorId: "b",
+          name: "t",
+          tokenHash: HASH_B,
+          tokenHint: "bbbb",
+        });
         expect(await store.actors.delete("a")).toBe(true);
         expect(await store.actors.delete("a")).toBe(false);
         expect(await store.tokens.get("tok_a")).toBeUndefined();
@@ -322,7 +351,13 @@ export function describeStoreConformance(label: string, options: StoreConformanc
           tokenHint: "aaaa",
           expiresAt: at(60_000),
         });
-        await store.tokens.create({ id: "tok_r", actorId: "a", name: "r", tokenHash: HASH_B, tokenHint: "bbbb" });
+        await store.tokens.create({
+          id: "tok_r",
+          actorId: "a",
+          name: "r",
+          tokenHash: HASH_B,
+          tokenHint: "bbbb",
+        });
         expect((await store.tokens.findByHash(HASH_A, at(59_999)))?.id).toBe(expiring.id);
         expect(await store.tokens.findByHash(HASH_A, at(60_000))).toBeUndefined();
 
@@ -353,14 +388,23 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         const ids = (list: { id: string }[]) => list.map((token) => token.id);
         expect(ids(await store.tokens.list())).toEqual(["tok_1", "tok_2", "tok_3", "tok_4"]);
         expect(ids(await store.tokens.list({ actorId: "a" }))).toEqual(["tok_1", "tok_3", "tok_4"]);
-        expect(ids(await store.tokens.list({ activeOnly: true, now: at(50) }))).toEqual(["tok_1", "tok_2", "tok_3"]);
+        expect(ids(await store.tokens.list({ activeOnly: true, now: at(50) }))).toEqual([
+          "tok_1",
+          "tok_2",
+          "tok_3",
+        ]);
         expect(ids(await store.tokens.list({ activeOnly: true, now: at(100) }))).toEqual(["tok_1", "tok_3"]);
         expect(ids(await store.tokens.list({ actorId: "b", activeOnly: true, now: at(100) }))).toEqual([]);
       });
 
       it("moves lastUsedAt forward only", async () => {
         const store = await withActor();
-        const { id } = await store.tokens.create({ actorId: "a", name: "t", tokenHash: HASH_A, tokenHint: "aaaa" });
+        const { id } = await store.tokens.create({
+          actorId: "a",
+          name: "t",
+          tokenHash: HASH_A,
+          tokenHint: "aaaa",
+        });
         await store.tokens.touchLastUsed(id, at(2000));
         expect((await store.tokens.get(id))?.lastUsedAt).toEqual(at(2000));
         await store.tokens.touchLastUsed(id, at(1000));
@@ -372,9 +416,29 @@ export function describeStoreConformance(label: string, options: StoreConformanc
 
       it("deletes expired tokens only", async () => {
         const store = await withActor();
-        await store.tokens.create({ id: "tok_old", actorId: "a", name: "o", tokenHash: HASH_A, tokenHint: "aaaa", expiresAt: at(10) });
-        await store.tokens.create({ id: "tok_new", actorId: "a", name: "n", tokenHash: HASH_B, tokenHint: "bbbb", expiresAt: at(20) });
-        await store.tokens.create({ id: "tok_ever", actorId: "a", name: "e", tokenHash: "c".repeat(64), tokenHint: "cccc" });
+        await store.tokens.create({
+          id: "tok_old",
+          actorId: "a",
+          name: "o",
+          tokenHash: HASH_A,
+          tokenHint: "aaaa",
+          expiresAt: at(10),
+        });
+        await store.tokens.create({
+          id: "tok_new",
+          actorId: "a",
+          name: "n",
+          tokenHash: HASH_B,
+          tokenHint: "bbbb",
+          expiresAt: at(20),
+        });
+        await store.tokens.create({
+          id: "tok_ever",
+          actorId: "a",
+          name: "e",
+          tokenHash: "c".repeat(64),
+          tokenHint: "cccc",
+        });
         expect(await store.tokens.deleteExpired(at(10))).toBe(1);
         expect(await store.tokens.deleteExpired(at(10))).toBe(0);
         expect((await store.tokens.list()).map((token) => token.id).sort()).toEqual(["tok_ever", "tok_new"]);
@@ -402,7 +466,11 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         const second = await store.audit.append({ actorId: null, action: "config-load" });
         expect(second).toMatchObject({ actorId: null, target: null, details: null });
         expect(second.id).toBeGreaterThan(first.id);
-        const third = await store.audit.append({ actorId: "admin", action: "actor-delete", target: "team-a" });
+        const third = await store.audit.append({
+          actorId: "admin",
+          action: "actor-delete",
+          target: "team-a",
+        });
         expect(await store.audit.list()).toEqual([third, second, first]);
       });
 
@@ -410,7 +478,9 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         const store = await migrated();
         const entries = [];
         for (let index = 0; index < 5; index++) {
-          entries.push(await store.audit.append({ actorId: index % 2 === 0 ? "even" : "odd", action: `act-${index}` }));
+          entries.push(
+            await store.audit.append({ actorId: index % 2 === 0 ? "even" : "odd", action: `act-${index}` }),
+          );
         }
         const ids = (list: { id: number }[]) => list.map((entry) => entry.id);
         expect(ids(await store.audit.list({ limit: 2 }))).toEqual([entries[4]!.id, entries[3]!.id]);
@@ -429,7 +499,13 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         const store = await migrated();
         const result = await store.transaction(async (tx) => {
           await tx.actors.create({ id: "a", name: "A", role: "user", source: "database" });
-          await tx.tokens.create({ id: "tok_a", actorId: "a", name: "t", tokenHash: HASH_A, tokenHint: "aaaa" });
+          await tx.tokens.create({
+            id: "tok_a",
+            actorId: "a",
+            name: "t",
+            tokenHash: HASH_A,
+            tokenHint: "aaaa",
+          });
           await tx.audit.append({ actorId: null, action: "actor-create", target: "a" });
           return "done";
         });
@@ -444,8 +520,20 @@ export function describeStoreConformance(label: string, options: StoreConformanc
           await tx.actors.create({ id: "a", name: "A", role: "user", source: "database" });
           await tx.settings.set("k", "v");
           // A constraint error mid-way: the token hash clash below must undo the actor and the setting.
-          await tx.tokens.create({ id: "tok_1", actorId: "a", name: "t", tokenHash: HASH_A, tokenHint: "aaaa" });
-          await tx.tokens.create({ id: "tok_2", actorId: "a", name: "t", tokenHash: HASH_A, tokenHint: "aaaa" });
+          await tx.tokens.create({
+            id: "tok_1",
+            actorId: "a",
+            name: "t",
+            tokenHash: HASH_A,
+            tokenHint: "aaaa",
+          });
+          await tx.tokens.create({
+            id: "tok_2",
+            actorId: "a",
+            name: "t",
+            tokenHash: HASH_A,
+            tokenHint: "aaaa",
+          });
         });
         await expect(failure).rejects.toMatchObject({ code: "conflict" });
         expect(await store.actors.get("a")).toBeUndefined();

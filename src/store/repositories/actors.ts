@@ -1,3 +1,4 @@
+import type { SqlValue } from "../sql.js";
 import type {
   ActorPatch,
   ActorRecord,
@@ -7,7 +8,6 @@ import type {
   ActorsRepository,
   JsonObject,
 } from "../store.js";
-import type { SqlValue } from "../sql.js";
 import {
   explainConstraints,
   jsonOrNull,

@@ -30,7 +30,11 @@ export function settingsRepository({ sql }: RepositoryContext): SettingsReposito
     async list() {
       const rows = await sql.query<SettingRow>("SELECT key, value, updated_at FROM settings ORDER BY key");
       return rows.map(
-        (row): SettingRecord => ({ key: row.key, value: parseJson(row.value), updatedAt: toDate(row.updated_at) }),
+        (row): SettingRecord => ({
+          key: row.key,
+          value: parseJson(row.value),
+          updatedAt: toDate(row.updated_at),
+        }),
       );
     },
   };

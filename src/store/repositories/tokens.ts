@@ -111,10 +111,10 @@ export function tokensRepository(context: RepositoryContext): TokensRepository {
     },
 
     async revoke(id, at = new Date()) {
-      const changed = await sql.run("UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", [
-        id,
-        toMillis(at),
-      ]);
+      const changed = await sql.run(
+        "UPDATE tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+        [id, toMillis(at)],
+      );
       return changed > 0;
     },
 
