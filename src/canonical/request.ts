@@ -5,8 +5,8 @@ export interface FunctionTool {
   type: "function";
   name: string;
   description?: string;
-  /** JSON Schema of the arguments object. */
-  inputSchema: Record<string, unknown>;
+  /** JSON Schema of the arguments object (absent when an OpenAI client sent no `parameters`). */
+  inputSchema?: Record<string, unknown>;
   strict?: boolean;
   cacheControl?: CacheControl;
 }

@@ -33,3 +33,13 @@ export function totalTokens(usage: CanonicalUsage): number {
 export function tokenCount(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? Math.trunc(value) : undefined;
 }
+
+/** Reads usage beside a pass-through relay, without re-serialising anything. */
+export interface UsageTap {
+  /** One parsed stream payload. */
+  onEvent(event: unknown): void;
+  /** One raw SSE `data` field; parsed only when it can hold usage. */
+  onData(data: string): void;
+  /** The usage so far (cumulative, last wins); undefined when none came. */
+  result(): CanonicalUsage | undefined;
+}

@@ -1,0 +1,32 @@
+/**
+ * Usage taps for OpenAI-dialect pass-through: the bytes go to the client unchanged, and these read usage
+ * on the side. Chunks without a `"usage"` key are not even parsed.
+ */
+import type { CanonicalUsage, UsageTap } from "../../canonical/usage.js";
+import { isObject } from "../../canonical/validate.js";
+import { openaiUsageToCanonical } from "./openai-usage.js";
+
+/** Usage of a non-streamed chat, completions or embeddings body. */
+export function readOpenAIUsage(body: unknown): CanonicalUsage | undefined {
+  return isObject(body) ? openaiUsageToCanonical(body.usage) : undefined;
+}
+
+export function createOpenAIUsageTap(): UsageTap {
+  let usage: CanonicalUsage | undefined;
+  const onEvent = (event: unknown): void => {
+    if (!isObject(event) || !isObject(event.usage)) return;
+    usage = openaiUsageToCanonical(event.usage) ?? usage;
+  };
+  return {
+    onEvent,
+    onData(data) {
+      if (!data.includes('"usage"') || data.includes('"usage":null}') || data.includes('"usage": null}')) return;
+      try {
+        onEvent(JSON.parse(data));
+      } catch {
+        // Not JSON: the relay forwards it anyway; there is no usage to read.
+      }
+    },
+    result: () => usage,
+  };
+}
