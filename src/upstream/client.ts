@@ -1,0 +1,255 @@
+/**
+ * The HTTP layer every provider shares: pooled keep-alive connections per upstream origin,
+ * connect / first-byte / idle timeouts, load spreading and failover over several endpoints
+ * before the first byte, cancellation, and upstream errors mapped for the client.
+ */
+import { performance } from "node:perf_hooks";
+import { Pool } from "undici";
+import { GatewayError } from "../server/errors.js";
+import { EndpointPicker, type EndpointState } from "./endpoint-picker.js";
+import {
+  classifyTransportError,
+  errorCode,
+  isFailoverFailure,
+  isFailoverStatus,
+  mapTransportFailure,
+  mapUpstreamStatus,
+  parseErrorMessage,
+  type TransportFailureKind,
+  upstreamDetail,
+} from "./error-mapping.js";
+import { readPrefix, UpstreamBody, UpstreamResponseImpl } from "./response-body.js";
+import type {
+  SendOptions,
+  UpstreamAttempt,
+  UpstreamClient,
+  UpstreamClientOptions,
+  UpstreamEndpoint,
+  UpstreamRequest,
+  UpstreamResponse,
+} from "./types.js";
+import type { UpstreamError } from "./upstream-error.js";
+
+export const UPSTREAM_DEFAULTS = {
+  connectTimeoutMs: 10_000,
+  firstByteTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
+  keepAliveTimeoutMs: 10_000,
+  cooldownMs: 5_000,
+  maxResponseBytes: 32 * 1024 * 1024,
+  maxErrorBodyBytes: 64 * 1024,
+} as const;
+
+const NO_SECRETS: readonly string[] = [];
+
+export function createUpstreamClient(options: UpstreamClientOptions = {}): UpstreamClient {
+  const connectTimeoutMs = options.connectTimeoutMs ?? UPSTREAM_DEFAULTS.connectTimeoutMs;
+  const defaultFirstByteTimeoutMs = options.firstByteTimeoutMs ?? UPSTREAM_DEFAULTS.firstByteTimeoutMs;
+  const defaultIdleTimeoutMs = options.idleTimeoutMs ?? UPSTREAM_DEFAULTS.idleTimeoutMs;
+  const maxResponseBytes = options.maxResponseBytes ?? UPSTREAM_DEFAULTS.maxResponseBytes;
+  const maxErrorBodyBytes = options.maxErrorBodyBytes ?? UPSTREAM_DEFAULTS.maxErrorBodyBytes;
+  const defaultParser = options.parseErrorMessage ?? parseErrorMessage;
+  const picker = new EndpointPicker(options.cooldownMs ?? UPSTREAM_DEFAULTS.cooldownMs);
+  const pools = new Map<string, Pool>();
+  let closed = false;
+
+  function poolFor(origin: string): Pool {
+    let pool = pools.get(origin);
+    if (pool === undefined) {
+      pool = new Pool(origin, {
+        connections: options.connectionsPerOrigin ?? null,
+        pipelining: 1,
+        keepAliveTimeout: options.keepAliveTimeoutMs ?? UPSTREAM_DEFAULTS.keepAliveTimeoutMs,
+        connect: { timeout: connectTimeoutMs, ...options.tls },
+        headersTimeout: defaultFirstByteTimeoutMs,
+        bodyTimeout: defaultIdleTimeoutMs,
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  async function send(request: UpstreamRequest, sendOptions: SendOptions = {}): Promise<UpstreamResponse> {
+    const provider = request.providerName;
+    const signal = sendOptions.signal;
+    if (closed) throw new GatewayError("gateway_unavailable", "the gateway is shutting down");
+    if (signal?.aborted) throw mapTransportFailure({ kind: "aborted", providerName: provider });
+
+    const endpoints: readonly UpstreamEndpoint[] =
+      request.endpoints ?? (request.url === undefined ? [] : [{ url: request.url }]);
+    if (endpoints.length === 0) throw new TypeError(`upstream request for ${provider} has no URL`);
+    const states = endpoints.map((endpoint) => picker.state(endpoint.url));
+    const order = picker.order(states);
+
+    const firstByteTimeoutMs = sendOptions.firstByteTimeoutMs ?? defaultFirstByteTimeoutMs;
+    const idleTimeoutMs = sendOptions.idleTimeoutMs ?? defaultIdleTimeoutMs;
+    const secrets = sendOptions.secrets ?? NO_SECRETS;
+    const method = request.method ?? "POST";
+    const body = request.body ?? null;
+    const attempts: UpstreamAttempt[] = [];
+
+    let statusError: UpstreamError | undefined;
+    let transportError: UpstreamError | undefined;
+    let allUnreachable = true;
+    let retriedStaleConnection = false;
+
+    for (let position = 0; position < order.length; position++) {
+      const index = order[position]!;
+      const state = states[index]!;
+      const endpoint = endpoints[index]!;
+      const isLast = position === order.length - 1;
+      const started = performance.now();
+      state.inFlight++;
+      let response: Awaited<ReturnType<Pool["request"]>>;
+      try {
+        response = await poolFor(state.origin).request({
+          path: state.path,
+          method,
+          headers: endpoint.headers ? { ...request.headers, ...endpoint.headers } : request.headers,
+          body,
+          signal,
+          headersTimeout: firstByteTimeoutMs,
+          bodyTimeout: idleTimeoutMs,
+        });
+      } catch (error) {
+        state.inFlight--;
+        const kind: TransportFailureKind = signal?.aborted ? "aborted" : classifyTransportError(error);
+        attempts.push({ endpoint: state.label, error: describe(kind, error), ms: elapsed(started) });
+        const mapped = mapTransportFailure({
+          kind,
+          providerName: provider,
+          timeoutMs: kind === "connect_timeout" ? connectTimeoutMs : firstByteTimeoutMs,
+        });
+        if (!isFailoverFailure(kind)) throw withAttempts(mapped, attempts, error);
+        picker.failed(state);
+        if (kind !== "unreachable") allUnreachable = false;
+        transportError = withAttempts(mapped, attempts, error);
+        // A keep-alive socket the upstream closed just as we reused it: one more try on the
+        // same endpoint when there is no other to fail over to.
+        if (isLast && kind === "connection_lost" && !retriedStaleConnection) {
+          retriedStaleConnection = true;
+          order.push(index);
+        }
+        continue;
+      }
+
+      const status = response.statusCode;
+      const headers = response.headers;
+      const ms = elapsed(started);
+      const stream = response.body;
+      let released = false;
+      stream.once("close", () => {
+        if (!released) {
+          released = true;
+          state.inFlight--;
+        }
+      });
+
+      if (status >= 200 && status < 300) {
+        picker.succeeded(state);
+        attempts.push({ endpoint: state.label, status, ms });
+        return respond(status, headers, state, attempts, stream, provider, idleTimeoutMs, signal);
+      }
+
+      allUnreachable = false;
+      const failover = isFailoverStatus(status) && !isLast;
+      if (sendOptions.returnErrorResponses && !failover) {
+        attempts.push({ endpoint: state.label, status, ms });
+        return respond(status, headers, state, attempts, stream, provider, idleTimeoutMs, signal);
+      }
+      const text = await readPrefix(stream, maxErrorBodyBytes);
+      if (signal?.aborted)
+        throw withAttempts(mapTransportFailure({ kind: "aborted", providerName: provider }), attempts);
+      const input = {
+        status,
+        headers,
+        body: text,
+        providerName: provider,
+        secrets,
+        parseErrorMessage: sendOptions.parseErrorMessage ?? defaultParser,
+      };
+      const detail = upstreamDetail(input);
+      attempts.push(
+        detail === undefined
+          ? { endpoint: state.label, status, ms }
+          : { endpoint: state.label, status, ms, detail },
+      );
+      const mapped = withAttempts(mapUpstreamStatus(input), attempts);
+      if (!isFailoverStatus(status)) throw mapped;
+      picker.failed(state);
+      statusError = mapped;
+    }
+
+    // Every endpoint failed. An answer from the provider says more than a failed connection.
+    if (statusError) throw statusError;
+    if (allUnreachable && endpoints.length > 1) {
+      const error = mapTransportFailure({
+        kind: "unreachable",
+        providerName: provider,
+        allEndpointsDown: true,
+        endpointCount: endpoints.length,
+      });
+      throw withAttempts(error, attempts, transportError?.cause);
+    }
+    throw transportError!;
+  }
+
+  function respond(
+    status: number,
+    headers: Awaited<ReturnType<Pool["request"]>>["headers"],
+    state: EndpointState,
+    attempts: readonly UpstreamAttempt[],
+    stream: Awaited<ReturnType<Pool["request"]>>["body"],
+    providerName: string,
+    idleTimeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): UpstreamResponse {
+    const body = new UpstreamBody(stream, { providerName, idleTimeoutMs, signal, attempts });
+    return new UpstreamResponseImpl(
+      status,
+      headers,
+      state.label,
+      attempts,
+      body,
+      providerName,
+      maxResponseBytes,
+    );
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(all.map((pool) => pool.close()));
+  }
+
+  async function destroy(): Promise<void> {
+    closed = true;
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(all.map((pool) => pool.destroy()));
+  }
+
+  return { send, close, destroy };
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}
+
+function describe(kind: TransportFailureKind, error: unknown): string {
+  const code = errorCode(error);
+  return code === undefined ? kind : `${kind}: ${code}`;
+}
+
+function withAttempts(
+  error: UpstreamError,
+  attempts: readonly UpstreamAttempt[],
+  cause?: unknown,
+): UpstreamError {
+  error.attempts = attempts;
+  if (cause !== undefined && error.cause === undefined) {
+    Object.defineProperty(error, "cause", { value: cause, configurable: true, writable: true });
+  }
+  return error;
+}
