@@ -1,4 +1,4 @@
-import { type Node, type ParseError, ParseErrorCode, findNodeAtOffset, getNodePath, parseTree } from "jsonc-parser";
+import { findNodeAtOffset, getNodePath, type Node, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
 import { formatPath, type PathSegment, type Problem } from "../problems.js";
 import { type Environment, interpolate } from "./interpolate.js";
 import { LineIndex } from "./location.js";
@@ -12,23 +12,23 @@ export interface ParsedDocument {
   problems: Problem[];
 }
 
-const SYNTAX_MESSAGES: Partial<Record<ParseErrorCode, string>> = {
-  [ParseErrorCode.InvalidSymbol]: "unexpected character; this is not valid JSON(C) here",
-  [ParseErrorCode.InvalidNumberFormat]: "invalid number",
-  [ParseErrorCode.PropertyNameExpected]: "expected a property name in double quotes",
-  [ParseErrorCode.ValueExpected]: "expected a value",
-  [ParseErrorCode.ColonExpected]: "expected `:` after the property name",
-  [ParseErrorCode.CommaExpected]: "expected `,` between entries",
-  [ParseErrorCode.CloseBraceExpected]: "expected `}` to close this object",
-  [ParseErrorCode.CloseBracketExpected]: "expected `]` to close this array",
-  [ParseErrorCode.EndOfFileExpected]: "unexpected content after the end of the document (an extra `}` or `]`?)",
-  [ParseErrorCode.InvalidCommentToken]: "invalid comment",
-  [ParseErrorCode.UnexpectedEndOfComment]: "unterminated /* comment */",
-  [ParseErrorCode.UnexpectedEndOfString]: "unterminated string",
-  [ParseErrorCode.UnexpectedEndOfNumber]: "unterminated number",
-  [ParseErrorCode.InvalidUnicode]: "invalid \\u escape",
-  [ParseErrorCode.InvalidEscapeCharacter]: "invalid escape character in string",
-  [ParseErrorCode.InvalidCharacter]: "invalid character in string (control characters must be escaped)",
+const SYNTAX_MESSAGES: Record<string, string> = {
+  InvalidSymbol: "unexpected character; this is not valid JSON(C) here",
+  InvalidNumberFormat: "invalid number",
+  PropertyNameExpected: "expected a property name in double quotes",
+  ValueExpected: "expected a value",
+  ColonExpected: "expected `:` after the property name",
+  CommaExpected: "expected `,` between entries",
+  CloseBraceExpected: "expected `}` to close this object",
+  CloseBracketExpected: "expected `]` to close this array",
+  EndOfFileExpected: "unexpected content after the end of the document (an extra `}` or `]`?)",
+  InvalidCommentToken: "invalid comment",
+  UnexpectedEndOfComment: "unterminated /* comment */",
+  UnexpectedEndOfString: "unterminated string",
+  UnexpectedEndOfNumber: "unterminated number",
+  InvalidUnicode: "invalid \\u escape",
+  InvalidEscapeCharacter: "invalid escape character in string",
+  InvalidCharacter: "invalid character in string (control characters must be escaped)",
 };
 
 /**
@@ -55,9 +55,10 @@ export function parseDocument(text: string, env: Environment): ParsedDocument {
     const node = root ? findNodeAtOffset(root, Math.max(0, error.offset - 1), true) : undefined;
     const path = node ? getNodePath(node) : [];
     const atEnd = error.offset >= text.trimEnd().length;
-    let message = SYNTAX_MESSAGES[error.error] ?? "syntax error";
-    if (atEnd && (error.error === ParseErrorCode.CloseBraceExpected || error.error === ParseErrorCode.CloseBracketExpected)) {
-      message = `the file ends before every object and array is closed: ${error.error === ParseErrorCode.CloseBraceExpected ? "`}`" : "`]`"} is missing`;
+    const code = printParseErrorCode(error.error);
+    let message = SYNTAX_MESSAGES[code] ?? "syntax error";
+    if (atEnd && (code === "CloseBraceExpected" || code === "CloseBracketExpected")) {
+      message = `the file ends before every object and array is closed: ${code === "CloseBraceExpected" ? "`}`" : "`]`"} is missing`;
     }
     at(path, error.offset, message);
   }
