@@ -45,6 +45,8 @@ export function parseRetryAfter(
   const value = header(headers, "retry-after")?.trim();
   if (!value) return undefined;
   if (/^\d+(\.\d+)?$/.test(value)) return clampSeconds(Number(value));
+  // An HTTP date has a weekday and month name; Date.parse would take "-5" as a year.
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return clampSeconds((date - now) / 1000);

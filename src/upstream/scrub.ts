@@ -7,7 +7,7 @@ const REDACTED = "[redacted]";
 
 // Prefixes of provider keys seen in the wild: OpenAI/Anthropic/OpenRouter (sk-), Groq (gsk_),
 // Fireworks (fw_), Hugging Face (hf_), xAI (xai-), Vercel AI Gateway (vck_), Tollgate's own (tg_).
-const KEY_PATTERN = /\b(?:sk|pk|rk|gsk|fw|hf|xai|vck|tg)[-_][A-Za-z0-9_*.-]{8,}/g;
+const KEY_PATTERN = /\b(?:sk|pk|rk|gsk|fw|hf|xai|vck|tg)[-_][A-Za-z0-9_*-]{8,}/g;
 const GOOGLE_KEY_PATTERN = /\bAIza[0-9A-Za-z_-]{20,}/g;
 const AWS_ACCESS_KEY_PATTERN = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g;
 const BEARER_PATTERN = /\b(Bearer|Basic)\s+[^\s"',;]+/gi;

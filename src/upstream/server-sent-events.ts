@@ -39,8 +39,7 @@ export async function* readServerSentEvents(
       pending.length = 0;
     }
   }
-  const rest = decoder.decode();
-  if (rest !== "") parser.feed(rest);
-  parser.reset({ consume: true });
+  // Providers sometimes end without the final blank line; deliver that event rather than drop it.
+  parser.feed(`${decoder.decode()}\n\n`);
   for (const event of pending) yield event;
 }
