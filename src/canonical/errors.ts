@@ -17,7 +17,9 @@ export type ParseResult<T> =
   | { ok: false; error: FieldError };
 
 /** canonical → dialect request. Values out of the target's range are rejected, never clamped. */
-export type BuildResult<T> = { ok: true; body: T; warnings: TranslationWarning[] } | { ok: false; error: FieldError };
+export type BuildResult<T> =
+  | { ok: true; body: T; warnings: TranslationWarning[] }
+  | { ok: false; error: FieldError };
 
 export type CanonicalErrorType =
   | "invalid_request"

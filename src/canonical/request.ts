@@ -20,7 +20,11 @@ export interface OpaqueTool {
 
 export type CanonicalTool = FunctionTool | OpaqueTool;
 
-export type ToolChoice = { type: "auto" } | { type: "none" } | { type: "required" } | { type: "tool"; name: string };
+export type ToolChoice =
+  | { type: "auto" }
+  | { type: "none" }
+  | { type: "required" }
+  | { type: "tool"; name: string };
 
 export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max";
 
@@ -49,7 +53,13 @@ export interface ReasoningConfig {
 export type ResponseFormat =
   | { type: "text" }
   | { type: "json" }
-  | { type: "json-schema"; name: string; schema: Record<string, unknown>; strict?: boolean; description?: string };
+  | {
+      type: "json-schema";
+      name: string;
+      schema: Record<string, unknown>;
+      strict?: boolean;
+      description?: string;
+    };
 
 /** A raw-prompt completion (OpenAI legacy `/v1/completions`), with `suffix` for fill-in-the-middle. */
 export interface PromptInput {

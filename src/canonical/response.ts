@@ -1,4 +1,5 @@
 import type { ContentPart } from "./content.js";
+import type { CanonicalError } from "./errors.js";
 import type { CanonicalFinish } from "./finish-reason.js";
 import type { CanonicalUsage } from "./usage.js";
 
@@ -12,3 +13,6 @@ export interface CanonicalResponse {
   finish: CanonicalFinish;
   usage: CanonicalUsage;
 }
+
+/** An upstream body read as a response, or the error it carried. */
+export type ResponseResult = { ok: true; response: CanonicalResponse } | { ok: false; error: CanonicalError };

@@ -65,7 +65,8 @@ export function optString(object: JsonObject, key: string, base: string): string
 export function optBoolean(object: JsonObject, key: string, base: string): boolean | undefined {
   const value = object[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") fail(fieldPath(base, key), `expected true or false, got ${describe(value)}`);
+  if (typeof value !== "boolean")
+    fail(fieldPath(base, key), `expected true or false, got ${describe(value)}`);
   return value;
 }
 
@@ -76,9 +77,11 @@ export interface NumberRange {
 }
 
 export function asNumber(value: unknown, field: string, range: NumberRange = {}): number {
-  if (typeof value !== "number" || !Number.isFinite(value)) fail(field, `expected a number, got ${describe(value)}`);
+  if (typeof value !== "number" || !Number.isFinite(value))
+    fail(field, `expected a number, got ${describe(value)}`);
   if (range.integer && !Number.isInteger(value)) fail(field, `expected an integer, got ${value}`);
-  if (range.min !== undefined && value < range.min) fail(field, `must be at least ${range.min}, got ${value}`);
+  if (range.min !== undefined && value < range.min)
+    fail(field, `must be at least ${range.min}, got ${value}`);
   if (range.max !== undefined && value > range.max) fail(field, `must be at most ${range.max}, got ${value}`);
   return value;
 }
@@ -112,7 +115,11 @@ export function optStringList(
 }
 
 /** A string-to-string map (`metadata`). */
-export function optStringMap(object: JsonObject, key: string, base: string): Record<string, string> | undefined {
+export function optStringMap(
+  object: JsonObject,
+  key: string,
+  base: string,
+): Record<string, string> | undefined {
   const value = object[key];
   if (value === undefined || value === null) return undefined;
   const field = fieldPath(base, key);
@@ -123,11 +130,14 @@ export function optStringMap(object: JsonObject, key: string, base: string): Rec
 }
 
 /** Runs a strict parser; an InvalidFieldError becomes a FieldError result, anything else is a bug and rethrown. */
-export function catchFieldError<T>(parse: () => T): { ok: true; value: T } | { ok: false; error: FieldError } {
+export function catchFieldError<T>(
+  parse: () => T,
+): { ok: true; value: T } | { ok: false; error: FieldError } {
   try {
     return { ok: true, value: parse() };
   } catch (error) {
-    if (error instanceof InvalidFieldError) return { ok: false, error: { field: error.field, message: error.message } };
+    if (error instanceof InvalidFieldError)
+      return { ok: false, error: { field: error.field, message: error.message } };
     throw error;
   }
 }

@@ -3,7 +3,7 @@ import { createSseReader, formatSse, parseSseText } from "./sse.js";
 
 describe("sse", () => {
   it("parses events with names, comments and CRLF separators", () => {
-    const events = parseSseText(": keep-alive\n\nevent: ping\ndata: {\"a\":1}\r\n\r\ndata: [DONE]\n\n");
+    const events = parseSseText(': keep-alive\n\nevent: ping\ndata: {"a":1}\r\n\r\ndata: [DONE]\n\n');
     expect(events.map((event) => [event.event, event.data])).toEqual([
       ["ping", '{"a":1}'],
       [undefined, "[DONE]"],

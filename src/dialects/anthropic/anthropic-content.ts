@@ -1,5 +1,12 @@
 /** Anthropic content blocks ⇄ canonical parts, for requests (strict) and responses (lenient via the same shapes). */
-import type { CacheControl, ContentPart, ImagePart, TextPart, ToolCallPart, ToolResultPart } from "../../canonical/content.js";
+import type {
+  CacheControl,
+  ContentPart,
+  ImagePart,
+  TextPart,
+  ToolCallPart,
+  ToolResultPart,
+} from "../../canonical/content.js";
 import {
   asArray,
   asObject,
@@ -28,14 +35,23 @@ const opaqueBlockTypes = [
   "container_upload",
 ] as const;
 
-const blockTypes = ["text", "image", "tool_use", "tool_result", "thinking", "redacted_thinking", ...opaqueBlockTypes] as const;
+const blockTypes = [
+  "text",
+  "image",
+  "tool_use",
+  "tool_result",
+  "thinking",
+  "redacted_thinking",
+  ...opaqueBlockTypes,
+] as const;
 
 export function cacheControl(block: JsonObject, field: string): CacheControl | undefined {
   if (block.cache_control === undefined || block.cache_control === null) return undefined;
   const control = asObject(block.cache_control, fieldPath(field, "cache_control"));
   oneOf(control.type, ["ephemeral"], fieldPath(field, "cache_control.type"));
   const result: CacheControl = { type: "ephemeral" };
-  if (control.ttl !== undefined) result.ttl = oneOf(control.ttl, ["5m", "1h"] as const, fieldPath(field, "cache_control.ttl"));
+  if (control.ttl !== undefined)
+    result.ttl = oneOf(control.ttl, ["5m", "1h"] as const, fieldPath(field, "cache_control.ttl"));
   return result;
 }
 
@@ -71,10 +87,14 @@ function parseToolResultContent(value: unknown, field: string): ToolResultPart["
     const block = asObject(item, itemField);
     const type = oneOf(block.type, ["text", "image"], fieldPath(itemField, "type"));
     if (type === "text") {
-      return withCache<TextPart>({ type: "text", text: asString(block.text, fieldPath(itemField, "text")) }, cacheControl(block, itemField));
+      return withCache<TextPart>(
+        { type: "text", text: asString(block.text, fieldPath(itemField, "text")) },
+        cacheControl(block, itemField),
+      );
     }
     const image = parseImage(block, itemField);
-    if (!image) fail(fieldPath(itemField, "source.type"), "file images are not supported inside tool results");
+    if (!image)
+      fail(fieldPath(itemField, "source.type"), "file images are not supported inside tool results");
     return image;
   });
 }
@@ -86,7 +106,10 @@ export function parseAnthropicBlock(value: unknown, field: string): ContentPart 
   const control = cacheControl(block, field);
   switch (type) {
     case "text":
-      return withCache<TextPart>({ type: "text", text: asString(block.text, fieldPath(field, "text")) }, control);
+      return withCache<TextPart>(
+        { type: "text", text: asString(block.text, fieldPath(field, "text")) },
+        control,
+      );
     case "image":
       return parseImage(block, field) ?? { type: "opaque", dialect: "anthropic", value: block };
     case "tool_use": {
@@ -138,7 +161,10 @@ export function readAnthropicBlock(value: unknown): ContentPart | undefined {
         arguments: JSON.stringify(isObject(value.input) ? value.input : {}),
       };
     case "thinking": {
-      const part: ContentPart = { type: "reasoning", text: typeof value.thinking === "string" ? value.thinking : "" };
+      const part: ContentPart = {
+        type: "reasoning",
+        text: typeof value.thinking === "string" ? value.thinking : "",
+      };
       if (typeof value.signature === "string") part.signature = value.signature;
       return part;
     }
@@ -150,7 +176,8 @@ export function readAnthropicBlock(value: unknown): ContentPart | undefined {
 }
 
 function withCacheControl(block: JsonObject, control: CacheControl | undefined): JsonObject {
-  if (control) block.cache_control = control.ttl ? { type: "ephemeral", ttl: control.ttl } : { type: "ephemeral" };
+  if (control)
+    block.cache_control = control.ttl ? { type: "ephemeral", ttl: control.ttl } : { type: "ephemeral" };
   return block;
 }
 
@@ -189,7 +216,12 @@ export function anthropicBlock(part: ContentPart, field: string): JsonObject | s
       return imageBlock(part);
     case "tool-call":
       return withCacheControl(
-        { type: "tool_use", id: part.id, name: part.name, input: argumentsObject(part.arguments, `${field}.arguments`) },
+        {
+          type: "tool_use",
+          id: part.id,
+          name: part.name,
+          input: argumentsObject(part.arguments, `${field}.arguments`),
+        },
         part.cacheControl,
       );
     case "tool-result": {
@@ -197,19 +229,25 @@ export function anthropicBlock(part: ContentPart, field: string): JsonObject | s
         typeof part.content === "string"
           ? part.content
           : part.content.map((item) =>
-              item.type === "text" ? withCacheControl({ type: "text", text: item.text }, item.cacheControl) : imageBlock(item),
+              item.type === "text"
+                ? withCacheControl({ type: "text", text: item.text }, item.cacheControl)
+                : imageBlock(item),
             );
       const block: JsonObject = { type: "tool_result", tool_use_id: part.toolCallId, content };
       if (part.isError !== undefined) block.is_error = part.isError;
       return withCacheControl(block, part.cacheControl);
     }
     case "reasoning":
-      if (part.signature === undefined) return "reasoning without an Anthropic signature cannot be sent back; dropped";
+      if (part.signature === undefined)
+        return "reasoning without an Anthropic signature cannot be sent back; dropped";
       return { type: "thinking", thinking: part.text, signature: part.signature };
     case "redacted-reasoning":
-      if (part.format !== undefined && !part.format.startsWith("anthropic")) return `encrypted ${part.format} reasoning is not Anthropic's; dropped`;
+      if (part.format !== undefined && !part.format.startsWith("anthropic"))
+        return `encrypted ${part.format} reasoning is not Anthropic's; dropped`;
       return { type: "redacted_thinking", data: part.data };
     case "opaque":
-      return part.dialect === "anthropic" ? part.value : `the OpenAI ${String(part.value.type)} part has no Anthropic equivalent; dropped`;
+      return part.dialect === "anthropic"
+        ? part.value
+        : `the OpenAI ${String(part.value.type)} part has no Anthropic equivalent; dropped`;
   }
 }

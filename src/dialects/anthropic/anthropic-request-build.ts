@@ -29,7 +29,11 @@ function systemField(request: CanonicalRequest): string | JsonObject[] | undefin
   if (parts.length === 0) return undefined;
   const only = parts[0];
   if (parts.length === 1 && only && !only.cacheControl) return only.text;
-  return parts.map((part) => (part.cacheControl ? { type: "text", text: part.text, cache_control: part.cacheControl } : { type: "text", text: part.text }));
+  return parts.map((part) =>
+    part.cacheControl
+      ? { type: "text", text: part.text, cache_control: part.cacheControl }
+      : { type: "text", text: part.text },
+  );
 }
 
 /** Tool messages and the user message after them become one user turn (tool_result blocks first). */
@@ -51,7 +55,11 @@ function messages(request: CanonicalRequest, warn: Warn): JsonObject[] {
     } else {
       const single = blocks[0];
       // A lone plain text block is written as a string, the common client form.
-      const plain = blocks.length === 1 && single?.type === "text" && Object.keys(single).length === 2 && message.role !== "tool";
+      const plain =
+        blocks.length === 1 &&
+        single?.type === "text" &&
+        Object.keys(single).length === 2 &&
+        message.role !== "tool";
       out.push({ role, content: plain ? (single.text as string) : blocks });
     }
     previous = message;
@@ -59,7 +67,8 @@ function messages(request: CanonicalRequest, warn: Warn): JsonObject[] {
   if (request.prompt) {
     warn("prompt", "a raw prompt is sent to Anthropic as one user message");
     out.push({ role: "user", content: request.prompt.text });
-    if (request.prompt.suffix !== undefined) warn("suffix", "Anthropic has no fill-in-the-middle suffix; it is not sent");
+    if (request.prompt.suffix !== undefined)
+      warn("suffix", "Anthropic has no fill-in-the-middle suffix; it is not sent");
   }
   return out;
 }
@@ -81,7 +90,11 @@ function applyReasoning(request: CanonicalRequest, body: JsonObject, warn: Warn)
     warn("reasoning_effort", `sent as a thinking budget of ${budget} tokens`);
   }
   if (budget === undefined) return;
-  if (budget < 1024) fail("reasoning.budget_tokens", `Anthropic needs a thinking budget of at least 1024 tokens, got ${budget}`);
+  if (budget < 1024)
+    fail(
+      "reasoning.budget_tokens",
+      `Anthropic needs a thinking budget of at least 1024 tokens, got ${budget}`,
+    );
   body.thinking = { type: "enabled", budget_tokens: budget };
   const maxTokens = body.max_tokens as number;
   if (maxTokens <= budget) {
@@ -97,18 +110,25 @@ function applyReasoning(request: CanonicalRequest, body: JsonObject, warn: Warn)
   }
 }
 
-function build(request: CanonicalRequest, settings: AnthropicSettings, warn: Warn, countTokens: boolean): JsonObject {
+function build(
+  request: CanonicalRequest,
+  settings: AnthropicSettings,
+  warn: Warn,
+  countTokens: boolean,
+): JsonObject {
   const body: JsonObject = { model: settings.model };
   if (!countTokens) {
     const maxTokens = request.maxOutputTokens ?? settings.defaultMaxTokens;
-    if (maxTokens === undefined) fail("max_tokens", "is required by Anthropic and no default is configured for this model");
+    if (maxTokens === undefined)
+      fail("max_tokens", "is required by Anthropic and no default is configured for this model");
     body.max_tokens = maxTokens;
   }
   body.messages = messages(request, warn);
   const system = systemField(request);
   if (system !== undefined) body.system = system;
   if (request.temperature !== undefined) {
-    if (request.temperature < 0 || request.temperature > 1) fail("temperature", `must be between 0 and 1 for Anthropic, got ${request.temperature}`);
+    if (request.temperature < 0 || request.temperature > 1)
+      fail("temperature", `must be between 0 and 1 for Anthropic, got ${request.temperature}`);
     body.temperature = request.temperature;
   }
   if (request.topP !== undefined) body.top_p = request.topP;
@@ -136,11 +156,13 @@ function build(request: CanonicalRequest, settings: AnthropicSettings, warn: War
     const type = choice === undefined ? "auto" : choice.type === "required" ? "any" : choice.type;
     const out: JsonObject = { type };
     if (choice?.type === "tool") out.name = choice.name;
-    if (request.parallelToolCalls !== undefined && type !== "none") out.disable_parallel_tool_use = !request.parallelToolCalls;
+    if (request.parallelToolCalls !== undefined && type !== "none")
+      out.disable_parallel_tool_use = !request.parallelToolCalls;
     body.tool_choice = out;
   }
   applyReasoning(request, body, warn);
-  if (request.choices !== undefined && request.choices > 1) fail("n", `Anthropic returns one choice; got n=${request.choices}`);
+  if (request.choices !== undefined && request.choices > 1)
+    fail("n", `Anthropic returns one choice; got n=${request.choices}`);
   const unsupported = [
     ["presence_penalty", request.presencePenalty],
     ["frequency_penalty", request.frequencyPenalty],
@@ -148,15 +170,23 @@ function build(request: CanonicalRequest, settings: AnthropicSettings, warn: War
     ["response_format", request.responseFormat?.type === "text" ? undefined : request.responseFormat],
     ["metadata", request.metadata],
   ] as const;
-  for (const [field, value] of unsupported) if (value !== undefined) warn(field, "not supported by Anthropic; not sent");
-  for (const [key, value] of Object.entries(request.extra.anthropic ?? {})) if (!(key in body)) body[key] = value;
-  for (const key of Object.keys(request.extra.openai ?? {})) warn(key, "an OpenAI-only parameter; not sent to Anthropic");
+  for (const [field, value] of unsupported)
+    if (value !== undefined) warn(field, "not supported by Anthropic; not sent");
+  for (const [key, value] of Object.entries(request.extra.anthropic ?? {}))
+    if (!(key in body)) body[key] = value;
+  for (const key of Object.keys(request.extra.openai ?? {}))
+    warn(key, "an OpenAI-only parameter; not sent to Anthropic");
   return body;
 }
 
-export function canonicalToAnthropicRequest(request: CanonicalRequest, settings: AnthropicSettings): BuildResult<JsonObject> {
+export function canonicalToAnthropicRequest(
+  request: CanonicalRequest,
+  settings: AnthropicSettings,
+): BuildResult<JsonObject> {
   const warnings: TranslationWarning[] = [];
-  const result = catchFieldError(() => build(request, settings, (field, message) => warnings.push({ field, message }), false));
+  const result = catchFieldError(() =>
+    build(request, settings, (field, message) => warnings.push({ field, message }), false),
+  );
   return result.ok ? { ok: true, body: result.value, warnings } : result;
 }
 
@@ -166,7 +196,9 @@ export function canonicalToAnthropicCountTokensRequest(
   settings: AnthropicSettings,
 ): BuildResult<JsonObject> {
   const warnings: TranslationWarning[] = [];
-  const result = catchFieldError(() => build(request, settings, (field, message) => warnings.push({ field, message }), true));
+  const result = catchFieldError(() =>
+    build(request, settings, (field, message) => warnings.push({ field, message }), true),
+  );
   return result.ok ? { ok: true, body: result.value, warnings } : result;
 }
 

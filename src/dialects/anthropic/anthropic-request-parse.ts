@@ -1,7 +1,12 @@
 /** Anthropic Messages (and count_tokens) request (our API input) → canonical, strictly validated. */
 import type { CanonicalMessage, ContentPart, SystemPart } from "../../canonical/content.js";
 import type { ParseResult } from "../../canonical/errors.js";
-import type { CanonicalRequest, CanonicalTool, ReasoningConfig, ToolChoice } from "../../canonical/request.js";
+import type {
+  CanonicalRequest,
+  CanonicalTool,
+  ReasoningConfig,
+  ToolChoice,
+} from "../../canonical/request.js";
 import {
   asArray,
   asObject,
@@ -61,7 +66,9 @@ function parseMessages(value: unknown): CanonicalMessage[] {
     const parts: ContentPart[] =
       typeof message.content === "string"
         ? [{ type: "text", text: message.content }]
-        : asArray(message.content, contentField).map((block, blockIndex) => parseAnthropicBlock(block, fieldPath(contentField, blockIndex)));
+        : asArray(message.content, contentField).map((block, blockIndex) =>
+            parseAnthropicBlock(block, fieldPath(contentField, blockIndex)),
+          );
     if (role === "assistant") {
       messages.push({ role, content: parts });
       return;

@@ -11,7 +11,8 @@ export function createAnthropicUsageTap(): UsageTap {
   let raw: JsonObject | undefined;
   const onEvent = (event: unknown): void => {
     if (!isObject(event)) return;
-    if (event.type === "message_start" && isObject(event.message)) raw = mergeAnthropicUsage(raw, event.message.usage);
+    if (event.type === "message_start" && isObject(event.message))
+      raw = mergeAnthropicUsage(raw, event.message.usage);
     else if (event.type === "message_delta") raw = mergeAnthropicUsage(raw, event.usage);
   };
   return {

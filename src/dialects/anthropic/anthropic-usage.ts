@@ -63,6 +63,7 @@ export function canonicalUsageToAnthropic(usage: CanonicalUsage): AnthropicUsage
 export function mergeAnthropicUsage(previous: JsonObject | undefined, next: unknown): JsonObject | undefined {
   if (!isObject(next)) return previous;
   const merged: JsonObject = { ...previous };
-  for (const [key, value] of Object.entries(next)) if (value !== null && value !== undefined) merged[key] = value;
+  for (const [key, value] of Object.entries(next))
+    if (value !== null && value !== undefined) merged[key] = value;
   return merged;
 }

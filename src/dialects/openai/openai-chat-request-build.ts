@@ -3,7 +3,12 @@ import type { CanonicalMessage, ContentPart, ImagePart, TextPart } from "../../c
 import type { BuildResult, TranslationWarning } from "../../canonical/errors.js";
 import type { CanonicalRequest, ReasoningEffort } from "../../canonical/request.js";
 import { catchFieldError, fail, type JsonObject } from "../../canonical/validate.js";
-import { needsReasoningDetails, partsToReasoningDetails, type ReasoningParts, reasoningContentText } from "./openai-reasoning.js";
+import {
+  needsReasoningDetails,
+  partsToReasoningDetails,
+  type ReasoningParts,
+  reasoningContentText,
+} from "./openai-reasoning.js";
 
 export interface OpenAIChatSettings {
   /** The upstream's model name. */
@@ -23,7 +28,8 @@ export interface OpenAIChatSettings {
 type Warn = (field: string, message: string) => void;
 
 function imageUrl(part: ImagePart): JsonObject {
-  const url = part.source.type === "url" ? part.source.url : `data:${part.source.mediaType};base64,${part.source.data}`;
+  const url =
+    part.source.type === "url" ? part.source.url : `data:${part.source.mediaType};base64,${part.source.data}`;
   return { type: "image_url", image_url: part.detail === undefined ? { url } : { url, detail: part.detail } };
 }
 
@@ -31,17 +37,27 @@ function userContent(parts: ContentPart[], field: string, warn: Warn): string | 
   const out: JsonObject[] = [];
   parts.forEach((part, index) => {
     const partField = `${field}[${index}]`;
-    if ("cacheControl" in part && part.cacheControl) warn(`${partField}.cache_control`, "OpenAI caches prompts automatically; cache_control is not sent");
+    if ("cacheControl" in part && part.cacheControl)
+      warn(`${partField}.cache_control`, "OpenAI caches prompts automatically; cache_control is not sent");
     if (part.type === "text") out.push({ type: "text", text: part.text });
     else if (part.type === "image") out.push(imageUrl(part));
     else if (part.type === "opaque" && part.dialect === "openai") out.push(part.value);
-    else warn(partField, `a ${part.type === "opaque" ? String(part.value.type) : part.type} part cannot be sent in an OpenAI user message`);
+    else
+      warn(
+        partField,
+        `a ${part.type === "opaque" ? String(part.value.type) : part.type} part cannot be sent in an OpenAI user message`,
+      );
   });
   const only = out[0];
   return out.length === 1 && only?.type === "text" ? (only.text as string) : out;
 }
 
-function assistantMessage(message: CanonicalMessage, field: string, settings: OpenAIChatSettings, warn: Warn): JsonObject {
+function assistantMessage(
+  message: CanonicalMessage,
+  field: string,
+  settings: OpenAIChatSettings,
+  warn: Warn,
+): JsonObject {
   const result: JsonObject = { role: "assistant" };
   const texts: string[] = [];
   const refusals: string[] = [];
@@ -52,7 +68,11 @@ function assistantMessage(message: CanonicalMessage, field: string, settings: Op
     else if (part.type === "refusal") refusals.push(part.text);
     else if (part.type === "reasoning" || part.type === "redacted-reasoning") reasoning.push(part);
     else if (part.type === "tool-call") {
-      toolCalls.push({ id: part.id, type: "function", function: { name: part.name, arguments: part.arguments } });
+      toolCalls.push({
+        id: part.id,
+        type: "function",
+        function: { name: part.name, arguments: part.arguments },
+      });
     } else warn(`${field}[${index}]`, `a ${part.type} part cannot be sent in an OpenAI assistant message`);
   });
   result.content = texts.length > 0 ? texts.join("") : null;
@@ -64,7 +84,8 @@ function assistantMessage(message: CanonicalMessage, field: string, settings: Op
     else if (history === "reasoning_details") result.reasoning_details = partsToReasoningDetails(reasoning);
     else {
       result.reasoning_content = reasoningContentText(reasoning);
-      if (needsReasoningDetails(reasoning)) warn(field, "reasoning signatures cannot be sent to this upstream");
+      if (needsReasoningDetails(reasoning))
+        warn(field, "reasoning signatures cannot be sent to this upstream");
     }
   }
   if (message.name !== undefined) result.name = message.name;
@@ -78,7 +99,8 @@ function toolMessages(message: CanonicalMessage, field: string, warn: Warn): Jso
       warn(partField, `a ${part.type} part cannot be sent in an OpenAI tool message`);
       return [];
     }
-    if (part.isError) warn(`${partField}.is_error`, "OpenAI tool messages have no error flag; the content is sent as is");
+    if (part.isError)
+      warn(`${partField}.is_error`, "OpenAI tool messages have no error flag; the content is sent as is");
     let content: string | JsonObject[];
     if (typeof part.content === "string") content = part.content;
     else {
@@ -117,12 +139,15 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
   if (request.prompt) {
     warn("prompt", "a raw prompt is sent to a chat model as one user message");
     messages.push({ role: "user", content: request.prompt.text });
-    if (request.prompt.suffix !== undefined) warn("suffix", "chat models have no fill-in-the-middle suffix; it is not sent");
+    if (request.prompt.suffix !== undefined)
+      warn("suffix", "chat models have no fill-in-the-middle suffix; it is not sent");
   }
   const body: JsonObject = { model: settings.model, messages };
-  if (request.maxOutputTokens !== undefined) body[settings.maxTokensField ?? "max_completion_tokens"] = request.maxOutputTokens;
+  if (request.maxOutputTokens !== undefined)
+    body[settings.maxTokensField ?? "max_completion_tokens"] = request.maxOutputTokens;
   if (request.temperature !== undefined) {
-    if (request.temperature < 0 || request.temperature > 2) fail("temperature", `must be between 0 and 2 for OpenAI, got ${request.temperature}`);
+    if (request.temperature < 0 || request.temperature > 2)
+      fail("temperature", `must be between 0 and 2 for OpenAI, got ${request.temperature}`);
     body.temperature = request.temperature;
   }
   if (request.topP !== undefined) body.top_p = request.topP;
@@ -132,7 +157,8 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
   }
   if (request.choices !== undefined) body.n = request.choices;
   if (request.stopSequences !== undefined) {
-    if (request.stopSequences.length > 4) fail("stop_sequences", `OpenAI accepts at most 4 stop sequences, got ${request.stopSequences.length}`);
+    if (request.stopSequences.length > 4)
+      fail("stop_sequences", `OpenAI accepts at most 4 stop sequences, got ${request.stopSequences.length}`);
     body.stop = request.stopSequences;
   }
   if (request.presencePenalty !== undefined) body.presence_penalty = request.presencePenalty;
@@ -149,12 +175,15 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
       if (tool.description !== undefined) fn.description = tool.description;
       if (tool.inputSchema !== undefined) fn.parameters = tool.inputSchema;
       if (tool.strict !== undefined) fn.strict = tool.strict;
-      if (tool.cacheControl) warn(`tools[${index}].cache_control`, "OpenAI caches prompts automatically; not sent");
+      if (tool.cacheControl)
+        warn(`tools[${index}].cache_control`, "OpenAI caches prompts automatically; not sent");
       return [{ type: "function", function: fn }];
     });
   }
   const choice = request.toolChoice;
-  if (choice !== undefined) body.tool_choice = choice.type === "tool" ? { type: "function", function: { name: choice.name } } : choice.type;
+  if (choice !== undefined)
+    body.tool_choice =
+      choice.type === "tool" ? { type: "function", function: { name: choice.name } } : choice.type;
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   const format = request.responseFormat;
   if (format !== undefined) {
@@ -178,22 +207,33 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
     else if (reasoning.enabled === false) body.reasoning_effort = "none";
     else if (reasoning.budgetTokens !== undefined) {
       body.reasoning_effort = effortForBudget(reasoning.budgetTokens);
-      warn("reasoning", `a thinking budget of ${reasoning.budgetTokens} tokens is sent as reasoning_effort ${String(body.reasoning_effort)}`);
+      warn(
+        "reasoning",
+        `a thinking budget of ${reasoning.budgetTokens} tokens is sent as reasoning_effort ${String(body.reasoning_effort)}`,
+      );
     }
   }
   if (request.stream) {
     body.stream = true;
-    if (request.includeUsage || (settings.forceStreamUsage ?? true)) body.stream_options = { include_usage: true };
+    if (request.includeUsage || (settings.forceStreamUsage ?? true))
+      body.stream_options = { include_usage: true };
   }
   if (request.user !== undefined) body.user = request.user;
   if (request.metadata !== undefined) body.metadata = request.metadata;
-  for (const [key, value] of Object.entries(request.extra.openai ?? {})) if (!(key in body)) body[key] = value;
-  for (const key of Object.keys(request.extra.anthropic ?? {})) warn(key, "an Anthropic-only parameter; not sent to an OpenAI upstream");
+  for (const [key, value] of Object.entries(request.extra.openai ?? {}))
+    if (!(key in body)) body[key] = value;
+  for (const key of Object.keys(request.extra.anthropic ?? {}))
+    warn(key, "an Anthropic-only parameter; not sent to an OpenAI upstream");
   return body;
 }
 
-export function canonicalToOpenAIChatRequest(request: CanonicalRequest, settings: OpenAIChatSettings): BuildResult<JsonObject> {
+export function canonicalToOpenAIChatRequest(
+  request: CanonicalRequest,
+  settings: OpenAIChatSettings,
+): BuildResult<JsonObject> {
   const warnings: TranslationWarning[] = [];
-  const result = catchFieldError(() => build(request, settings, (field, message) => warnings.push({ field, message })));
+  const result = catchFieldError(() =>
+    build(request, settings, (field, message) => warnings.push({ field, message })),
+  );
   return result.ok ? { ok: true, body: result.value, warnings } : result;
 }

@@ -68,7 +68,9 @@ export function imageFromUrl(url: string, detail: string | undefined): ImagePart
   const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
   const part: ImagePart = {
     type: "image",
-    source: match ? { type: "base64", mediaType: match[1] ?? "", data: match[2] ?? "" } : { type: "url", url },
+    source: match
+      ? { type: "base64", mediaType: match[1] ?? "", data: match[2] ?? "" }
+      : { type: "url", url },
   };
   if (detail !== undefined) part.detail = detail;
   return part;
@@ -94,7 +96,10 @@ function parseUserContent(value: unknown, field: string): ContentPart[] {
     if (type === "image_url") {
       const imageField = fieldPath(partField, "image_url");
       const image = asObject(part.image_url, imageField);
-      return imageFromUrl(asString(image.url, fieldPath(imageField, "url")), optString(image, "detail", imageField));
+      return imageFromUrl(
+        asString(image.url, fieldPath(imageField, "url")),
+        optString(image, "detail", imageField),
+      );
     }
     return { type: "opaque", dialect: "openai", value: part };
   });
@@ -161,7 +166,8 @@ function parseMessages(value: unknown, system: SystemPart[]): CanonicalMessage[]
     else if (role === "assistant") canonical = { role, content: parseAssistant(message, field) };
     else {
       const toolCallId = asString(message.tool_call_id, fieldPath(field, "tool_call_id"));
-      const content = typeof message.content === "string" ? message.content : parseTextParts(message.content, contentField);
+      const content =
+        typeof message.content === "string" ? message.content : parseTextParts(message.content, contentField);
       canonical = { role, content: [{ type: "tool-result", toolCallId, content }] };
     }
     if (name !== undefined) canonical.name = name;
@@ -178,10 +184,14 @@ function parseTools(value: unknown): CanonicalTool[] {
     if (type === "custom") return { type: "opaque", dialect: "openai", value: tool };
     const functionField = fieldPath(field, "function");
     const fn = asObject(tool.function, functionField);
-    const canonical: CanonicalTool = { type: "function", name: asString(fn.name, fieldPath(functionField, "name")) };
+    const canonical: CanonicalTool = {
+      type: "function",
+      name: asString(fn.name, fieldPath(functionField, "name")),
+    };
     const description = optString(fn, "description", functionField);
     if (description !== undefined) canonical.description = description;
-    if (fn.parameters !== undefined) canonical.inputSchema = asObject(fn.parameters, fieldPath(functionField, "parameters"));
+    if (fn.parameters !== undefined)
+      canonical.inputSchema = asObject(fn.parameters, fieldPath(functionField, "parameters"));
     const strict = optBoolean(fn, "strict", functionField);
     if (strict !== undefined) canonical.strict = strict;
     return canonical;
@@ -221,11 +231,13 @@ function parseResponseFormat(value: unknown): ResponseFormat {
 function parseReasoning(body: JsonObject): ReasoningConfig | undefined {
   const effort = body.reasoning_effort;
   const reasoning: ReasoningConfig = {};
-  if (effort !== undefined && effort !== null) reasoning.effort = oneOf(effort, reasoningEfforts, "reasoning_effort");
+  if (effort !== undefined && effort !== null)
+    reasoning.effort = oneOf(effort, reasoningEfforts, "reasoning_effort");
   // OpenRouter / Vercel AI Gateway: reasoning {effort | max_tokens, exclude, enabled}.
   if (body.reasoning !== undefined && body.reasoning !== null) {
     const object = asObject(body.reasoning, "reasoning");
-    if (object.effort !== undefined) reasoning.effort = oneOf(object.effort, reasoningEfforts, "reasoning.effort");
+    if (object.effort !== undefined)
+      reasoning.effort = oneOf(object.effort, reasoningEfforts, "reasoning.effort");
     const budget = optNumber(object, "max_tokens", "reasoning", { min: 0, integer: true });
     if (budget !== undefined) reasoning.budgetTokens = budget;
     const exclude = optBoolean(object, "exclude", "reasoning");
@@ -271,7 +283,8 @@ function parse(input: unknown): CanonicalRequest {
   const stop = optStringList(body, "stop", "", 4);
   if (stop !== undefined) request.stopSequences = stop;
   if (body.tools !== undefined && body.tools !== null) request.tools = parseTools(body.tools);
-  if (body.tool_choice !== undefined && body.tool_choice !== null) request.toolChoice = parseToolChoice(body.tool_choice);
+  if (body.tool_choice !== undefined && body.tool_choice !== null)
+    request.toolChoice = parseToolChoice(body.tool_choice);
   const parallel = optBoolean(body, "parallel_tool_calls", "");
   if (parallel !== undefined) request.parallelToolCalls = parallel;
   if (body.response_format !== undefined && body.response_format !== null) {
@@ -292,4 +305,3 @@ export function openaiChatToCanonicalRequest(body: unknown): ParseResult<Canonic
   const result = catchFieldError(() => parse(body));
   return result.ok ? { ok: true, request: result.value, warnings: [] } : result;
 }
-

@@ -22,7 +22,10 @@ export interface OpenAIReasoningDetail {
 
 export type ReasoningParts = Array<ReasoningPart | RedactedReasoningPart>;
 
-function withBookkeeping<T extends ReasoningPart | RedactedReasoningPart>(part: T, detail: Record<string, unknown>): T {
+function withBookkeeping<T extends ReasoningPart | RedactedReasoningPart>(
+  part: T,
+  detail: Record<string, unknown>,
+): T {
   if (typeof detail.id === "string") part.id = detail.id;
   if (typeof detail.format === "string") part.format = detail.format;
   return part;
@@ -35,7 +38,12 @@ export function reasoningDetailToPart(detail: unknown): ReasoningPart | Redacted
     return withBookkeeping({ type: "redacted-reasoning", data: detail.data }, detail);
   }
   if (detail.type === "reasoning.text" || detail.type === "reasoning.summary") {
-    const text = typeof detail.text === "string" ? detail.text : typeof detail.summary === "string" ? detail.summary : "";
+    const text =
+      typeof detail.text === "string"
+        ? detail.text
+        : typeof detail.summary === "string"
+          ? detail.summary
+          : "";
     const part: ReasoningPart = { type: "reasoning", text };
     if (typeof detail.signature === "string" && detail.signature !== "") part.signature = detail.signature;
     return withBookkeeping(part, detail);
@@ -64,7 +72,8 @@ export function openaiReasoningToParts(message: Record<string, unknown>): Reason
   }
   if (parts.length === 0) return flatText ? [{ type: "reasoning", text: flatText }] : [];
   const first = parts.find((part): part is ReasoningPart => part.type === "reasoning");
-  if (flatText && first && parts.every((part) => part.type !== "reasoning" || part.text === "")) first.text = flatText;
+  if (flatText && first && parts.every((part) => part.type !== "reasoning" || part.text === ""))
+    first.text = flatText;
   else if (flatText && !first) parts.unshift({ type: "reasoning", text: flatText });
   return parts;
 }
@@ -86,7 +95,11 @@ export function partsToReasoningDetails(parts: ReasoningParts): OpenAIReasoningD
 /** Whether `reasoning_details` would carry more than `reasoning_content` does. */
 export function needsReasoningDetails(parts: ReasoningParts): boolean {
   return parts.some(
-    (part) => part.type === "redacted-reasoning" || part.signature !== undefined || part.id !== undefined || part.format !== undefined,
+    (part) =>
+      part.type === "redacted-reasoning" ||
+      part.signature !== undefined ||
+      part.id !== undefined ||
+      part.format !== undefined,
   );
 }
 

@@ -20,7 +20,8 @@ export function createOpenAIUsageTap(): UsageTap {
   return {
     onEvent,
     onData(data) {
-      if (!data.includes('"usage"') || data.includes('"usage":null}') || data.includes('"usage": null}')) return;
+      if (!data.includes('"usage"') || data.includes('"usage":null}') || data.includes('"usage": null}'))
+        return;
       try {
         onEvent(JSON.parse(data));
       } catch {
