@@ -1,0 +1,81 @@
+// The Tollgate config the benchmark runs the gateway with (DESIGN §4): both providers pointing at the mock,
+// two models, one bench actor whose limits are on (so they are on the measured path) but never refuse.
+import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const OPENAI_MODEL = "openai::2024-02-01::gpt-4o-mini";
+export const ANTHROPIC_MODEL = "anthropic::2023-06-01::claude-sonnet-4-5";
+
+export interface GatewayConfigOptions {
+  mockOrigin: string;
+  dir: string;
+  /** Set for the Redis variant: limits kept in the local Redis under this key prefix. */
+  redisPrefix?: string;
+}
+
+function model(ref: string, displayName: string): Record<string, unknown> {
+  const [, , modelName] = ref.split("::");
+  return {
+    modelRef: ref,
+    displayName,
+    modelName,
+    capabilities: ["chat", "tools"],
+    category: "balanced",
+    status: "stable",
+    contextWindow: { maxInputTokens: 100_000, maxOutputTokens: 4_000 },
+  };
+}
+
+export function gatewayConfig(options: GatewayConfigOptions): Record<string, unknown> {
+  const generous = {
+    requests: 1_000_000_000,
+    tokens: 1_000_000_000_000,
+    interval: "1m",
+    concurrent: 100_000,
+  };
+  return {
+    storage: { url: `sqlite:${join(options.dir, "tollgate.db")}` },
+    ...(options.redisPrefix
+      ? { redis: { url: "redis://127.0.0.1:6379", keyPrefix: options.redisPrefix } }
+      : {}),
+    modelConfiguration: {
+      sourcegraph: null,
+      providerOverrides: [
+        {
+          id: "openai",
+          displayName: "OpenAI",
+          serverSideConfig: { type: "openai", accessToken: "sk-bench", endpoint: options.mockOrigin },
+        },
+        {
+          id: "anthropic",
+          displayName: "Anthropic",
+          serverSideConfig: { type: "anthropic", accessToken: "sk-ant-bench", endpoint: options.mockOrigin },
+        },
+      ],
+      modelOverrides: [model(OPENAI_MODEL, "GPT-4o mini"), model(ANTHROPIC_MODEL, "Claude Sonnet 4.5")],
+      defaultModels: { chat: OPENAI_MODEL, fastChat: OPENAI_MODEL, codeCompletion: OPENAI_MODEL },
+    },
+    actors: [
+      {
+        id: "bench",
+        name: "Benchmark",
+        role: "user",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the gateway reads this variable from its environment
+        tokens: ["${BENCH_TOKEN}"],
+        limits: { "*": generous },
+      },
+    ],
+  };
+}
+
+export function redisPrefix(): string {
+  return `tollgate-bench-${randomBytes(4).toString("hex")}:`;
+}
+
+/** Writes the config as `<dir>/tollgate-bench[-redis].json` and returns its path. */
+export function writeGatewayConfig(options: GatewayConfigOptions): string {
+  const path = join(options.dir, `tollgate-bench${options.redisPrefix ? "-redis" : ""}.json`);
+  writeFileSync(path, `${JSON.stringify(gatewayConfig(options), null, 2)}\n`);
+  return path;
+}

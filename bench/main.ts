@@ -1,0 +1,173 @@
+// Orchestration of one benchmark run: start the children, run the scenarios, report, stop everything.
+import { execFileSync } from "node:child_process";
+import { cpus, totalmem } from "node:os";
+import { type CliOptions, HELP, parseArgs } from "./cli.js";
+import { redisPrefix } from "./gateway-config.js";
+import { prepareRunDir, runDir, startBare, startGateway, startMock, type Target } from "./harness.js";
+import { installExitHandlers, stopAll, stopChild } from "./processes.js";
+import { checkTargets, type Report, renderMarkdown, type Soak, writeReport } from "./report.js";
+import {
+  type Bench,
+  type BenchOptions,
+  holdScenario,
+  peak,
+  rateScenario,
+  streamScenario,
+} from "./scenarios.js";
+import { runSoak } from "./soak.js";
+
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+function benchOptions(cli: CliOptions): BenchOptions {
+  return {
+    scenarios: cli.scenarios,
+    durationS: cli.durationS,
+    warmupS: cli.quick ? 1 : 2,
+    connections: cli.connections,
+    streamChunks: 200,
+    streamSequential: cli.quick ? 20 : 100,
+    streamConcurrency: cli.quick ? 10 : 20,
+    streamPerWorker: cli.quick ? 3 : 10,
+    holdStreams: cli.holdStreams,
+    holdS: cli.holdS,
+    quick: cli.quick,
+    autocannonRate: cli.autocannonRate,
+  };
+}
+
+function machine(): Record<string, string | number> {
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    // not a git checkout
+  }
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.versions.node,
+    commit,
+  };
+}
+
+async function deleteRedisKeys(prefix: string): Promise<void> {
+  try {
+    const { Redis } = await import("ioredis");
+    const redis = new Redis("redis://127.0.0.1:6379", { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+    await redis.quit();
+  } catch (error) {
+    log(`  could not clean Redis keys ${prefix}*: ${(error as Error).message}`);
+  }
+}
+
+async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
+  const has = (s: string): boolean => cli.scenarios.has(s);
+  const bare = bench.targets.find((t) => t.name === "bare");
+  const gateway = bench.targets.find((t) => t.name === "tollgate");
+  if (has("chat-max") || has("chat-rate")) await rateScenario(bench, "chat-max", bench.targets);
+  if (has("chat-rate")) {
+    const barePeak = peak(bench, "chat-max", "bare");
+    const gatewayPeak = peak(bench, "chat-max", "tollgate");
+    const rate = barePeak ? barePeak / 2 : gatewayPeak ? gatewayPeak / 2 : undefined;
+    if (rate) await rateScenario(bench, "chat-rate", bench.targets, rate);
+    // DESIGN §7 compares p99 at half of Tollgate's own peak.
+    if (gatewayPeak && bare && gateway)
+      await rateScenario(bench, "chat-rate-tg", [bare, gateway], gatewayPeak / 2);
+  }
+  if (has("stream")) await streamScenario(bench, "stream");
+  if (has("translated")) await streamScenario(bench, "translated");
+  if (has("hold")) await holdScenario(bench);
+  if (has("redis") && gateway) {
+    // One gateway at a time: the memory-limits one stops so that it does not hold memory or CPU.
+    if (gateway.child) await stopChild(gateway.child);
+    gateway.notReady ??= "stopped for the Redis variant";
+    const prefix = redisPrefix();
+    log("redis: starting the gateway with limits in Redis");
+    const redisGateway = await startGateway(bench.mockOrigin, prefix);
+    const others = bench.targets.filter((t) => t.name !== "tollgate");
+    bench.targets = [...others, redisGateway];
+    await rateScenario(bench, "redis-max", [redisGateway]);
+    const tgRate = bench.results.find((r) => r.scenario === "chat-rate-tg" && r.offeredRate)?.offeredRate;
+    const redisPeak = peak(bench, "redis-max", "tollgate-redis");
+    const rate = tgRate ?? (redisPeak ? redisPeak / 2 : undefined);
+    if (rate) await rateScenario(bench, "redis-rate", [redisGateway], rate);
+    if (redisGateway.child) await stopChild(redisGateway.child);
+    await deleteRedisKeys(prefix);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let cli: CliOptions | "help";
+  try {
+    cli = parseArgs(argv);
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  if (cli === "help") {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  installExitHandlers();
+  const started = Date.now();
+  prepareRunDir();
+  const options = benchOptions(cli);
+  try {
+    const mock = await startMock();
+    const targets: Target[] = [];
+    const json = { "content-type": "application/json" };
+    if (cli.targets.has("direct"))
+      targets.push({ name: "direct", origin: mock.origin, child: mock.child, headers: json });
+    if (cli.targets.has("bare")) targets.push(await startBare(mock.origin));
+    if (cli.targets.has("tollgate")) targets.push(await startGateway(mock.origin));
+    for (const t of targets) log(`${t.name}: ${t.notReady ?? t.origin}`);
+    const bench: Bench = { options, mock: mock.child, mockOrigin: mock.origin, targets, results: [], log };
+    let soak: Soak | undefined;
+    const notes: string[] = [];
+    if (cli.soakS) {
+      const gateway = targets.find((t) => t.name === "tollgate" && !t.notReady);
+      const target = gateway ?? targets.find((t) => t.name === "bare") ?? targets[0];
+      if (!target) throw new Error("no target to soak");
+      if (!gateway) notes.push(`Soak ran against ${target.name}: the gateway is not ready or not selected.`);
+      const intervalS = cli.soakIntervalS ?? Math.max(5, Math.min(60, Math.round(cli.soakS / 12)));
+      soak = await runSoak(bench, target, { durationS: cli.soakS, intervalS, rate: cli.soakRate });
+    } else {
+      await runScenarios(bench, cli);
+    }
+    const runner = bench.results.map((r) => r.usage?.runnerCpuUsPerRequest).filter((v) => v !== undefined);
+    notes.push(
+      `The load generator runs in the runner process and uses about ${Math.min(...runner)}–${Math.max(...runner)} µs of CPU per request itself (see runnerCpuUsPerRequest in the JSON), on the same cores as the targets.`,
+      `Latencies are per request from send to last byte at µs resolution, without coordinated-omission correction. Maximum rates: autocannon, ${cli.connections} connections. Fixed rates: ${cli.autocannonRate ? "autocannon overallRate (bursty within each second)" : "an evenly paced undici client (autocannon's overallRate sends each second's quota in a burst)"}.`,
+      "CPU µs/req is user+system time of the measured process (direct: the mock; bare: the bare proxy; tollgate: the gateway) from /proc/<pid>/stat, at 10 ms tick resolution.",
+      "translated: direct and bare relay the mock's Anthropic stream unchanged; only the gateway translates it to OpenAI chunks.",
+      `Child logs and the generated gateway config: ${runDir}.`,
+    );
+    const report: Report = {
+      startedAt: new Date(started).toISOString(),
+      durationS: Math.round((Date.now() - started) / 1000),
+      machine: machine(),
+      argv: ["npm run bench --", ...argv],
+      options: { ...options, scenarios: [...options.scenarios], targets: [...cli.targets], soakS: cli.soakS },
+      results: bench.results,
+      ...(soak ? { soak } : {}),
+      targets: checkTargets(bench.results, soak, 5_000),
+      notes,
+    };
+    const markdown = renderMarkdown(report);
+    process.stdout.write(`\n${markdown}`);
+    log(`results: ${writeReport(report, markdown)} and bench/results/latest.md`);
+    return cli.strict && report.targets.some((t) => t.result === "FAIL") ? 1 : 0;
+  } finally {
+    await stopAll();
+  }
+}

@@ -1,0 +1,257 @@
+// Results: Markdown tables on stdout, bench/results/<timestamp>.json and bench/results/latest.md, and the
+// DESIGN §7 performance targets checked as PASS / FAIL / N/A.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TargetName, Usage } from "./harness.js";
+import type { HoldStats, Percentiles, RateResult, StreamStats } from "./load.js";
+import { benchDir } from "./processes.js";
+
+export interface Measurement {
+  scenario: string;
+  target: TargetName;
+  status: "ok" | "not-ready";
+  note?: string;
+  offeredRate?: number;
+  rate?: RateResult;
+  stream?: { sequential: StreamStats; concurrent: StreamStats };
+  chunks?: number;
+  hold?: HoldStats & { healthzMs?: Percentiles & { failed: number } };
+  usage?: Usage;
+}
+
+export interface SoakSample {
+  atS: number;
+  rssMb: number;
+  rps: number;
+  p99Ms: number;
+  cpuUsPerRequest: number;
+  streamsFailed: number;
+}
+
+export interface Soak {
+  target: TargetName;
+  durationS: number;
+  offeredRate: number;
+  samples: SoakSample[];
+  /** RSS growth from the first sample (after warm-up) to the last, in percent. */
+  growthPercent: number;
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  result: "PASS" | "FAIL" | "N/A";
+}
+
+export interface Report {
+  startedAt: string;
+  durationS: number;
+  machine: Record<string, string | number>;
+  argv: string[];
+  options: Record<string, unknown>;
+  results: Measurement[];
+  soak?: Soak;
+  targets: TargetCheck[];
+  notes: string[];
+}
+
+function f(v: number | undefined, digits = 2): string {
+  if (v === undefined || Number.isNaN(v)) return "–";
+  const text = v.toFixed(digits);
+  return text.includes(".") ? text.replace(/\.?0+$/, "") : text;
+}
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined || b === 0 ? "–" : `${((a / b) * 100).toFixed(0)}%`;
+const delta = (a: number | undefined, b: number | undefined): string =>
+  a === undefined || b === undefined ? "–" : `${a - b >= 0 ? "+" : ""}${f(a - b, 3)}`;
+
+/** The measurement a row is compared with: same scenario, or the memory-limits one for the Redis variant. */
+function reference(results: Measurement[], m: Measurement, target: TargetName): Measurement | undefined {
+  const scenario = { "redis-max": "chat-max", "redis-rate": "chat-rate-tg" }[m.scenario] ?? m.scenario;
+  if (m.target === target && scenario === m.scenario) return undefined;
+  return results.find((r) => r.scenario === scenario && r.target === target && r.status === "ok");
+}
+
+function rateTable(results: Measurement[]): string[] {
+  const rows = results.filter((m) => m.status === "ok" && m.rate);
+  if (rows.length === 0) return [];
+  const lines = [
+    "### Non-streaming chat (~1 KB in, ~1 KB out)",
+    "",
+    "| scenario | target | offered req/s | req/s | p50 ms | p99 ms | p99.9 ms | CPU µs/req | RSS max MB | req/s vs bare | req/s vs direct | p99 Δ bare ms | p99 Δ direct ms |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const m of rows) {
+    const r = m.rate!;
+    const bare = reference(results, m, "bare")?.rate;
+    const direct = reference(results, m, "direct")?.rate;
+    lines.push(
+      `| ${m.scenario} | ${m.target} | ${m.offeredRate ?? "max"} | ${r.rps} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p99)} | ${f(r.latencyMs.p999)} | ${m.usage?.cpuUsPerRequest ?? "–"} | ${m.usage?.rssMaxMb ?? "–"} | ${ratio(r.rps, bare?.rps)} | ${ratio(r.rps, direct?.rps)} | ${delta(r.latencyMs.p99, bare?.latencyMs.p99)} | ${delta(r.latencyMs.p99, direct?.latencyMs.p99)} |`,
+    );
+  }
+  return [...lines, ""];
+}
+
+function perChunkUs(s: StreamStats, ref: StreamStats | undefined, chunks: number): string {
+  if (!ref) return "–";
+  const body = s.totalMs.p50 - s.ttfbMs.p50 - (ref.totalMs.p50 - ref.ttfbMs.p50);
+  return f((body * 1000) / chunks, 1);
+}
+
+function streamTable(results: Measurement[]): string[] {
+  const rows = results.filter((m) => m.status === "ok" && m.stream);
+  if (rows.length === 0) return [];
+  const lines = [
+    "### Streaming (p50 / p99 per stream; per-chunk Δ = extra time per record after the first byte, at p50)",
+    "",
+    "| scenario | target | mode | streams | failed | TTFB p50 | TTFB p99 | total p50 | total p99 | TTFB Δ bare ms | per-chunk Δ bare µs | per-chunk Δ direct µs | CPU µs/stream | RSS max MB |",
+    "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const m of rows) {
+    for (const mode of ["sequential", "concurrent"] as const) {
+      const s = m.stream![mode];
+      const bare = reference(results, m, "bare")?.stream?.[mode];
+      const direct = reference(results, m, "direct")?.stream?.[mode];
+      const chunks = m.chunks ?? 1;
+      lines.push(
+        `| ${m.scenario} | ${m.target} | ${mode} | ${s.requests} | ${s.failed} | ${f(s.ttfbMs.p50)} | ${f(s.ttfbMs.p99)} | ${f(s.totalMs.p50)} | ${f(s.totalMs.p99)} | ${delta(s.ttfbMs.p50, bare?.ttfbMs.p50)} | ${perChunkUs(s, bare, chunks)} | ${perChunkUs(s, direct, chunks)} | ${m.usage?.cpuUsPerRequest ?? "–"} | ${m.usage?.rssMaxMb ?? "–"} |`,
+      );
+    }
+  }
+  return [...lines, ""];
+}
+
+function holdTable(results: Measurement[]): string[] {
+  const rows = results.filter((m) => m.status === "ok" && m.hold);
+  if (rows.length === 0) return [];
+  const lines = [
+    "### Concurrent open streams (one record a second)",
+    "",
+    "| target | streams | opened | held at end | failed | RSS max MB | VmHWM MB | event-loop delay p50 / p99 / max ms | ELU | /healthz p50 / p99 / max ms | CPU µs/stream |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const m of rows) {
+    const h = m.hold!;
+    const eld = m.usage?.probe?.eventLoopDelay;
+    const hz = h.healthzMs;
+    lines.push(
+      `| ${m.target} | ${h.target} | ${h.opened} | ${h.heldAtEnd} | ${h.failed} | ${m.usage?.rssMaxMb ?? "–"} | ${m.usage?.peakMb ?? "–"} | ${eld ? `${f(eld.p50)} / ${f(eld.p99)} / ${f(eld.max)}` : "–"} | ${f(m.usage?.probe?.eventLoopUtilization)} | ${hz ? `${f(hz.p50)} / ${f(hz.p99)} / ${f(hz.max)}` : "–"} | ${m.usage?.cpuUsPerRequest ?? "–"} |`,
+    );
+  }
+  return [...lines, ""];
+}
+
+function soakTable(soak: Soak | undefined): string[] {
+  if (!soak) return [];
+  const lines = [
+    `### Soak: ${soak.target}, ${soak.durationS} s at ${soak.offeredRate} req/s (+ 2 streaming clients)`,
+    "",
+    "| at s | RSS MB | req/s | p99 ms | CPU µs/req | streams failed |",
+    "|--:|--:|--:|--:|--:|--:|",
+    ...soak.samples.map(
+      (s) =>
+        `| ${s.atS} | ${f(s.rssMb, 1)} | ${s.rps} | ${f(s.p99Ms)} | ${s.cpuUsPerRequest} | ${s.streamsFailed} |`,
+    ),
+    "",
+    `RSS growth, first sample to last: ${f(soak.growthPercent, 1)}%`,
+    "",
+  ];
+  return lines;
+}
+
+const ok = (results: Measurement[], scenario: string, target: TargetName): Measurement | undefined =>
+  results.find((m) => m.scenario === scenario && m.target === target && m.status === "ok");
+
+export function checkTargets(
+  results: Measurement[],
+  soak: Soak | undefined,
+  fullStreams: number,
+): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const na = (target: string, why: string): void => {
+    checks.push({ target, measured: why, result: "N/A" });
+  };
+  for (const [scenario, target, label] of [
+    ["chat-max", "tollgate", "throughput ≥ 70% of the bare proxy"],
+    ["redis-max", "tollgate-redis", "throughput with Redis limits ≥ 70% of the bare proxy"],
+  ] as const) {
+    const tg = ok(results, scenario, target)?.rate;
+    const bare = ok(results, "chat-max", "bare")?.rate;
+    if (tg && bare) {
+      const share = tg.rps / bare.rps;
+      checks.push({
+        target: label,
+        measured: `${tg.rps} vs ${bare.rps} req/s = ${(share * 100).toFixed(0)}%`,
+        result: share >= 0.7 ? "PASS" : "FAIL",
+      });
+    } else na(label, "not measured");
+  }
+  const label = "p99 ≤ bare p99 + 1 ms at half of Tollgate's peak";
+  const tg = ok(results, "chat-rate-tg", "tollgate");
+  const bare = ok(results, "chat-rate-tg", "bare");
+  if (tg?.rate && bare?.rate) {
+    const extra = tg.rate.latencyMs.p99 - bare.rate.latencyMs.p99;
+    checks.push({
+      target: label,
+      measured: `at ${tg.offeredRate} req/s: ${f(tg.rate.latencyMs.p99)} vs ${f(bare.rate.latencyMs.p99)} ms (${delta(tg.rate.latencyMs.p99, bare.rate.latencyMs.p99)} ms)`,
+      result: extra <= 1 ? "PASS" : "FAIL",
+    });
+  } else na(label, "not measured");
+  const holdLabel = `${fullStreams.toLocaleString("en")} concurrent streams in < 512 MB RSS`;
+  const hold = ok(results, "hold", "tollgate");
+  if (hold?.hold && hold.usage) {
+    const measured = `${hold.hold.heldAtEnd}/${hold.hold.target} held, RSS max ${hold.usage.rssMaxMb} MB`;
+    if (hold.hold.target < fullStreams)
+      checks.push({
+        target: holdLabel,
+        measured: `${measured} (fewer streams: not a verdict)`,
+        result: "N/A",
+      });
+    else {
+      const pass = hold.hold.heldAtEnd >= fullStreams && hold.usage.rssMaxMb < 512;
+      checks.push({ target: holdLabel, measured, result: pass ? "PASS" : "FAIL" });
+    }
+  } else na(holdLabel, "not measured");
+  const soakLabel = "soak: RSS growth < 10%";
+  if (soak?.target.startsWith("tollgate")) {
+    checks.push({
+      target: soakLabel,
+      measured: `${f(soak.growthPercent, 1)}% over ${soak.durationS} s`,
+      result: soak.growthPercent < 10 ? "PASS" : "FAIL",
+    });
+  } else na(soakLabel, soak ? `soak ran against ${soak.target}, not the gateway` : "no --soak run");
+  return checks;
+}
+
+export function renderMarkdown(report: Report): string {
+  const m = report.machine;
+  const lines = [
+    `## Tollgate benchmark, ${report.startedAt}`,
+    "",
+    `Machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryGb} GB, Node ${m.node}, commit ${m.commit}. Command: \`${report.argv.join(" ")}\`.`,
+    `The load generator (this process), the mock upstream, the bare proxy and the gateway all share these ${m.cpus} cores; targets are measured one at a time.`,
+    "",
+    ...rateTable(report.results),
+    ...streamTable(report.results),
+    ...holdTable(report.results),
+    ...soakTable(report.soak),
+  ];
+  const missing = report.results.filter((r) => r.status !== "ok");
+  if (missing.length > 0) {
+    lines.push("### Not measured", "", ...missing.map((r) => `- ${r.scenario} / ${r.target}: ${r.note}`), "");
+  }
+  lines.push("### DESIGN §7 targets", "", "| target | measured | result |", "|---|---|---|");
+  for (const c of report.targets) lines.push(`| ${c.target} | ${c.measured} | **${c.result}** |`);
+  lines.push("", ...report.notes.map((n) => `- ${n}`), "");
+  return lines.join("\n");
+}
+
+/** Writes `results/<timestamp>.json` and `results/latest.md`; returns the JSON file's path. */
+export function writeReport(report: Report, markdown: string): string {
+  const dir = join(benchDir, "results");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${report.startedAt.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(join(dir, "latest.md"), markdown);
+  return path;
+}

@@ -1,0 +1,200 @@
+// The measured scenarios. Each runs its targets one after another (direct to the mock, the bare proxy,
+// Tollgate), so that they never compete with each other, only with the mock and the load generator.
+import { ANTHROPIC_MODEL, OPENAI_MODEL } from "./gateway-config.js";
+import {
+  shapeMock,
+  type Target,
+  type TargetName,
+  targetRequest,
+  type Usage,
+  warmUp,
+  watch,
+} from "./harness.js";
+import { holdStreams, probeHealth, type Request, runRate, runStreams } from "./load.js";
+import { runPaced } from "./paced.js";
+import { anthropicMessages, openaiChat } from "./payloads.js";
+import { type Child, probeReset } from "./processes.js";
+import type { Measurement } from "./report.js";
+
+export const SCENARIOS = ["chat-max", "chat-rate", "stream", "translated", "hold", "redis"] as const;
+
+export interface BenchOptions {
+  scenarios: Set<string>;
+  durationS: number;
+  warmupS: number;
+  connections: number;
+  streamChunks: number;
+  streamSequential: number;
+  streamConcurrency: number;
+  streamPerWorker: number;
+  holdStreams: number;
+  holdS: number;
+  quick: boolean;
+  /** Fixed rates with autocannon's bursty overallRate instead of the evenly paced client. */
+  autocannonRate: boolean;
+}
+
+export interface Bench {
+  options: BenchOptions;
+  mock: Child;
+  mockOrigin: string;
+  targets: Target[];
+  results: Measurement[];
+  log: (message: string) => void;
+}
+
+const CHAT = "/v1/chat/completions";
+const MESSAGES = "/v1/messages";
+const isGateway = (name: TargetName): boolean => name.startsWith("tollgate");
+
+function notReady(bench: Bench, scenario: string, target: Target, reason: string): void {
+  const note =
+    isGateway(target.name) && !reason.startsWith("gateway") ? `gateway not ready: ${reason}` : reason;
+  bench.log(`  ${target.name}: ${note}`);
+  bench.results.push({ scenario, target: target.name, status: "not-ready", note });
+}
+
+function push(bench: Bench, m: Omit<Measurement, "status"> & { usage: Usage }): void {
+  bench.results.push({ status: "ok", ...m });
+}
+
+export function peak(bench: Bench, scenario: string, target: TargetName): number | undefined {
+  const m = bench.results.find((r) => r.scenario === scenario && r.target === target && r.status === "ok");
+  return m?.rate?.rps;
+}
+
+/** Non-streaming chat against each target: at maximum rate, or at a fixed offered rate. */
+export async function rateScenario(
+  bench: Bench,
+  scenario: string,
+  targets: Target[],
+  overallRate?: number,
+): Promise<void> {
+  const { options } = bench;
+  bench.log(
+    `${scenario}${overallRate ? ` at ${Math.round(overallRate)} req/s` : ` (${options.connections} connections)`}`,
+  );
+  for (const target of targets) {
+    if (target.notReady) {
+      notReady(bench, scenario, target, target.notReady);
+      continue;
+    }
+    const req = targetRequest(target, CHAT, openaiChat(OPENAI_MODEL, false));
+    const reason = await warmUp(req);
+    if (reason) {
+      notReady(bench, scenario, target, reason);
+      continue;
+    }
+    await runRate(req, { connections: 10, durationS: options.warmupS });
+    const { connections, durationS } = options;
+    const work =
+      overallRate && !options.autocannonRate
+        ? () => runPaced(req, { rate: overallRate, durationS, connections })
+        : () => runRate(req, { connections, durationS, ...(overallRate ? { overallRate } : {}) });
+    const { result, usage } = await watch(target.child, bench.mock, work, (r) => r.requests);
+    bench.log(
+      `  ${target.name}: ${result.rps} req/s, p99 ${result.latencyMs.p99} ms, ${usage.cpuUsPerRequest} µs CPU/req`,
+    );
+    push(bench, {
+      scenario,
+      target: target.name,
+      rate: result,
+      usage,
+      ...(overallRate ? { offeredRate: Math.round(overallRate) } : {}),
+    });
+  }
+}
+
+/** Streams of `streamChunks` records; `translated` sends OpenAI-dialect requests to an Anthropic model. */
+export async function streamScenario(bench: Bench, scenario: "stream" | "translated"): Promise<void> {
+  const { options } = bench;
+  bench.log(`${scenario}: ${options.streamChunks} chunks per stream`);
+  await shapeMock(bench.mockOrigin, options.streamChunks, 0);
+  for (const target of bench.targets) {
+    if (target.notReady) {
+      notReady(bench, scenario, target, target.notReady);
+      continue;
+    }
+    // Direct and bare have no translation: they relay the same Anthropic stream the gateway translates.
+    const anthropicUpstream = scenario === "translated" && !isGateway(target.name);
+    const req: Request = anthropicUpstream
+      ? targetRequest(target, MESSAGES, anthropicMessages("claude-sonnet-4-5", true))
+      : targetRequest(
+          target,
+          CHAT,
+          openaiChat(scenario === "translated" ? ANTHROPIC_MODEL : OPENAI_MODEL, true),
+        );
+    const terminator = anthropicUpstream ? "message_stop" : "[DONE]";
+    const reason = await warmUp(req, { terminator });
+    if (reason) {
+      notReady(bench, scenario, target, reason);
+      continue;
+    }
+    await runStreams(req, terminator, { sequential: 5, concurrency: 4, perWorker: 3 });
+    const shape = {
+      sequential: options.streamSequential,
+      concurrency: options.streamConcurrency,
+      perWorker: options.streamPerWorker,
+    };
+    const { result, usage } = await watch(
+      target.child,
+      bench.mock,
+      () => runStreams(req, terminator, shape),
+      (r) => r.sequential.requests + r.concurrent.requests,
+    );
+    const s = result.sequential;
+    bench.log(`  ${target.name}: sequential TTFB p50 ${s.ttfbMs.p50} ms, total p50 ${s.totalMs.p50} ms`);
+    push(bench, { scenario, target: target.name, stream: result, usage, chunks: options.streamChunks });
+  }
+}
+
+/** Many slow streams (one record a second) held open; RSS, event-loop delay and /healthz latency meanwhile. */
+export async function holdScenario(bench: Bench): Promise<void> {
+  const { options } = bench;
+  const rampPerSecond = 1_000;
+  const rampS = options.holdStreams / rampPerSecond;
+  bench.log(`hold: ${options.holdStreams} streams for ${options.holdS} s (ramp ${rampS} s)`);
+  await shapeMock(bench.mockOrigin, Math.ceil(rampS + options.holdS + 15), 1_000);
+  for (const target of bench.targets) {
+    if (target.notReady) {
+      notReady(bench, "hold", target, target.notReady);
+      continue;
+    }
+    const req = targetRequest(target, CHAT, openaiChat(OPENAI_MODEL, true));
+    const reason = await warmUp(req, { headersOnly: true });
+    if (reason) {
+      notReady(bench, "hold", target, reason);
+      continue;
+    }
+    let health: ReturnType<typeof probeHealth> | undefined;
+    const { result, usage } = await watch(
+      target.child,
+      bench.mock,
+      () =>
+        holdStreams(req, {
+          count: options.holdStreams,
+          holdS: options.holdS,
+          rampPerSecond,
+          onRamped: () => {
+            health = probeHealth(target.origin);
+            // Event-loop delay of the hold itself, not of the ramp (connection setup) before it.
+            if (target.child) probeReset(target.child);
+          },
+        }),
+      (r) => r.opened,
+    );
+    const healthz = await health?.stop();
+    bench.log(
+      `  ${target.name}: ${result.heldAtEnd}/${result.target} held, RSS max ${usage.rssMaxMb} MB, ` +
+        `event-loop delay p99 ${usage.probe?.eventLoopDelay.p99 ?? "?"} ms, /healthz p99 ${healthz?.p99} ms`,
+    );
+    push(bench, {
+      scenario: "hold",
+      target: target.name,
+      hold: { ...result, ...(healthz ? { healthzMs: healthz } : {}) },
+      usage,
+    });
+    // Let the aborted streams' sockets close before the next target.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+}

@@ -1,0 +1,71 @@
+// Soak mode: a moderate fixed load (non-streaming chat plus two clients streaming back to back) for a long
+// time, sampling the target's RSS every interval, to catch leaks.
+import { OPENAI_MODEL } from "./gateway-config.js";
+import { shapeMock, type Target, targetRequest } from "./harness.js";
+import { runRate, runStreams } from "./load.js";
+import { openaiChat } from "./payloads.js";
+import { cpuSeconds, memory } from "./processes.js";
+import type { Soak, SoakSample } from "./report.js";
+import type { Bench } from "./scenarios.js";
+
+export async function runSoak(
+  bench: Bench,
+  target: Target,
+  options: { durationS: number; intervalS: number; rate: number | undefined },
+): Promise<Soak> {
+  const req = targetRequest(target, "/v1/chat/completions", openaiChat(OPENAI_MODEL, false));
+  const streamReq = targetRequest(target, "/v1/chat/completions", openaiChat(OPENAI_MODEL, true));
+  await shapeMock(bench.mockOrigin, 50, 0);
+  let offeredRate = options.rate;
+  if (!offeredRate) {
+    const probe = await runRate(req, { connections: bench.options.connections, durationS: 3 });
+    offeredRate = Math.max(1, Math.round(probe.rps / 2));
+  }
+  bench.log(
+    `soak: ${target.name} for ${options.durationS} s at ${offeredRate} req/s, RSS every ${options.intervalS} s`,
+  );
+  let streaming = true;
+  let streamsFailed = 0;
+  const streamer = (async () => {
+    while (streaming) {
+      const r = await runStreams(streamReq, "[DONE]", { sequential: 0, concurrency: 2, perWorker: 5 });
+      streamsFailed += r.concurrent.failed;
+    }
+  })();
+  const pid = target.child?.pid ?? bench.mock.pid;
+  const samples: SoakSample[] = [];
+  const start = Date.now();
+  try {
+    while ((Date.now() - start) / 1000 < options.durationS) {
+      const remaining = options.durationS - (Date.now() - start) / 1000;
+      const cpu0 = cpuSeconds(pid);
+      const r = await runRate(req, {
+        connections: bench.options.connections,
+        durationS: Math.max(1, Math.round(Math.min(options.intervalS, remaining))),
+        overallRate: offeredRate,
+      });
+      const sample: SoakSample = {
+        atS: Math.round((Date.now() - start) / 1000),
+        rssMb: Math.round(memory(pid).rssMb * 10) / 10,
+        rps: r.rps,
+        p99Ms: r.latencyMs.p99,
+        cpuUsPerRequest: Math.round(((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, r.requests)),
+        streamsFailed,
+      };
+      samples.push(sample);
+      bench.log(`  ${sample.atS} s: RSS ${sample.rssMb} MB, ${sample.rps} req/s, p99 ${sample.p99Ms} ms`);
+    }
+  } finally {
+    streaming = false;
+    await streamer;
+  }
+  const first = samples[0]?.rssMb ?? Number.NaN;
+  const last = samples.at(-1)?.rssMb ?? Number.NaN;
+  return {
+    target: target.name,
+    durationS: options.durationS,
+    offeredRate,
+    samples,
+    growthPercent: Math.round(((last - first) / first) * 1000) / 10,
+  };
+}
