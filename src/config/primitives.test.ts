@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about ${ENV} references.
 import { inspect } from "node:util";
 import { describe, expect, test } from "vitest";
 import { parseDuration } from "./duration.js";
@@ -53,7 +54,10 @@ describe("interpolate", () => {
     expect(interpolate(input, env)).toMatchObject({ ok: true, value: expected });
   });
   test("an unset variable without default names the variable", () => {
-    expect(interpolate("${NOPE}", env)).toMatchObject({ ok: false, message: expect.stringContaining("NOPE is not set") });
+    expect(interpolate("${NOPE}", env)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining("NOPE is not set"),
+    });
   });
   test("malformed references are reported", () => {
     expect(interpolate("${1BAD}", env).ok).toBe(false);
@@ -74,8 +78,12 @@ test.each([
 });
 
 test("openai-compatible endpoints keep their /v1", () => {
-  expect(normalizeEndpoint("https://api.fireworks.ai/inference/v1/", "openai-compatible")).toBe("https://api.fireworks.ai/inference/v1");
-  expect(normalizeEndpoint("http://localhost:8000/v1/chat/completions", "openai-compatible")).toBe("http://localhost:8000/v1");
+  expect(normalizeEndpoint("https://api.fireworks.ai/inference/v1/", "openai-compatible")).toBe(
+    "https://api.fireworks.ai/inference/v1",
+  );
+  expect(normalizeEndpoint("http://localhost:8000/v1/chat/completions", "openai-compatible")).toBe(
+    "http://localhost:8000/v1",
+  );
 });
 
 test.each([

@@ -24,7 +24,8 @@ export function googleApiOf(endpoint: string | undefined): GoogleApi {
   try {
     host = new URL(endpoint).hostname;
   } catch {}
-  const vertex = /\/projects\/[^/]+\/locations\//.test(endpoint) || host.endsWith("aiplatform.googleapis.com");
+  const vertex =
+    /\/projects\/[^/]+\/locations\//.test(endpoint) || host.endsWith("aiplatform.googleapis.com");
   if (endpoint.includes("anthropic")) return "vertex-anthropic";
   return vertex ? "vertex" : "gemini";
 }
@@ -51,7 +52,8 @@ function central(config: ProviderServerSideConfig, env: Environment): Credential
       const token = nonEmpty(config.accessToken);
       if (token) {
         const parts = token.reveal().split(":");
-        if (parts.length === 1) return { mode: "aws-bearer", centralKey: token, available: true, region: region ?? "us-east-1" };
+        if (parts.length === 1)
+          return { mode: "aws-bearer", centralKey: token, available: true, region: region ?? "us-east-1" };
         if ((parts.length === 2 || parts.length === 3) && parts.every((part) => part !== "")) {
           return region
             ? { mode: "aws-static", centralKey: token, available: true, region }
@@ -68,7 +70,14 @@ function central(config: ProviderServerSideConfig, env: Environment): Credential
         };
       }
       const bearer = fromEnv(env, "AWS_BEARER_TOKEN_BEDROCK");
-      if (bearer) return { mode: "aws-bearer", centralKey: bearer, source: "AWS_BEARER_TOKEN_BEDROCK", available: true, region: region ?? "us-east-1" };
+      if (bearer)
+        return {
+          mode: "aws-bearer",
+          centralKey: bearer,
+          source: "AWS_BEARER_TOKEN_BEDROCK",
+          available: true,
+          region: region ?? "us-east-1",
+        };
       if (!region) {
         return {
           mode: "aws-ambient",
@@ -83,24 +92,41 @@ function central(config: ProviderServerSideConfig, env: Environment): Credential
       const token = nonEmpty(config.accessToken);
       if (googleApi !== "gemini") {
         if (token) return { mode: "google-service-account", centralKey: token, available: true, googleApi };
-        if (config.googleWorkloadIdentityConfig) return { mode: "google-workload-identity", available: true, googleApi };
+        if (config.googleWorkloadIdentityConfig)
+          return { mode: "google-workload-identity", available: true, googleApi };
         return { mode: "google-adc", available: true, googleApi };
       }
       if (token) return { mode: "config-key", centralKey: token, available: true, googleApi };
       if (config.accessToken === undefined) {
         const key = fromEnv(env, "GEMINI_API_KEY");
-        if (key) return { mode: "environment", source: "GEMINI_API_KEY", centralKey: key, available: true, googleApi };
+        if (key)
+          return {
+            mode: "environment",
+            source: "GEMINI_API_KEY",
+            centralKey: key,
+            available: true,
+            googleApi,
+          };
       }
-      return { mode: "missing", available: false, googleApi, warning: "no API key: set `accessToken` or GEMINI_API_KEY" };
+      return {
+        mode: "missing",
+        available: false,
+        googleApi,
+        warning: "no API key: set `accessToken` or GEMINI_API_KEY",
+      };
     }
     case "azureOpenAI": {
       const token = nonEmpty(config.accessToken);
-      return token ? { mode: "config-key", centralKey: token, available: true } : { mode: "azure-entra", available: true };
+      return token
+        ? { mode: "config-key", centralKey: token, available: true }
+        : { mode: "azure-entra", available: true };
     }
     case "openaicompatible":
     case "huggingface-tgi": {
       const keyed = config.endpoints.some((endpoint) => nonEmpty(endpoint.accessToken));
-      const headers = config.endpoints.some((endpoint) => endpoint.headers && Object.keys(endpoint.headers).length > 0);
+      const headers = config.endpoints.some(
+        (endpoint) => endpoint.headers && Object.keys(endpoint.headers).length > 0,
+      );
       return { mode: keyed ? "config-key" : headers ? "headers" : "none", available: true };
     }
     default: {

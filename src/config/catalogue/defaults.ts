@@ -28,14 +28,22 @@ export function fixDefaults(
     if (ref !== undefined && ref !== "") {
       const model = byRef.get(ref);
       if (!model) {
-        const suggestion = closest(ref, (capable.length > 0 ? capable : models).map((m) => m.ref), Number.POSITIVE_INFINITY);
+        const suggestion = closest(
+          ref,
+          (capable.length > 0 ? capable : models).map((m) => m.ref),
+          Number.POSITIVE_INFINITY,
+        );
         report(
           path,
           `unknown model \`${ref}\`${suggestion ? `; did you mean \`${suggestion}\`?` : "; no models are defined"}`,
           "error",
         );
       } else if (!model.capabilities.includes(capability)) {
-        const suggestion = closest(ref, capable.map((m) => m.ref), Number.POSITIVE_INFINITY);
+        const suggestion = closest(
+          ref,
+          capable.map((m) => m.ref),
+          Number.POSITIVE_INFINITY,
+        );
         report(
           path,
           `model \`${ref}\` lacks the \`${capability}\` capability that ${feature} needs (it has ${model.capabilities.join(", ") || "none"})${suggestion ? `; did you mean \`${suggestion}\`?` : ""}`,
@@ -54,9 +62,17 @@ export function fixDefaults(
       capable[0];
     if (chosen) {
       result[feature] = chosen.ref;
-      report(path, `not set; using \`${chosen.ref}\` (the first model with the \`${capability}\` capability)`, "warning");
+      report(
+        path,
+        `not set; using \`${chosen.ref}\` (the first model with the \`${capability}\` capability)`,
+        "warning",
+      );
     } else {
-      report(path, `not set, and no model has the \`${capability}\` capability; ${feature} requests need an explicit model`, "warning");
+      report(
+        path,
+        `not set, and no model has the \`${capability}\` capability; ${feature} requests need an explicit model`,
+        "warning",
+      );
     }
   }
   return result;

@@ -29,5 +29,7 @@ test("statusFilter, allow and deny combine as in Cody", () => {
   expect(passesFilters(model, { allow: [] })).toBe(true);
   expect(passesFilters(model, { allow: ["openai::*"] })).toBe(false);
   expect(passesFilters(model, { allow: ["*"], deny: ["*sonnet*"] })).toBe(false);
-  expect(passesFilters(model, { statusFilter: ["stable"], allow: ["anthropic::*"], deny: ["*haiku*"] })).toBe(true);
+  expect(passesFilters(model, { statusFilter: ["stable"], allow: ["anthropic::*"], deny: ["*haiku*"] })).toBe(
+    true,
+  );
 });

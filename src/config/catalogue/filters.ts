@@ -19,10 +19,18 @@ export interface ModelFilters {
   deny?: readonly string[];
 }
 
-export function passesFilters(model: { ref: string; status: string }, filters: ModelFilters | undefined): boolean {
+export function passesFilters(
+  model: { ref: string; status: string },
+  filters: ModelFilters | undefined,
+): boolean {
   if (!filters) return true;
   if (filters.statusFilter && !filters.statusFilter.includes(model.status)) return false;
-  if (filters.allow && filters.allow.length > 0 && !filters.allow.some((rule) => matchesRule(rule, model.ref))) return false;
+  if (
+    filters.allow &&
+    filters.allow.length > 0 &&
+    !filters.allow.some((rule) => matchesRule(rule, model.ref))
+  )
+    return false;
   if (filters.deny?.some((rule) => matchesRule(rule, model.ref))) return false;
   return true;
 }

@@ -4,13 +4,30 @@ import type { ModelOptions } from "../schema/model-configuration.js";
 import type { Report } from "./resolve.js";
 import type { ResolvedModel, ResolvedProvider } from "./types.js";
 
-const OPENAI_FAMILY: ProviderType[] = ["openai", "azureOpenAI", "openaicompatible", "huggingface-tgi", "fireworks", "mistral", "openrouter", "vercel"];
+const OPENAI_FAMILY: ProviderType[] = [
+  "openai",
+  "azureOpenAI",
+  "openaicompatible",
+  "huggingface-tgi",
+  "fireworks",
+  "mistral",
+  "openrouter",
+  "vercel",
+];
 
 /** Which provider types understand each provider-specific option (coder-agents.md "Provider-specific options"). */
 const APPLIES_TO: Partial<Record<keyof ModelOptions, ProviderType[]>> = {
   thinkingBudgetTokens: ["anthropic", "awsBedrock", "google"],
   effort: ["anthropic", "awsBedrock", "google"],
-  reasoningEffort: ["openai", "azureOpenAI", "openaicompatible", "huggingface-tgi", "fireworks", "openrouter", "vercel"],
+  reasoningEffort: [
+    "openai",
+    "azureOpenAI",
+    "openaicompatible",
+    "huggingface-tgi",
+    "fireworks",
+    "openrouter",
+    "vercel",
+  ],
   parallelToolCalls: OPENAI_FAMILY,
   includeThoughts: ["google"],
   reasoningEnabled: ["openrouter", "vercel"],

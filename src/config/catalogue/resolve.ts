@@ -40,12 +40,17 @@ function normalizeConfig(config: ProviderServerSideConfig): ProviderServerSideCo
   if (config.type === "openaicompatible" || config.type === "huggingface-tgi") {
     return {
       ...config,
-      endpoints: config.endpoints.map((endpoint) => ({ ...endpoint, url: normalizeEndpoint(endpoint.url, "openai-compatible") })),
+      endpoints: config.endpoints.map((endpoint) => ({
+        ...endpoint,
+        url: normalizeEndpoint(endpoint.url, "openai-compatible"),
+      })),
     };
   }
   if (config.type === "awsBedrock") {
     // A Bedrock endpoint without a scheme is a region (Cody), kept as written.
-    return config.endpoint?.includes("://") ? { ...config, endpoint: normalizeEndpoint(config.endpoint) } : config;
+    return config.endpoint?.includes("://")
+      ? { ...config, endpoint: normalizeEndpoint(config.endpoint) }
+      : config;
   }
   return config.endpoint ? { ...config, endpoint: normalizeEndpoint(config.endpoint) } : config;
 }
@@ -68,7 +73,10 @@ function applyModelFields(model: ResolvedModel, patch: DefaultModelConfig | Mode
   if ("reasoningEffort" in patch && patch.reasoningEffort) next.reasoningEffort = patch.reasoningEffort;
   if ("modelCost" in patch && patch.modelCost && !("pricing" in patch && patch.pricing)) {
     // Cody's later `modelCost` is in US cents per million tokens.
-    next.pricing = { input: patch.modelCost.inputTokenPennies / 100, output: patch.modelCost.outputTokenPennies / 100 };
+    next.pricing = {
+      input: patch.modelCost.inputTokenPennies / 100,
+      output: patch.modelCost.outputTokenPennies / 100,
+    };
   }
   return next;
 }
@@ -100,7 +108,12 @@ function builtinProviderDraft(id: string): ProviderDraft | undefined {
   return {
     id,
     displayName: builtin.displayName,
-    config: { type: builtin.type as Exclude<ProviderType, "awsBedrock" | "azureOpenAI" | "openaicompatible" | "huggingface-tgi" | "google"> } as ProviderServerSideConfig,
+    config: {
+      type: builtin.type as Exclude<
+        ProviderType,
+        "awsBedrock" | "azureOpenAI" | "openaicompatible" | "huggingface-tgi" | "google"
+      >,
+    } as ProviderServerSideConfig,
     keyPolicy: DEFAULT_KEY_POLICY,
     builtin: true,
   };
@@ -118,7 +131,10 @@ export interface ResolveOptions {
 export type { ProviderDraft };
 
 /** Cody's build order (cody.md §6.3), with Tollgate's stricter validation; problems go to `report`. */
-export function resolveModelConfiguration(input: ModelConfigurationInput, options: ResolveOptions): Catalogue {
+export function resolveModelConfiguration(
+  input: ModelConfigurationInput,
+  options: ResolveOptions,
+): Catalogue {
   const { env, report } = options;
   const at = (...path: PathSegment[]) => [...BASE, ...path];
 
@@ -153,7 +169,11 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
     const path = at("providerOverrides", index);
     const first = overrideIndex.get(override.id);
     if (first !== undefined) {
-      report([...path, "id"], `provider \`${override.id}\` is already defined at providerOverrides[${first}]`, "error");
+      report(
+        [...path, "id"],
+        `provider \`${override.id}\` is already defined at providerOverrides[${first}]`,
+        "error",
+      );
       return;
     }
     overrideIndex.set(override.id, index);
@@ -191,12 +211,18 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
     const path = at("modelOverrides", index);
     const first = refs.get(override.modelRef);
     if (first !== undefined) {
-      report([...path, "modelRef"], `model \`${override.modelRef}\` is already defined at modelOverrides[${first}]`, "error");
+      report(
+        [...path, "modelRef"],
+        `model \`${override.modelRef}\` is already defined at modelOverrides[${first}]`,
+        "error",
+      );
       return;
     }
     refs.set(override.modelRef, index);
     if (baseRefs.has(override.modelRef)) {
-      models = models.map((model) => (model.ref === override.modelRef ? applyModelFields(model, override) : model));
+      models = models.map((model) =>
+        model.ref === override.modelRef ? applyModelFields(model, override) : model,
+      );
       return;
     }
     // 7. A new model: 4000/4000 window, then the provider's defaultModelConfig, then the override.
@@ -214,14 +240,16 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
     if (provider.defaultModelConfig) model = applyModelFields(model, provider.defaultModelConfig);
     model = applyModelFields(model, override);
     if (model.capabilities.length === 0) {
-      report([...path, "capabilities"], "a new model needs `capabilities`, e.g. [\"chat\"]", "error");
+      report([...path, "capabilities"], 'a new model needs `capabilities`, e.g. ["chat"]', "error");
       return;
     }
     added.push(model);
   });
 
   // Self-hosted models (and Cody's deprecated recommended settings, converted to them).
-  const selfHosted = [...(input.selfHostedModels ?? []).map((entry, index) => ({ entry, path: at("selfHostedModels", index) }))];
+  const selfHosted = [
+    ...(input.selfHostedModels ?? []).map((entry, index) => ({ entry, path: at("selfHostedModels", index) })),
+  ];
   (input.modelOverridesRecommendedSettings ?? []).forEach((ref, index) => {
     const parsed = parseModelRef(ref);
     if (!parsed.ok) return;
@@ -231,7 +259,11 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
       "warning",
     );
     selfHosted.push({
-      entry: { provider: parsed.ref.providerId, apiVersion: parsed.ref.apiVersion, model: `${parsed.ref.modelId}@v1` as never },
+      entry: {
+        provider: parsed.ref.providerId,
+        apiVersion: parsed.ref.apiVersion,
+        model: `${parsed.ref.modelId}@v1` as never,
+      },
       path: at("modelOverridesRecommendedSettings", index),
     });
   });
@@ -239,7 +271,11 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
     const defaults = SELF_HOSTED_DEFAULTS[entry.model]!;
     const ref = `${entry.provider}::${entry.apiVersion}::${defaults.modelName}`;
     if (!providers.has(entry.provider)) {
-      report([...path, "provider"], `provider \`${entry.provider}\` is not configured; add it to providerOverrides`, "error");
+      report(
+        [...path, "provider"],
+        `provider \`${entry.provider}\` is not configured; add it to providerOverrides`,
+        "error",
+      );
       continue;
     }
     if (refs.has(ref) || baseRefs.has(ref) || added.some((model) => model.ref === ref)) {
@@ -255,7 +291,10 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
       category: defaults.category,
       contextWindow: entry.override?.contextWindow ?? defaults.contextWindow,
       clientSideConfig: entry.override?.clientSideConfig ?? defaults.clientSideConfig,
-      serverSideConfig: entry.override?.serverSideConfig ?? { type: "openaicompatible", apiModel: defaults.modelName },
+      serverSideConfig: entry.override?.serverSideConfig ?? {
+        type: "openaicompatible",
+        apiModel: defaults.modelName,
+      },
     };
     added.push(model);
   }
@@ -270,7 +309,8 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
       continue;
     }
     const configPath = draft.path ? [...draft.path, "serverSideConfig"] : BASE;
-    if (credentials.error) report([...configPath, ...credentials.error.path], credentials.error.message, "error");
+    if (credentials.error)
+      report([...configPath, ...credentials.error.path], credentials.error.message, "error");
     else if (credentials.warning) {
       const hasModels = models.some((model) => model.providerId === draft.id);
       // Built-in providers without a key are expected (only those with keys are used); say it once, briefly.
@@ -292,7 +332,9 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
       ...(credentials.centralKey ? { centralKey: credentials.centralKey } : {}),
       keyPolicy: draft.keyPolicy,
       available: credentials.available,
-      ...(credentials.available ? {} : { unavailableReason: credentials.warning ?? credentials.error?.message }),
+      ...(credentials.available
+        ? {}
+        : { unavailableReason: credentials.warning ?? credentials.error?.message }),
       ...(credentials.googleApi ? { googleApi: credentials.googleApi } : {}),
       ...(credentials.region ? { region: credentials.region } : {}),
       ...(draft.timeouts ? { timeouts: draft.timeouts } : {}),
@@ -300,7 +342,10 @@ export function resolveModelConfiguration(input: ModelConfigurationInput, option
     });
   }
   const providerById = new Map(resolvedProviders.map((provider) => [provider.id, provider]));
-  models = models.map((model) => ({ ...model, available: providerById.get(model.providerId)?.available ?? false }));
+  models = models.map((model) => ({
+    ...model,
+    available: providerById.get(model.providerId)?.available ?? false,
+  }));
   for (const model of models) {
     const provider = providerById.get(model.providerId);
     if (provider) checkOptions(model, provider, refs.get(model.ref), report);

@@ -5,7 +5,10 @@ export function toSupportedModelsJson(catalogue: Catalogue) {
   return {
     schemaVersion: "1.0",
     revision: catalogue.revision,
-    providers: catalogue.providers.map((provider) => ({ id: provider.id, displayName: provider.displayName })),
+    providers: catalogue.providers.map((provider) => ({
+      id: provider.id,
+      displayName: provider.displayName,
+    })),
     models: catalogue.models.map((model) => ({
       modelRef: model.ref,
       displayName: model.displayName,

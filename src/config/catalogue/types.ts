@@ -1,10 +1,4 @@
-import type {
-  Capability,
-  Category,
-  ProviderType,
-  Status,
-  Tier,
-} from "../schema/enums.js";
+import type { Capability, Category, ProviderType, Status, Tier } from "../schema/enums.js";
 import type {
   ContextWindow,
   KeyPolicy,

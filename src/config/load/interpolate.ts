@@ -1,6 +1,8 @@
 export type Environment = Readonly<Record<string, string | undefined>>;
 
-export type InterpolationResult = { ok: true; value: string; interpolated: boolean } | { ok: false; message: string };
+export type InterpolationResult =
+  | { ok: true; value: string; interpolated: boolean }
+  | { ok: false; message: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -32,7 +34,10 @@ export function interpolate(input: string, env: Environment): InterpolationResul
     }
     const close = input.indexOf("}", dollar + 2);
     if (close === -1) {
-      return { ok: false, message: `unterminated \`\${\` at character ${dollar + 1}; write \`\${NAME}\`, or \`$\${\` for a literal \`\${\`` };
+      return {
+        ok: false,
+        message: `unterminated \`\${\` at character ${dollar + 1}; write \`\${NAME}\`, or \`$\${\` for a literal \`\${\``,
+      };
     }
     const body = input.slice(dollar + 2, close);
     const separator = body.indexOf(":-");
@@ -46,7 +51,11 @@ export function interpolate(input: string, env: Environment): InterpolationResul
     const value = env[name];
     if (value !== undefined && (separator === -1 || value !== "")) out += value;
     else if (separator !== -1) out += body.slice(separator + 2);
-    else return { ok: false, message: `environment variable ${name} is not set (write \`\${${name}:-default}\` to give a default)` };
+    else
+      return {
+        ok: false,
+        message: `environment variable ${name} is not set (write \`\${${name}:-default}\` to give a default)`,
+      };
     interpolated = true;
     index = close + 1;
   }

@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { resolveModelConfiguration, type ProviderDraft } from "../catalogue/resolve.js";
+import { type ProviderDraft, resolveModelConfiguration } from "../catalogue/resolve.js";
 import type { Catalogue } from "../catalogue/types.js";
 import { formatPath, type PathSegment, type Problem, type Severity, sortProblems } from "../problems.js";
 import type { ModelConfigurationInput } from "../schema/model-configuration.js";
@@ -40,20 +40,32 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
   const value = { ...(document.value as Record<string, unknown>) };
   const { ignored } = splitSiteConfig(value);
   for (const key of ignored) {
-    report([key], `ignored Sourcegraph setting \`${key}\` (Tollgate reads only \`modelConfiguration\` from a site config)`, "warning", true);
+    report(
+      [key],
+      `ignored Sourcegraph setting \`${key}\` (Tollgate reads only \`modelConfiguration\` from a site config)`,
+      "warning",
+      true,
+    );
     delete value[key];
   }
 
   const parsed = tollgateConfig.safeParse(value);
   if (!parsed.success) {
-    problems.push(...problemsFromZod(parsed.error.issues, { root: document.root, lines: document.lines, value }));
+    problems.push(
+      ...problemsFromZod(parsed.error.issues, { root: document.root, lines: document.lines, value }),
+    );
     return { ok: false, problems: sortProblems(problems) };
   }
-  const catalogue = resolveModelConfiguration(parsed.data.modelConfiguration ?? EMBEDDED_MODEL_CONFIGURATION, {
-    env,
-    report,
-    ...(parsed.data.modelConfiguration ? {} : { extraProviders: environmentProviders(env), onlyUsableBuiltins: true }),
-  });
+  const catalogue = resolveModelConfiguration(
+    parsed.data.modelConfiguration ?? EMBEDDED_MODEL_CONFIGURATION,
+    {
+      env,
+      report,
+      ...(parsed.data.modelConfiguration
+        ? {}
+        : { extraProviders: environmentProviders(env), onlyUsableBuiltins: true }),
+    },
+  );
   const sorted = sortProblems(problems);
   if (sorted.some((problem) => problem.severity === "error")) return { ok: false, problems: sorted };
   return { ok: true, config: parsed.data, catalogue, warnings: sorted };
@@ -69,7 +81,9 @@ export async function loadConfigFile(path: string, env: Environment = process.en
     const info = await stat(path);
     if (!info.isFile()) return problem(`${path} is not a file`);
     if (info.size > MAX_CONFIG_BYTES) {
-      return problem(`${path} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; config files are limited to 5 MiB`);
+      return problem(
+        `${path} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; config files are limited to 5 MiB`,
+      );
     }
     const text = await readFile(path, "utf8");
     return loadConfig(text, { env, fileName: path });
@@ -81,17 +95,35 @@ export async function loadConfigFile(path: string, env: Environment = process.en
   }
 }
 
-const AMBIENT_AWS = ["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"];
+const AMBIENT_AWS = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_PROFILE",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+];
 const DEFAULT_POLICY = { centralKey: true, allowUserKeys: false, centralKeyFallback: false };
 
 /** Providers the embedded default adds from the environment, beyond the built-in catalogue's. */
 function environmentProviders(env: Environment): ProviderDraft[] {
   const drafts: ProviderDraft[] = [];
   if (env.OPENROUTER_API_KEY) {
-    drafts.push({ id: "openrouter", displayName: "OpenRouter", config: { type: "openrouter" }, keyPolicy: DEFAULT_POLICY, builtin: true });
+    drafts.push({
+      id: "openrouter",
+      displayName: "OpenRouter",
+      config: { type: "openrouter" },
+      keyPolicy: DEFAULT_POLICY,
+      builtin: true,
+    });
   }
   if (env.AI_GATEWAY_API_KEY) {
-    drafts.push({ id: "vercel", displayName: "Vercel AI Gateway", config: { type: "vercel" }, keyPolicy: DEFAULT_POLICY, builtin: true });
+    drafts.push({
+      id: "vercel",
+      displayName: "Vercel AI Gateway",
+      config: { type: "vercel" },
+      keyPolicy: DEFAULT_POLICY,
+      builtin: true,
+    });
   }
   const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   if (env.AWS_BEARER_TOKEN_BEDROCK || (region && AMBIENT_AWS.some((name) => env[name]))) {

@@ -1,4 +1,11 @@
-import { findNodeAtOffset, getNodePath, type Node, type ParseError, parseTree, printParseErrorCode } from "jsonc-parser";
+import {
+  findNodeAtOffset,
+  getNodePath,
+  type Node,
+  type ParseError,
+  parseTree,
+  printParseErrorCode,
+} from "jsonc-parser";
 import { formatPath, type PathSegment, type Problem } from "../problems.js";
 import { type Environment, interpolate } from "./interpolate.js";
 import { LineIndex } from "./location.js";
@@ -84,7 +91,8 @@ function toValue(
         const [keyNode, valueNode] = property.children ?? [];
         if (!keyNode || typeof keyNode.value !== "string") continue;
         const key = keyNode.value;
-        if (seen.has(key)) at([...path, key], keyNode.offset, `duplicate key \`${key}\`; each key may appear once`);
+        if (seen.has(key))
+          at([...path, key], keyNode.offset, `duplicate key \`${key}\`; each key may appear once`);
         seen.add(key);
         // defineProperty so a `__proto__` key is data, not a prototype change.
         Object.defineProperty(out, key, {

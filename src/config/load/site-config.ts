@@ -35,12 +35,17 @@ const TOLLGATE_KEYS = new Set<string>([...TOLLGATE_SECTIONS, "$schema"]);
  * Then every other non-Tollgate key is reported once as an ignored Sourcegraph setting, except keys that look like
  * a misspelt Tollgate section (`modelConfig`, `actor`): those stay errors with a hint, so a typo is never ignored.
  */
-export function splitSiteConfig(document: Record<string, unknown>): { isSiteConfig: boolean; ignored: string[] } {
+export function splitSiteConfig(document: Record<string, unknown>): {
+  isSiteConfig: boolean;
+  ignored: string[];
+} {
   const keys = Object.keys(document);
   const isSiteConfig = keys.some((key) => key.includes(".") || SITE_CONFIG_KEYS.has(key));
   if (!isSiteConfig) return { isSiteConfig, ignored: [] };
   const ignored = keys.filter(
-    (key) => !TOLLGATE_KEYS.has(key) && (key.includes(".") || SITE_CONFIG_KEYS.has(key) || !closest(key, TOLLGATE_SECTIONS, 0.3)),
+    (key) =>
+      !TOLLGATE_KEYS.has(key) &&
+      (key.includes(".") || SITE_CONFIG_KEYS.has(key) || !closest(key, TOLLGATE_SECTIONS, 0.3)),
   );
   return { isSiteConfig, ignored };
 }

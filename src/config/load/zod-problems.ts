@@ -25,7 +25,8 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
-  if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "string")
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
@@ -89,13 +90,20 @@ export function problemsFromZod(
       }
       case "invalid_type": {
         if (input === undefined) push(path, `missing required key \`${String(path[path.length - 1])}\``);
-        else push(path, `expected ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describe(input)}`);
+        else
+          push(
+            path,
+            `expected ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describe(input)}`,
+          );
         break;
       }
       case "too_small": {
         const what = issue.origin === "array" ? "items" : issue.origin === "string" ? "characters" : "";
         const bound = `${issue.inclusive ? "at least" : "more than"} ${String(issue.minimum)}`;
-        push(path, issue.message.startsWith("Too small") ? `must be ${bound}${what ? ` ${what}` : ""}` : issue.message);
+        push(
+          path,
+          issue.message.startsWith("Too small") ? `must be ${bound}${what ? ` ${what}` : ""}` : issue.message,
+        );
         break;
       }
       case "too_big": {

@@ -40,7 +40,10 @@ export const url = z.string().superRefine((value, context) => {
   try {
     parsed = new URL(value);
   } catch {
-    context.addIssue({ code: "custom", message: `\`${value}\` is not a URL; write it with a scheme, e.g. https://host/path` });
+    context.addIssue({
+      code: "custom",
+      message: `\`${value}\` is not a URL; write it with a scheme, e.g. https://host/path`,
+    });
     return;
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {

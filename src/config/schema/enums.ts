@@ -1,6 +1,14 @@
 import { z } from "zod";
 
-export const CAPABILITIES = ["chat", "autocomplete", "edit", "vision", "tools", "reasoning", "embeddings"] as const;
+export const CAPABILITIES = [
+  "chat",
+  "autocomplete",
+  "edit",
+  "vision",
+  "tools",
+  "reasoning",
+  "embeddings",
+] as const;
 export const CATEGORIES = ["accuracy", "balanced", "speed", "other", "deprecated"] as const;
 export const STATUSES = ["experimental", "beta", "stable", "deprecated", "waitlist"] as const;
 export const TIERS = ["free", "pro", "enterprise"] as const;

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { isValidProviderId, parseModelRef } from "../model-ref.js";
 import {
   concreteString,
-
   nonNegativeInt,
   nonNegativeNumber,
   positiveInt,
@@ -29,6 +28,13 @@ const modelRef = z.string().superRefine((value, context) => {
   if (!result.ok) context.addIssue({ code: "custom", message: result.message });
 });
 
+/** An empty default means "pick one" (Cody). */
+const defaultRef = z.string().superRefine((value, context) => {
+  if (value === "") return;
+  const result = parseModelRef(value);
+  if (!result.ok) context.addIssue({ code: "custom", message: result.message });
+});
+
 const providerId = z.string().superRefine((value, context) => {
   if (value === "") context.addIssue({ code: "custom", message: "provider id is empty" });
   else if (!isValidProviderId(value)) {
@@ -39,7 +45,7 @@ const providerId = z.string().superRefine((value, context) => {
   }
 });
 
-const displayName = z.string().max(128, { error: (issue) => `display name is longer than 128 characters` });
+const displayName = z.string().max(128, { error: "display name is longer than 128 characters" });
 
 const wildcardRule = (list: string) =>
   z.string().superRefine((value, context) => {
@@ -77,7 +83,8 @@ const keyPolicy = strictObject({
     context.addIssue({
       code: "custom",
       path: ["centralKeyFallback"],
-      message: "`centralKeyFallback` means “use the central key for users without their own”: it needs both `centralKey: true` and `allowUserKeys: true`",
+      message:
+        "`centralKeyFallback` means “use the central key for users without their own”: it needs both `centralKey: true` and `allowUserKeys: true`",
     });
   }
 });
@@ -96,7 +103,9 @@ const openAICompatibleEndpoint = strictObject({
 const openAICompatibleProvider = <T extends string>(type: T) =>
   strictObject({
     type: z.literal(type),
-    endpoints: z.array(openAICompatibleEndpoint).min(1, { error: "list at least one endpoint `{ \"url\": … }`" }),
+    endpoints: z
+      .array(openAICompatibleEndpoint)
+      .min(1, { error: 'list at least one endpoint `{ "url": … }`' }),
     enableVerboseLogs: z.boolean().optional(),
     useLegacyCompletions: z.boolean().optional(),
     // Fields of an intermediate Cody version (cody.md §6.2), accepted so such configs load.
@@ -143,7 +152,10 @@ export const providerServerSideConfig = z.discriminatedUnion("type", [
 export const modelServerSideConfig = z.discriminatedUnion("type", [
   strictObject({ type: z.literal("awsBedrockProvisionedThroughput"), arn: concreteString }),
   strictObject({ type: z.literal("openaicompatible"), apiModel: z.string().min(1).optional() }),
-  strictObject({ type: z.literal("awsBedrock"), latencyOptimization: z.enum(["optimized", "standard"]).optional() }),
+  strictObject({
+    type: z.literal("awsBedrock"),
+    latencyOptimization: z.enum(["optimized", "standard"]).optional(),
+  }),
 ]);
 
 export const openAICompatibleClientConfig = strictObject({
@@ -171,7 +183,9 @@ export const openAICompatibleClientConfig = strictObject({
   editMaxTokens: nonNegativeInt.optional(),
 });
 
-export const modelClientSideConfig = strictObject({ openaicompatible: openAICompatibleClientConfig.optional() });
+export const modelClientSideConfig = strictObject({
+  openaicompatible: openAICompatibleClientConfig.optional(),
+});
 
 export const contextWindow = strictObject({
   maxInputTokens: positiveInt,
@@ -256,7 +270,10 @@ export const selfHostedModel = strictObject({
     displayName: displayName.optional(),
     contextWindow: contextWindow.optional(),
     clientSideConfig: modelClientSideConfig.optional(),
-    serverSideConfig: strictObject({ type: z.literal("openaicompatible"), apiModel: z.string().min(1).optional() }).optional(),
+    serverSideConfig: strictObject({
+      type: z.literal("openaicompatible"),
+      apiModel: z.string().min(1).optional(),
+    }).optional(),
   }).optional(),
 });
 
@@ -268,9 +285,9 @@ export const modelConfiguration = strictObject({
   modelOverridesRecommendedSettings: z.array(z.enum(RECOMMENDED_SETTINGS_REFS)).optional(),
   selfHostedModels: z.array(selfHostedModel).optional(),
   defaultModels: strictObject({
-    chat: z.string().optional(),
-    fastChat: z.string().optional(),
-    codeCompletion: z.string().optional(),
+    chat: defaultRef.optional(),
+    fastChat: defaultRef.optional(),
+    codeCompletion: defaultRef.optional(),
   }).optional(),
 });
 

@@ -1,18 +1,29 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { duration, nonNegativeInt, portNumber, positiveInt, secret, strictObject, url } from "./common.js";
 import { Secret } from "../secret.js";
+import { duration, nonNegativeInt, portNumber, positiveInt, secret, strictObject, url } from "./common.js";
 import { modelConfiguration } from "./model-configuration.js";
 
 const SIZE = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i;
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1000, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1000,
+  kib: 1024,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  gb: 1e9,
+  gib: 1024 ** 3,
+};
 
 /** Bytes as a number or `"10MiB"`, `"512kb"`. */
 const byteSize = z.union([positiveInt, z.string()]).transform((value, context) => {
   if (typeof value === "number") return value;
   const match = SIZE.exec(value.trim());
   if (!match) {
-    context.addIssue({ code: "custom", message: `\`${value}\` is not a size; write bytes as a number or e.g. "10MiB", "512kb"` });
+    context.addIssue({
+      code: "custom",
+      message: `\`${value}\` is not a size; write bytes as a number or e.g. "10MiB", "512kb"`,
+    });
     return z.NEVER;
   }
   return Number(match[1]) * SIZE_UNITS[(match[2] ?? "b").toLowerCase()]!;
@@ -47,10 +58,12 @@ export const redis = strictObject({
   failMode: z.enum(["open", "closed"]).default("closed"),
 });
 
-export const secrets = strictObject({ masterKey: secret.optional(), masterKeyFile: z.string().min(1).optional() }).refine(
-  (value) => !(value.masterKey && value.masterKeyFile),
-  { error: "set `masterKey` or `masterKeyFile`, not both" },
-);
+export const secrets = strictObject({
+  masterKey: secret.optional(),
+  masterKeyFile: z.string().min(1).optional(),
+}).refine((value) => !(value.masterKey && value.masterKeyFile), {
+  error: "set `masterKey` or `masterKeyFile`, not both",
+});
 
 const limit = strictObject({
   requests: positiveInt.optional(),
@@ -59,13 +72,16 @@ const limit = strictObject({
   concurrent: positiveInt.optional(),
 }).superRefine((value, context) => {
   if (value.requests === undefined && value.tokens === undefined && value.concurrent === undefined) {
-    context.addIssue({ code: "custom", message: "a limit needs at least one of `requests`, `tokens`, `concurrent`" });
+    context.addIssue({
+      code: "custom",
+      message: "a limit needs at least one of `requests`, `tokens`, `concurrent`",
+    });
   }
   if ((value.requests !== undefined || value.tokens !== undefined) && value.interval === undefined) {
     context.addIssue({
       code: "custom",
       path: ["interval"],
-      message: "`requests` and `tokens` limits need an `interval` such as \"1m\" or \"1d\"",
+      message: '`requests` and `tokens` limits need an `interval` such as "1m" or "1d"',
     });
   }
 });
@@ -94,11 +110,14 @@ const token = z.union(
         .refine((value) => SHA256.test(value), { error: "expected 64 hexadecimal characters" }),
     }),
   ],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: `${ENV_VAR}` is shown literally to the user.
   { error: 'a token is a string (usually "${ENV_VAR}") or `{ "sha256": "<64 hex characters>" }`' },
 );
 
 const actor = strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._-]+$/, { error: "actor ids may contain letters, digits, `.`, `_` and `-`" }),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, { error: "actor ids may contain letters, digits, `.`, `_` and `-`" }),
   name: z.string().optional(),
   role: z.enum(["admin", "readonly", "user"]).default("user"),
   status: z.enum(["active", "disabled"]).default("active"),
@@ -117,7 +136,9 @@ const timeZone = z.string().refine(
       return false;
     }
   },
-  { error: (issue) => `\`${String(issue.input)}\` is not an IANA time zone such as "UTC" or "Europe/Berlin"` },
+  {
+    error: (issue) => `\`${String(issue.input)}\` is not an IANA time zone such as "UTC" or "Europe/Berlin"`,
+  },
 );
 
 export const limits = strictObject({
@@ -137,7 +158,9 @@ export const telemetry = strictObject({
   logging: strictObject({
     level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   }).default({ level: "info" }),
-  metrics: strictObject({ enabled: z.boolean().default(true), token: secret.optional() }).default({ enabled: true }),
+  metrics: strictObject({ enabled: z.boolean().default(true), token: secret.optional() }).default({
+    enabled: true,
+  }),
   tracing: strictObject({
     enabled: z.boolean().default(false),
     endpoint: url.optional(),
@@ -165,27 +188,34 @@ export const tollgateConfig = strictObject({
   redis: redis.optional(),
   secrets: secrets.optional(),
   modelConfiguration: modelConfiguration.optional(),
-  actors: z.array(actor).default([]).superRefine((actors, context) => {
-    const seen = new Map<string, number>();
-    const tokens = new Map<string, string>();
-    actors.forEach((entry, index) => {
-      const first = seen.get(entry.id);
-      if (first !== undefined) {
-        context.addIssue({ code: "custom", path: [index, "id"], message: `actor id \`${entry.id}\` is already used by actors[${first}]` });
-      } else seen.set(entry.id, index);
-      entry.tokens.forEach((value, tokenIndex) => {
-        const owner = tokens.get(value.sha256);
-        if (owner !== undefined && owner !== entry.id) {
+  actors: z
+    .array(actor)
+    .default([])
+    .superRefine((actors, context) => {
+      const seen = new Map<string, number>();
+      const tokens = new Map<string, string>();
+      actors.forEach((entry, index) => {
+        const first = seen.get(entry.id);
+        if (first !== undefined) {
           context.addIssue({
             code: "custom",
-            path: [index, "tokens", tokenIndex],
-            message: `this token is also a token of actor \`${owner}\`; a token identifies exactly one actor`,
+            path: [index, "id"],
+            message: `actor id \`${entry.id}\` is already used by actors[${first}]`,
           });
-        }
-        tokens.set(value.sha256, entry.id);
+        } else seen.set(entry.id, index);
+        entry.tokens.forEach((value, tokenIndex) => {
+          const owner = tokens.get(value.sha256);
+          if (owner !== undefined && owner !== entry.id) {
+            context.addIssue({
+              code: "custom",
+              path: [index, "tokens", tokenIndex],
+              message: `this token is also a token of actor \`${owner}\`; a token identifies exactly one actor`,
+            });
+          }
+          tokens.set(value.sha256, entry.id);
+        });
       });
-    });
-  }),
+    }),
   limits: limits.default(limits.parse({})),
   usage: usage.default(usage.parse({})),
   telemetry: telemetry.default(telemetry.parse({})),
