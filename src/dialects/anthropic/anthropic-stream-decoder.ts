@@ -52,14 +52,15 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
   const blockDelta = (index: number, delta: JsonObject, out: CanonicalStreamEvent[]): void => {
     switch (delta.type) {
       case "text_delta":
-        if (typeof delta.text === "string") out.push({ type: "text-delta", index, text: delta.text });
+        // Empty deltas say nothing (the block start already opened the block).
+        if (typeof delta.text === "string" && delta.text !== "") out.push({ type: "text-delta", index, text: delta.text });
         return;
       case "input_json_delta":
         if (typeof delta.partial_json === "string")
           out.push({ type: "tool-call-delta", index, arguments: delta.partial_json });
         return;
       case "thinking_delta":
-        if (typeof delta.thinking === "string")
+        if (typeof delta.thinking === "string" && delta.thinking !== "")
           out.push({ type: "reasoning-delta", index, kind: "text", text: delta.thinking });
         return;
       case "signature_delta":
