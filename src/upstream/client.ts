@@ -138,6 +138,9 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       const ms = elapsed(started);
       const stream = response.body;
       let released = false;
+      // Errors reach the consumer through the iterator; without a listener, an abort or timeout
+      // while nobody is reading would be an uncaught 'error' event.
+      stream.on("error", ignoreError);
       stream.once("close", () => {
         if (!released) {
           released = true;
@@ -232,6 +235,8 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
 
   return { send, close, destroy };
 }
+
+function ignoreError(): void {}
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);

@@ -5,6 +5,15 @@ import { classifyTransportError, mapTransportFailure } from "./error-mapping.js"
 import type { UpstreamAttempt, UpstreamResponse } from "./types.js";
 import { UpstreamError } from "./upstream-error.js";
 
+function ignore(): void {}
+
+/** Destroys a body nobody may be listening to: undici emits an AbortError that would go unhandled. */
+export function discard(stream: Readable): void {
+  if (stream.destroyed) return;
+  stream.on("error", ignore);
+  stream.destroy();
+}
+
 export interface BodyContext {
   providerName: string;
   idleTimeoutMs: number;
@@ -38,7 +47,7 @@ export class UpstreamBody implements AsyncIterable<Buffer>, AsyncIterator<Buffer
 
   /** The consumer stopped early (break, or an error in its loop): release the socket. */
   return(): Promise<IteratorResult<Buffer>> {
-    this.stream.destroy();
+    discard(this.stream);
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -65,7 +74,7 @@ export async function readAll(
   providerName: string,
 ): Promise<Buffer> {
   const tooLarge = () => {
-    body.stream.destroy();
+    discard(body.stream);
     return new UpstreamError("upstream_error", `${providerName}'s answer is larger than ${maxBytes} bytes`);
   };
   const declared = contentLength(headers);
@@ -93,7 +102,7 @@ export async function readPrefix(stream: Readable, maxBytes: number): Promise<st
   } catch {
     // A broken error body still leaves the status to go by.
   }
-  if (!stream.destroyed) stream.destroy();
+  discard(stream);
   return Buffer.concat(chunks, total).subarray(0, maxBytes).toString("utf8");
 }
 
@@ -130,6 +139,6 @@ export class UpstreamResponseImpl implements UpstreamResponse {
   }
 
   cancel(): void {
-    if (!this.body.stream.destroyed) this.body.stream.destroy();
+    discard(this.body.stream);
   }
 }

@@ -27,7 +27,9 @@ describe("readServerSentEvents", () => {
 
   it("reads Anthropic-style named events, CRLF line ends and comments", async () => {
     const events = await collect(
-      chunks(": ping\r\n\r\nevent: message_start\r\ndata: {\"type\":\"message_start\"}\r\n\r\nevent: ping\r\ndata: {}\r\n\r\n"),
+      chunks(
+        ': ping\r\n\r\nevent: message_start\r\ndata: {"type":"message_start"}\r\n\r\nevent: ping\r\ndata: {}\r\n\r\n',
+      ),
     );
     expect(events).toEqual([
       { event: "message_start", data: '{"type":"message_start"}' },

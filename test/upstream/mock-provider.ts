@@ -1,5 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { type AddressInfo, createServer as createTcpServer, type Server as TcpServer, type Socket } from "node:net";
+import {
+  type AddressInfo,
+  createServer as createTcpServer,
+  type Socket,
+  type Server as TcpServer,
+} from "node:net";
 
 /** A local HTTP server standing in for a provider: counts requests and connections. */
 export interface MockProvider {
@@ -12,9 +17,16 @@ export interface MockProvider {
   close(): Promise<void>;
 }
 
-export type MockHandler = (request: IncomingMessage, response: ServerResponse, body: string) => void | Promise<void>;
+export type MockHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  body: string,
+) => void | Promise<void>;
 
-export async function startMockProvider(handler: MockHandler, path = "/v1/chat/completions"): Promise<MockProvider> {
+export async function startMockProvider(
+  handler: MockHandler,
+  path = "/v1/chat/completions",
+): Promise<MockProvider> {
   const server = createServer();
   const mock: MockProvider = {
     url: "",
@@ -59,7 +71,11 @@ export async function refusedUrl(path = "/v1/chat/completions"): Promise<string>
  * handshake never completes, so undici's connect timeout (which covers TCP + TLS) fires — a real
  * connect timeout on loopback, without non-routable addresses.
  */
-export async function startSilentTcpServer(): Promise<{ port: number; sockets: Socket[]; close(): Promise<void> }> {
+export async function startSilentTcpServer(): Promise<{
+  port: number;
+  sockets: Socket[];
+  close(): Promise<void>;
+}> {
   const sockets: Socket[] = [];
   const server: TcpServer = createTcpServer((socket) => {
     sockets.push(socket);
@@ -76,9 +92,18 @@ export async function startSilentTcpServer(): Promise<{ port: number; sockets: S
   };
 }
 
-export function json(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function json(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
