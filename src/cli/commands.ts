@@ -12,7 +12,7 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
   },
   migrate: {
     summary: "apply database migrations",
-    load: async () => (await import("./migrate-command.js")).runMigrateCommand,
+    load: async () => (await import("./migrate.js")).runMigrate,
   },
 };
 

@@ -15,6 +15,7 @@ export type { Environment } from "./load/interpolate.js";
 export {
   embeddedDefaultConfig,
   type LoadOptions,
+  type LoadedConfig,
   type LoadResult,
   loadConfig,
   loadConfigFile,

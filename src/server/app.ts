@@ -1,4 +1,10 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import type { Server } from "node:http";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  LogController,
+} from "fastify";
 import type { Authenticator } from "../auth/principal.js";
 import type { Logger } from "../telemetry/logger.js";
 import { authenticate } from "./auth-hook.js";
@@ -10,7 +16,7 @@ import { type ModelListing, registerModelRoutes } from "./routes/models.js";
 export interface AppOptions {
   logger: Logger;
   bodyLimit: number;
-  trustProxy: boolean;
+  trustProxy: boolean | number | string | string[];
   /** The current authenticator and model listing; both are swapped on reload. */
   authenticator: () => Authenticator;
   models: () => ModelListing;
@@ -18,18 +24,26 @@ export interface AppOptions {
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const serverOptions: FastifyHttpOptions<Server> = {
     loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request is logged in onResponse below; Fastify's two lines are noise.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
     bodyLimit: options.bodyLimit,
-    trustProxy: options.trustProxy,
+    // A hop count is written as a function: Fastify's types do not admit a number.
+    trustProxy:
+      typeof options.trustProxy === "number"
+        ? (
+            (hops: number) => (_address: string, hop: number) =>
+              hop < hops
+          )(options.trustProxy)
+        : options.trustProxy,
     requestIdHeader: false,
     genReqId: requestIdFor,
     return503OnClosing: true,
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: true },
-  });
+  };
+  const app = Fastify(serverOptions);
 
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);

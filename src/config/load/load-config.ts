@@ -10,9 +10,15 @@ import { MAX_CONFIG_BYTES, parseDocument } from "./parse-document.js";
 import { splitSiteConfig } from "./site-config.js";
 import { problemsFromZod } from "./zod-problems.js";
 
-export type LoadResult =
-  | { ok: true; config: TollgateConfig; catalogue: Catalogue; warnings: Problem[] }
-  | { ok: false; problems: Problem[] };
+/** A configuration that loaded: the file's settings and the catalogue resolved from them. */
+export interface LoadedConfig {
+  ok: true;
+  config: TollgateConfig;
+  catalogue: Catalogue;
+  warnings: Problem[];
+}
+
+export type LoadResult = LoadedConfig | { ok: false; problems: Problem[] };
 
 export interface LoadOptions {
   env?: Environment;
