@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { type CommandIO, exitCode, processIO, UsageError } from "./io.js";
+import { type CommandIO, exitCode, UsageError } from "./io.js";
 
 type Command = (args: string[], io: CommandIO) => Promise<number>;
 
