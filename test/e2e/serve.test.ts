@@ -1,0 +1,91 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startServeProcess } from "./serve-process.js";
+
+const adminToken = "tg_e2e_admin_token_0123456789";
+const auth = { authorization: `Bearer ${adminToken}` };
+
+function config(displayName: string): string {
+  return `// a minimal gateway with one OpenAI-compatible model
+{
+  "modelConfiguration": {
+    "sourcegraph": null,
+    "providerOverrides": [
+      { "id": "local", "displayName": "Local", "serverSideConfig": { "type": "openaicompatible", "endpoints": [{ "url": "http://127.0.0.1:9/v1" }] } },
+    ],
+    "modelOverrides": [
+      { "modelRef": "local::v1::small", "displayName": "${displayName}", "modelName": "small", "capabilities": ["chat", "autocomplete"],
+        "category": "balanced", "status": "stable", "contextWindow": { "maxInputTokens": 1000, "maxOutputTokens": 100 } },
+    ],
+    "defaultModels": { "chat": "local::v1::small", "fastChat": "local::v1::small", "codeCompletion": "local::v1::small" },
+  },
+}`;
+}
+
+describe("tollgate serve (process)", () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), "tollgate-serve-"));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it("starts on the embedded default, prints a generated admin token once, and stops on SIGTERM with 0", async () => {
+    const first = await startServeProcess({ cwd: dir });
+    const token = /\n {2}(tg_[A-Za-z0-9_-]{43})\n/.exec(first.stderr())?.[1];
+    expect(token).toBeDefined();
+    expect(first.stdout()).not.toContain(token!);
+    expect(await (await fetch(`${first.url}/healthz`)).json()).toEqual({ status: "ok" });
+    const models = await fetch(`${first.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } });
+    expect(models.status).toBe(200);
+    expect(await first.stop("SIGTERM")).toBe(0);
+
+    // The second start finds the stored token: nothing new is printed, the old token still works.
+    const second = await startServeProcess({ cwd: dir });
+    expect(second.stderr()).not.toMatch(/tg_[A-Za-z0-9_-]{43}/);
+    expect(
+      (await fetch(`${second.url}/v1/models`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
+    expect(await second.stop("SIGINT")).toBe(0);
+  });
+
+  it("reloads the config on SIGHUP and keeps the running one when the new one is invalid", async () => {
+    const file = join(dir, "tollgate.jsonc");
+    await writeFile(file, config("Small One"));
+    const serve = await startServeProcess({
+      cwd: dir,
+      args: ["--config", file],
+      env: { TOLLGATE_ADMIN_TOKEN: adminToken },
+    });
+    const displayName = async () => {
+      const body = (await (
+        await fetch(`${serve.url}/v1/models/local::v1::small`, { headers: auth })
+      ).json()) as { displayName: string };
+      return body.displayName;
+    };
+    expect(await displayName()).toBe("Small One");
+
+    await writeFile(file, config("Small Two"));
+    serve.child.kill("SIGHUP");
+    await expect.poll(displayName, { timeout: 5000 }).toBe("Small Two");
+
+    await writeFile(file, config("Broken").replace('"status": "stable"', '"status": "stabel"'));
+    serve.child.kill("SIGHUP");
+    await expect.poll(() => serve.stdout(), { timeout: 5000 }).toContain("the new configuration is invalid");
+    expect(serve.stdout()).toContain("stabel");
+    expect(await displayName()).toBe("Small Two");
+    expect(await serve.stop()).toBe(0);
+  });
+
+  it("refuses an invalid config at start with exit 1 and every problem", async () => {
+    const file = join(dir, "bad.jsonc");
+    await writeFile(
+      file,
+      '{ "server": { "prot": 8080 }, "modelConfiguration": { "sourcegraph": null, "defaultModels": { "chat": "x::y::z" } } }',
+    );
+    await expect(startServeProcess({ cwd: dir, args: ["--config", file] })).rejects.toThrow(
+      /exited with 1[\s\S]*server\.prot[\s\S]*did you mean `port`/,
+    );
+  });
+});
