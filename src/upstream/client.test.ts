@@ -131,7 +131,9 @@ describe("upstream client: success", () => {
   });
 
   it("reports malformed JSON as an upstream error", async () => {
-    const mock = await provider((_request, response) => response.end("{not json"));
+    const mock = await provider((_request, response) => {
+      response.end("{not json");
+    });
     client = createUpstreamClient();
     const response = await client.send({ providerName: "openai", url: mock.url, body: "{}" });
     const error = (await rejection(response.json())) as UpstreamError;

@@ -3,7 +3,6 @@
  * classified by HTTP status first, in the client's favour, never leaking credentials.
  * Pure functions, table-tested.
  */
-import type { IncomingHttpHeaders } from "node:http";
 import { scrubSecrets } from "./scrub.js";
 import type { ErrorMessageParser } from "./types.js";
 import { UpstreamError } from "./upstream-error.js";
@@ -13,9 +12,12 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 const MAX_RETRY_AFTER_SECONDS = 86_400;
 const MAX_MESSAGE_LENGTH = 1_000;
 
+/** Response headers as undici and node:http give them. */
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
 export interface UpstreamStatusInput {
   status: number;
-  headers?: IncomingHttpHeaders | undefined;
+  headers?: HeaderBag | undefined;
   /** The (possibly truncated) error body as text. */
   body?: string | undefined;
   providerName: string;
@@ -25,7 +27,7 @@ export interface UpstreamStatusInput {
   now?: number | undefined;
 }
 
-function header(headers: IncomingHttpHeaders | undefined, name: string): string | undefined {
+function header(headers: HeaderBag | undefined, name: string): string | undefined {
   const value = headers?.[name];
   return Array.isArray(value) ? value[0] : value;
 }
@@ -34,10 +36,7 @@ function header(headers: IncomingHttpHeaders | undefined, name: string): string 
  * Seconds to wait from Retry-After (delta-seconds or HTTP date) or OpenAI's retry-after-ms,
  * rounded up; undefined when absent or unreadable.
  */
-export function parseRetryAfter(
-  headers: IncomingHttpHeaders | undefined,
-  now = Date.now(),
-): number | undefined {
+export function parseRetryAfter(headers: HeaderBag | undefined, now = Date.now()): number | undefined {
   const milliseconds = header(headers, "retry-after-ms");
   if (milliseconds !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(milliseconds)) {
     return clampSeconds(Number(milliseconds) / 1000);

@@ -3,6 +3,7 @@ export { EndpointPicker, type EndpointState } from "./endpoint-picker.js";
 export {
   classifyTransportError,
   DEFAULT_RETRY_AFTER_SECONDS,
+  type HeaderBag,
   isFailoverFailure,
   isFailoverStatus,
   mapTransportFailure,
