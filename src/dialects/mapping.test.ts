@@ -42,7 +42,11 @@ describe("finish reasons", () => {
   });
 
   it("keeps the matched stop sequence and says stop_sequence when one is known", () => {
-    expect(anthropicStopToCanonical("stop_sequence", "###")).toEqual({ unified: "stop", raw: "stop_sequence", stopSequence: "###" });
+    expect(anthropicStopToCanonical("stop_sequence", "###")).toEqual({
+      unified: "stop",
+      raw: "stop_sequence",
+      stopSequence: "###",
+    });
     const fromElsewhere: CanonicalFinish = { unified: "stop", raw: "STOP", stopSequence: "###" };
     expect(canonicalFinishToAnthropic(fromElsewhere)).toBe("stop_sequence");
     expect(openaiFinishToCanonical(null)).toEqual({ unified: "other", raw: undefined });
@@ -53,7 +57,13 @@ describe("usage", () => {
   const cases: Array<[string, Record<string, unknown>, CanonicalUsage]> = [
     [
       "openai with cache and reasoning",
-      { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, prompt_tokens_details: { cached_tokens: 80 }, completion_tokens_details: { reasoning_tokens: 20 } },
+      {
+        prompt_tokens: 100,
+        completion_tokens: 50,
+        total_tokens: 150,
+        prompt_tokens_details: { cached_tokens: 80 },
+        completion_tokens_details: { reasoning_tokens: 20 },
+      },
       { inputTokens: 100, outputTokens: 50, cacheReadTokens: 80, cacheWriteTokens: 0, reasoningTokens: 20 },
     ],
     [
@@ -96,7 +106,11 @@ describe("usage", () => {
     expect(canonicalUsageToAnthropic(canonical!)).toEqual(wire);
     // Across dialects: OpenAI's prompt_tokens is the total, cached_tokens the reads.
     expect(canonicalUsageToOpenAI(canonical!).prompt_tokens).toBe(11470);
-    const fromOpenAI = openaiUsageToCanonical({ prompt_tokens: 100, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 80 } });
+    const fromOpenAI = openaiUsageToCanonical({
+      prompt_tokens: 100,
+      completion_tokens: 5,
+      prompt_tokens_details: { cached_tokens: 80 },
+    });
     expect(canonicalUsageToAnthropic(fromOpenAI!)).toEqual({
       input_tokens: 20,
       cache_read_input_tokens: 80,
@@ -106,7 +120,13 @@ describe("usage", () => {
   });
 
   it("reads thinking tokens and ignores garbage leniently", () => {
-    expect(anthropicUsageToCanonical({ input_tokens: 1, output_tokens: 9, output_tokens_details: { thinking_tokens: 7 } })?.reasoningTokens).toBe(7);
+    expect(
+      anthropicUsageToCanonical({
+        input_tokens: 1,
+        output_tokens: 9,
+        output_tokens_details: { thinking_tokens: 7 },
+      })?.reasoningTokens,
+    ).toBe(7);
     expect(anthropicUsageToCanonical(null)).toBeUndefined();
     expect(openaiUsageToCanonical({ prompt_tokens: "x", completion_tokens: -1 })).toEqual({
       inputTokens: 0,
@@ -124,16 +144,32 @@ describe("usage taps", () => {
     expect(tap.result()).toBeUndefined();
     tap.onData('{"id":"a","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}');
     tap.onData("[DONE]");
-    expect(tap.result()).toEqual({ inputTokens: 3, outputTokens: 4, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    expect(tap.result()).toEqual({
+      inputTokens: 3,
+      outputTokens: 4,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+    });
     expect(readOpenAIUsage({ usage: { prompt_tokens: 1, completion_tokens: 2 } })?.outputTokens).toBe(2);
   });
 
   it("merges Anthropic message_start and cumulative message_delta usage", () => {
     const tap = createAnthropicUsageTap();
-    tap.onData('{"type":"message_start","message":{"usage":{"input_tokens":43,"cache_read_input_tokens":10,"output_tokens":1}}}');
+    tap.onData(
+      '{"type":"message_start","message":{"usage":{"input_tokens":43,"cache_read_input_tokens":10,"output_tokens":1}}}',
+    );
     tap.onData('{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"x"}}');
-    tap.onEvent({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { input_tokens: 61, output_tokens: 30 } });
-    expect(tap.result()).toEqual({ inputTokens: 71, outputTokens: 30, cacheReadTokens: 10, cacheWriteTokens: 0 });
+    tap.onEvent({
+      type: "message_delta",
+      delta: { stop_reason: "end_turn" },
+      usage: { input_tokens: 61, output_tokens: 30 },
+    });
+    expect(tap.result()).toEqual({
+      inputTokens: 71,
+      outputTokens: 30,
+      cacheReadTokens: 10,
+      cacheWriteTokens: 0,
+    });
     expect(readAnthropicUsage({ usage: { input_tokens: 2, output_tokens: 3 } })?.inputTokens).toBe(2);
   });
 });

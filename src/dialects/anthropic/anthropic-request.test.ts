@@ -2,8 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { CanonicalRequest } from "../../canonical/request.js";
 import { canonicalToOpenAIChatRequest } from "../openai/openai-chat-request-build.js";
 import { openaiChatToCanonicalRequest } from "../openai/openai-chat-request-parse.js";
-import { canonicalToAnthropicCountTokensRequest, canonicalToAnthropicRequest } from "./anthropic-request-build.js";
-import { anthropicCountTokensToCanonicalRequest, anthropicToCanonicalRequest } from "./anthropic-request-parse.js";
+import {
+  canonicalToAnthropicCountTokensRequest,
+  canonicalToAnthropicRequest,
+} from "./anthropic-request-build.js";
+import {
+  anthropicCountTokensToCanonicalRequest,
+  anthropicToCanonicalRequest,
+} from "./anthropic-request-parse.js";
 
 const fullRequest = {
   model: "claude-sonnet-4-5",
@@ -36,7 +42,11 @@ const fullRequest = {
   stream: true,
   metadata: { user_id: "user-7" },
   tools: [
-    { name: "weather", description: "Weather now", input_schema: { type: "object", properties: { city: { type: "string" } } } },
+    {
+      name: "weather",
+      description: "Weather now",
+      input_schema: { type: "object", properties: { city: { type: "string" } } },
+    },
     { type: "web_search_20250305", name: "web_search", max_uses: 2 },
   ],
   tool_choice: { type: "any", disable_parallel_tool_use: true },
@@ -70,8 +80,17 @@ describe("anthropic request", () => {
   it("splits tool results into a tool message and keeps signatures", () => {
     const request = parse(fullRequest);
     expect(request.messages.map((message) => message.role)).toEqual(["user", "assistant", "tool", "user"]);
-    expect(request.messages[1]?.content[0]).toEqual({ type: "reasoning", text: "Need the tool.", signature: "sig-1" });
-    expect(request.messages[1]?.content[3]).toEqual({ type: "tool-call", id: "toolu_1", name: "weather", arguments: '{"city":"Paris"}' });
+    expect(request.messages[1]?.content[0]).toEqual({
+      type: "reasoning",
+      text: "Need the tool.",
+      signature: "sig-1",
+    });
+    expect(request.messages[1]?.content[3]).toEqual({
+      type: "tool-call",
+      id: "toolu_1",
+      name: "weather",
+      arguments: '{"city":"Paris"}',
+    });
     expect(request.toolChoice).toEqual({ type: "required" });
     expect(request.parallelToolCalls).toBe(false);
     expect(request.reasoning).toEqual({ enabled: true, budgetTokens: 2048 });
@@ -82,15 +101,33 @@ describe("anthropic request", () => {
   it("rejects invalid input naming the field", () => {
     const cases: Array<[unknown, string, RegExp]> = [
       [{ messages: [] }, "max_tokens", /is required/],
-      [{ max_tokens: 10, messages: [{ role: "system", content: "x" }] }, "messages[0].role", /expected one of user, assistant/],
       [
-        { max_tokens: 10, messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "video" }] }] },
+        { max_tokens: 10, messages: [{ role: "system", content: "x" }] },
+        "messages[0].role",
+        /expected one of user, assistant/,
+      ],
+      [
+        {
+          max_tokens: 10,
+          messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "video" }] }],
+        },
         "messages[0].content[1].type",
         /expected one of text, image, tool_use, tool_result, thinking, redacted_thinking/,
       ],
       [{ max_tokens: 10, messages: [], temperature: 1.5 }, "temperature", /at most 1/],
-      [{ max_tokens: 10, messages: [], thinking: { type: "enabled", budget_tokens: 100 } }, "thinking.budget_tokens", /at least 1024/],
-      [{ max_tokens: 10, messages: [{ role: "user", content: [{ type: "tool_use", id: "x", name: "f", input: [] }] }] }, "messages[0].content[0].input", /expected an object/],
+      [
+        { max_tokens: 10, messages: [], thinking: { type: "enabled", budget_tokens: 100 } },
+        "thinking.budget_tokens",
+        /at least 1024/,
+      ],
+      [
+        {
+          max_tokens: 10,
+          messages: [{ role: "user", content: [{ type: "tool_use", id: "x", name: "f", input: [] }] }],
+        },
+        "messages[0].content[0].input",
+        /expected an object/,
+      ],
     ];
     for (const [body, field, message] of cases) {
       const result = anthropicToCanonicalRequest(body);
@@ -106,7 +143,12 @@ describe("anthropic request", () => {
     const body = { model: "claude", messages: [{ role: "user", content: "hi" }], system: "Be brief." };
     const parsed = anthropicCountTokensToCanonicalRequest(body);
     expect(parsed.ok).toBe(true);
-    if (parsed.ok) expect(canonicalToAnthropicCountTokensRequest(parsed.request, { model: "claude" })).toEqual({ ok: true, body, warnings: [] });
+    if (parsed.ok)
+      expect(canonicalToAnthropicCountTokensRequest(parsed.request, { model: "claude" })).toEqual({
+        ok: true,
+        body,
+        warnings: [],
+      });
   });
 });
 
@@ -172,11 +214,25 @@ describe("openai client → anthropic upstream", () => {
   });
 
   it("maps effort to a thinking budget, raises max_tokens and drops sampling, with warnings", () => {
-    const request = openai({ messages: [{ role: "user", content: "Q" }], reasoning_effort: "medium", max_tokens: 1000, temperature: 0.5, seed: 1 });
+    const request = openai({
+      messages: [{ role: "user", content: "Q" }],
+      reasoning_effort: "medium",
+      max_tokens: 1000,
+      temperature: 0.5,
+      seed: 1,
+    });
     const built = canonicalToAnthropicRequest(request, { model: "claude" });
-    expect(built.ok && built.body).toMatchObject({ thinking: { type: "enabled", budget_tokens: 8192 }, max_tokens: 9192 });
+    expect(built.ok && built.body).toMatchObject({
+      thinking: { type: "enabled", budget_tokens: 8192 },
+      max_tokens: 9192,
+    });
     expect(built.ok && built.body).not.toHaveProperty("temperature");
-    expect(built.ok && built.warnings.map((warning) => warning.field)).toEqual(["reasoning_effort", "max_tokens", "temperature", "seed"]);
+    expect(built.ok && built.warnings.map((warning) => warning.field)).toEqual([
+      "reasoning_effort",
+      "max_tokens",
+      "temperature",
+      "seed",
+    ]);
   });
 
   it("rejects what Anthropic cannot take instead of clamping", () => {
@@ -189,14 +245,23 @@ describe("openai client → anthropic upstream", () => {
     expect(canonicalToAnthropicRequest(noMax, { model: "claude" }).ok).toBe(false);
     const badArgs = openai({
       max_tokens: 5,
-      messages: [{ role: "assistant", content: null, tool_calls: [{ id: "a", type: "function", function: { name: "f", arguments: "{oops" } }] }],
+      messages: [
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "a", type: "function", function: { name: "f", arguments: "{oops" } }],
+        },
+      ],
     });
     const result = canonicalToAnthropicRequest(badArgs, { model: "claude" });
     expect(!result.ok && result.error.field).toBe("messages[0].content[0].arguments");
   });
 
   it("does not send unsigned reasoning back to Anthropic", () => {
-    const request = openai({ max_tokens: 5, messages: [{ role: "assistant", content: "A", reasoning_content: "thoughts" }] });
+    const request = openai({
+      max_tokens: 5,
+      messages: [{ role: "assistant", content: "A", reasoning_content: "thoughts" }],
+    });
     const built = canonicalToAnthropicRequest(request, { model: "claude" });
     expect(built.ok && built.body.messages).toEqual([{ role: "assistant", content: "A" }]);
     expect(built.ok && built.warnings[0]?.field).toBe("messages[0].content[0]");
@@ -205,13 +270,30 @@ describe("openai client → anthropic upstream", () => {
   it("carries an Anthropic signature through an OpenAI client's echoed reasoning_details", () => {
     const anthropic = parse({
       max_tokens: 5,
-      messages: [{ role: "assistant", content: [{ type: "thinking", thinking: "T", signature: "S" }, { type: "text", text: "A" }] }],
+      messages: [
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "T", signature: "S" },
+            { type: "text", text: "A" },
+          ],
+        },
+      ],
     });
-    const asOpenAI = canonicalToOpenAIChatRequest(anthropic, { model: "m", reasoningHistory: "reasoning_details" });
+    const asOpenAI = canonicalToOpenAIChatRequest(anthropic, {
+      model: "m",
+      reasoningHistory: "reasoning_details",
+    });
     const back = openai(asOpenAI.ok ? asOpenAI.body : {});
     const rebuilt = canonicalToAnthropicRequest(back, { model: "claude" });
     expect(rebuilt.ok && rebuilt.body.messages).toEqual([
-      { role: "assistant", content: [{ type: "thinking", thinking: "T", signature: "S" }, { type: "text", text: "A" }] },
+      {
+        role: "assistant",
+        content: [
+          { type: "thinking", thinking: "T", signature: "S" },
+          { type: "text", text: "A" },
+        ],
+      },
     ]);
   });
 });

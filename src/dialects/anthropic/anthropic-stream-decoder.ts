@@ -53,7 +53,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
     switch (delta.type) {
       case "text_delta":
         // Empty deltas say nothing (the block start already opened the block).
-        if (typeof delta.text === "string" && delta.text !== "") out.push({ type: "text-delta", index, text: delta.text });
+        if (typeof delta.text === "string" && delta.text !== "")
+          out.push({ type: "text-delta", index, text: delta.text });
         return;
       case "input_json_delta":
         if (typeof delta.partial_json === "string")

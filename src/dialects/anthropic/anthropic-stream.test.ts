@@ -17,7 +17,8 @@ const encodeAnthropic = (events: CanonicalStreamEvent[]) => {
 const fixtures: Record<string, () => unknown[]> = {
   "vercel text": () => readChunks("vercel-ai/anthropic/anthropic-text.chunks.txt"),
   "vercel json tool": () => readChunks("vercel-ai/anthropic/anthropic-json-tool.1.chunks.txt"),
-  "vercel delta input tokens": () => readChunks("vercel-ai/anthropic/anthropic-message-delta-input-tokens.chunks.txt"),
+  "vercel delta input tokens": () =>
+    readChunks("vercel-ai/anthropic/anthropic-message-delta-input-tokens.chunks.txt"),
   "vercel tool no args": () => readChunks("vercel-ai/anthropic/anthropic-tool-no-args.chunks.txt"),
   "vercel refusal": () => readChunks("vercel-ai/anthropic/anthropic-refusal.chunks.txt"),
   "hadrian messages": () => readHadrian("hadrian/anthropic/messages_streaming.json").response.chunks ?? [],
@@ -100,9 +101,15 @@ describe("anthropic stream decoder on recorded fixtures", () => {
 
   it("turns a stream error event and a truncated stream into error events", () => {
     const decoder = createAnthropicStreamDecoder();
-    const events = decoder.push({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    const events = decoder.push({
+      type: "error",
+      error: { type: "overloaded_error", message: "Overloaded" },
+    });
     expect(events).toEqual([
-      { type: "error", error: { status: 529, type: "overloaded", code: "overloaded_error", message: "Overloaded" } },
+      {
+        type: "error",
+        error: { status: 529, type: "overloaded", code: "overloaded_error", message: "Overloaded" },
+      },
     ]);
     const truncated = createAnthropicStreamDecoder();
     truncated.pushData('{"type":"message_start","message":{"id":"m","model":"x"}}');
@@ -124,7 +131,10 @@ describe("anthropic stream round trips", () => {
     it(`anthropic → openai SSE keeps text, tool calls and usage: ${name}`, () => {
       const original = summarize(decode(load()));
       const encoder = createOpenAIStreamEncoder({ includeUsage: true });
-      const sse = decode(load()).map((event) => encoder.encode(event)).join("") + encoder.end();
+      const sse =
+        decode(load())
+          .map((event) => encoder.encode(event))
+          .join("") + encoder.end();
       expect(sse.endsWith("data: [DONE]\n\n")).toBe(true);
       const translated = summarize(decodeSse(createOpenAIStreamDecoder(), sse));
       expect(translated.text).toBe(original.text);
@@ -167,8 +177,13 @@ describe("anthropic stream round trips", () => {
   it("ends with an error event after a mid-stream error", () => {
     const encoder = createAnthropicStreamEncoder();
     encoder.encode({ type: "message-start", id: "m", model: "x" });
-    const text = encoder.encode({ type: "error", error: { status: 529, type: "overloaded", message: "Overloaded" } });
-    expect(text).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n');
+    const text = encoder.encode({
+      type: "error",
+      error: { status: 529, type: "overloaded", message: "Overloaded" },
+    });
+    expect(text).toBe(
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n',
+    );
     expect(encoder.end()).toBe("");
   });
 });

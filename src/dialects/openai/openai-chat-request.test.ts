@@ -20,7 +20,9 @@ const fullRequest = {
     {
       role: "assistant",
       content: null,
-      tool_calls: [{ id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } }],
+      tool_calls: [
+        { id: "call_1", type: "function", function: { name: "weather", arguments: '{"city":"Paris"}' } },
+      ],
       reasoning_details: [{ type: "reasoning.text", text: "Need the tool.", signature: "sig-1", index: 0 }],
     },
     { role: "tool", tool_call_id: "call_1", content: "Sunny, 21°C" },
@@ -37,12 +39,20 @@ const fullRequest = {
   tools: [
     {
       type: "function",
-      function: { name: "weather", description: "Weather now", parameters: { type: "object", properties: { city: { type: "string" } } }, strict: true },
+      function: {
+        name: "weather",
+        description: "Weather now",
+        parameters: { type: "object", properties: { city: { type: "string" } } },
+        strict: true,
+      },
     },
   ],
   tool_choice: { type: "function", function: { name: "weather" } },
   parallel_tool_calls: false,
-  response_format: { type: "json_schema", json_schema: { name: "answer", schema: { type: "object" }, strict: true } },
+  response_format: {
+    type: "json_schema",
+    json_schema: { name: "answer", schema: { type: "object" }, strict: true },
+  },
   reasoning_effort: "low",
   stream: true,
   stream_options: { include_usage: true },
@@ -60,7 +70,10 @@ function parse(body: unknown): CanonicalRequest {
 
 describe("openai chat request", () => {
   it("round trips through the canonical form", () => {
-    const built = canonicalToOpenAIChatRequest(parse(fullRequest), { model: "gpt-4.1", reasoningHistory: "reasoning_details" });
+    const built = canonicalToOpenAIChatRequest(parse(fullRequest), {
+      model: "gpt-4.1",
+      reasoningHistory: "reasoning_details",
+    });
     expect(built).toEqual({ ok: true, body: fullRequest, warnings: [] });
   });
 
@@ -79,7 +92,10 @@ describe("openai chat request", () => {
       { type: "reasoning", text: "Need the tool.", signature: "sig-1" },
       { type: "tool-call", id: "call_1", name: "weather", arguments: '{"city":"Paris"}' },
     ]);
-    expect(request.messages[3]).toEqual({ role: "tool", content: [{ type: "tool-result", toolCallId: "call_1", content: "Sunny, 21°C" }] });
+    expect(request.messages[3]).toEqual({
+      role: "tool",
+      content: [{ type: "tool-result", toolCallId: "call_1", content: "Sunny, 21°C" }],
+    });
     expect(request.toolChoice).toEqual({ type: "tool", name: "weather" });
     expect(request.extra.openai).toEqual({ store: false, service_tier: "flex" });
     expect(request.includeUsage).toBe(true);
@@ -88,8 +104,16 @@ describe("openai chat request", () => {
   it("rejects invalid input naming the field", () => {
     const cases: Array<[unknown, string, RegExp]> = [
       [{ model: "m" }, "messages", /is required/],
-      [{ messages: [{ role: "robot", content: "x" }] }, "messages[0].role", /expected one of system, developer, user, assistant, tool/],
-      [{ messages: [{ role: "user", content: [{ type: "video" }] }] }, "messages[0].content[0].type", /expected one of text, image_url/],
+      [
+        { messages: [{ role: "robot", content: "x" }] },
+        "messages[0].role",
+        /expected one of system, developer, user, assistant, tool/,
+      ],
+      [
+        { messages: [{ role: "user", content: [{ type: "video" }] }] },
+        "messages[0].content[0].type",
+        /expected one of text, image_url/,
+      ],
       [{ messages: [], temperature: 3 }, "temperature", /at most 2/],
       [{ messages: [], stop: ["a", "b", "c", "d", "e"] }, "stop", /at most 4/],
       [{ messages: [], tool_choice: "sometimes" }, "tool_choice", /expected one of auto, none, required/],
@@ -109,7 +133,12 @@ describe("openai chat request", () => {
   });
 
   it("accepts nulls as absent and Mistral's tool_choice any", () => {
-    const request = parse({ messages: [{ role: "user", content: "x" }], stop: null, temperature: null, tool_choice: "any" });
+    const request = parse({
+      messages: [{ role: "user", content: "x" }],
+      stop: null,
+      temperature: null,
+      tool_choice: "any",
+    });
     expect(request.stopSequences).toBeUndefined();
     expect(request.toolChoice).toEqual({ type: "required" });
   });
@@ -118,16 +147,27 @@ describe("openai chat request", () => {
     const request = parse({ messages: [{ role: "user", content: "x" }] });
     request.topK = 5;
     request.reasoning = { enabled: true, budgetTokens: 8000 };
-    request.messages.push({ role: "tool", content: [{ type: "tool-result", toolCallId: "t", content: "boom", isError: true }] });
+    request.messages.push({
+      role: "tool",
+      content: [{ type: "tool-result", toolCallId: "t", content: "boom", isError: true }],
+    });
     request.extra.anthropic = { service_tier: "auto" };
     const built = canonicalToOpenAIChatRequest(request, { model: "o3" });
     expect(built.ok && built.body.reasoning_effort).toBe("medium");
-    expect(built.ok && built.warnings.map((warning) => warning.field)).toEqual(["messages[1].content[0].is_error", "top_k", "reasoning", "service_tier"]);
+    expect(built.ok && built.warnings.map((warning) => warning.field)).toEqual([
+      "messages[1].content[0].is_error",
+      "top_k",
+      "reasoning",
+      "service_tier",
+    ]);
     expect(built.ok && built.body).not.toHaveProperty("top_k");
     request.stopSequences = ["1", "2", "3", "4", "5"];
     expect(canonicalToOpenAIChatRequest(request, { model: "o3" })).toEqual({
       ok: false,
-      error: { field: "stop_sequences", message: "stop_sequences: OpenAI accepts at most 4 stop sequences, got 5" },
+      error: {
+        field: "stop_sequences",
+        message: "stop_sequences: OpenAI accepts at most 4 stop sequences, got 5",
+      },
     });
   });
 
@@ -135,6 +175,10 @@ describe("openai chat request", () => {
     const request = parse({ messages: [{ role: "user", content: "x" }], stream: true });
     request.reasoning = { budgetTokens: 2000, exclude: true };
     const built = canonicalToOpenAIChatRequest(request, { model: "openai/o3", reasoningParam: "reasoning" });
-    expect(built.ok && built.body).toMatchObject({ stream: true, stream_options: { include_usage: true }, reasoning: { max_tokens: 2000, exclude: true } });
+    expect(built.ok && built.body).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+      reasoning: { max_tokens: 2000, exclude: true },
+    });
   });
 });
