@@ -54,7 +54,7 @@ export function gatewayConfig(options: GatewayConfigOptions): Record<string, unk
         },
       ],
       modelOverrides: [model(OPENAI_MODEL, "GPT-4o mini"), model(ANTHROPIC_MODEL, "Claude Sonnet 4.5")],
-      defaultModels: { chat: OPENAI_MODEL, fastChat: OPENAI_MODEL, codeCompletion: OPENAI_MODEL },
+      defaultModels: { chat: OPENAI_MODEL, fastChat: OPENAI_MODEL },
     },
     actors: [
       {

@@ -2,6 +2,7 @@
 // CPU time per request, its RSS (sampled maximum and VmHWM), its event-loop delay, and the runner's own CPU.
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { request } from "undici";
 import { writeGatewayConfig } from "./gateway-config.js";
 import type { Request } from "./load.js";
@@ -9,9 +10,11 @@ import { BENCH_TOKEN } from "./payloads.js";
 import {
   benchDir,
   type Child,
+  childrenCpuSeconds,
   cpuSeconds,
   freePort,
   logTail,
+  machineBusySeconds,
   memory,
   type ProbeReading,
   probeRead,
@@ -155,7 +158,16 @@ export interface Usage {
   rssMaxMb: number;
   peakMb: number;
   probe: ProbeReading | undefined;
+  /** Cores used by processes outside this benchmark during the measurement (other work on the machine). */
+  otherCores: number;
+  /** Event-loop delay of the runner, where latencies are timed: a busy runner inflates them. */
+  runnerEventLoopDelayMs: { p99: number; max: number };
 }
+
+// The runner's own event loop, sampled like the children's (bench/probe.ts); values exclude the resolution.
+const runnerLoop = monitorEventLoopDelay({ resolution: 10 });
+runnerLoop.enable();
+const loopMs = (ns: number): number => Math.max(0, Math.round((ns / 1e6 - 10) * 100) / 100);
 
 /** Runs `work` while watching `child` (the process whose overhead is measured) and the mock. */
 export async function watch<T>(
@@ -171,10 +183,17 @@ export async function watch<T>(
   const cpu0 = cpuSeconds(pid);
   const mock0 = cpuSeconds(mock.pid);
   const runner0 = process.cpuUsage();
+  runnerLoop.reset();
+  const ours0 = childrenCpuSeconds();
+  const busy0 = machineBusySeconds();
+  const wall0 = performance.now();
   const sampler = sampleRss([pid]);
   const result = await work();
   const rssMax = sampler.stop().get(pid) ?? Number.NaN;
   const runner = process.cpuUsage(runner0);
+  const wallS = (performance.now() - wall0) / 1000;
+  const ours = childrenCpuSeconds() - ours0 + (runner.user + runner.system) / 1e6;
+  const otherCores = Math.max(0, Math.round(((machineBusySeconds() - busy0 - ours) / wallS) * 100) / 100);
   const n = Math.max(1, count(result));
   const perRequest = (seconds: number): number => Math.round((seconds * 1e6) / n);
   return {
@@ -186,6 +205,8 @@ export async function watch<T>(
       rssMaxMb: Math.round(rssMax),
       peakMb: Math.round(memory(pid).peakMb),
       probe: await probeRead(measured),
+      otherCores,
+      runnerEventLoopDelayMs: { p99: loopMs(runnerLoop.percentile(99)), max: loopMs(runnerLoop.max) },
     },
   };
 }

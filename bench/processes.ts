@@ -144,6 +144,32 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds all our children have used so far. */
+export function childrenCpuSeconds(): number {
+  let total = 0;
+  for (const child of children) {
+    const seconds = cpuSeconds(child.pid);
+    if (!Number.isNaN(seconds)) total += seconds;
+  }
+  return total;
+}
+
+/** Busy CPU seconds of the whole machine (all cores), from the first line of /proc/stat. */
+export function machineBusySeconds(): number {
+  try {
+    const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "")
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
+    const busy = fields.slice(0, 8).reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + v), 0);
+    return busy / ticksPerSecond();
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export interface Memory {
   rssMb: number;
   peakMb: number;

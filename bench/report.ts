@@ -78,15 +78,15 @@ function rateTable(results: Measurement[]): string[] {
   const lines = [
     "### Non-streaming chat (~1 KB in, ~1 KB out)",
     "",
-    "| scenario | target | offered req/s | req/s | p50 ms | p99 ms | p99.9 ms | CPU µs/req | RSS max MB | req/s vs bare | req/s vs direct | p99 Δ bare ms | p99 Δ direct ms |",
-    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| scenario | target | offered req/s | req/s | p50 ms | p99 ms | p99.9 ms | CPU µs/req | RSS max MB | req/s vs bare | req/s vs direct | p99 Δ bare ms | p99 Δ direct ms | other load (cores) |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const m of rows) {
     const r = m.rate!;
     const bare = reference(results, m, "bare")?.rate;
     const direct = reference(results, m, "direct")?.rate;
     lines.push(
-      `| ${m.scenario} | ${m.target} | ${m.offeredRate ?? "max"} | ${r.rps} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p99)} | ${f(r.latencyMs.p999)} | ${m.usage?.cpuUsPerRequest ?? "–"} | ${m.usage?.rssMaxMb ?? "–"} | ${ratio(r.rps, bare?.rps)} | ${ratio(r.rps, direct?.rps)} | ${delta(r.latencyMs.p99, bare?.latencyMs.p99)} | ${delta(r.latencyMs.p99, direct?.latencyMs.p99)} |`,
+      `| ${m.scenario} | ${m.target} | ${m.offeredRate ?? "max"} | ${r.rps} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p99)} | ${f(r.latencyMs.p999)} | ${m.usage?.cpuUsPerRequest ?? "–"} | ${m.usage?.rssMaxMb ?? "–"} | ${ratio(r.rps, bare?.rps)} | ${ratio(r.rps, direct?.rps)} | ${delta(r.latencyMs.p99, bare?.latencyMs.p99)} | ${delta(r.latencyMs.p99, direct?.latencyMs.p99)} | ${f(m.usage?.otherCores)} |`,
     );
   }
   return [...lines, ""];

@@ -47,7 +47,8 @@ const CHAT = "/v1/chat/completions";
 const MESSAGES = "/v1/messages";
 const isGateway = (name: TargetName): boolean => name.startsWith("tollgate");
 
-function notReady(bench: Bench, scenario: string, target: Target, reason: string): void {
+function notReady(bench: Bench, scenario: string, target: Target, why: string): void {
+  const reason = why.replace(/\s+/g, " ").trim();
   const note =
     isGateway(target.name) && !reason.startsWith("gateway") ? `gateway not ready: ${reason}` : reason;
   bench.log(`  ${target.name}: ${note}`);
