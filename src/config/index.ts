@@ -14,8 +14,8 @@ export { findPlaceholder, normalizeEndpoint } from "./endpoint.js";
 export type { Environment } from "./load/interpolate.js";
 export {
   embeddedDefaultConfig,
-  type LoadOptions,
   type LoadedConfig,
+  type LoadOptions,
   type LoadResult,
   loadConfig,
   loadConfigFile,

@@ -117,6 +117,12 @@ export const errorCatalogue = {
     retryable: true,
     description: "The provider is overloaded (for example Anthropic's 529).",
   },
+  upstream_unavailable: {
+    status: 503,
+    fault: "provider",
+    retryable: true,
+    description: "None of the provider's endpoints could be reached.",
+  },
   gateway_unavailable: {
     status: 503,
     fault: "gateway",
