@@ -404,7 +404,7 @@ describe("transport failures", () => {
       "unreachable",
       { allEndpointsDown: true, endpointCount: 3 },
       503,
-      "upstream_overloaded",
+      "upstream_unavailable",
       /none of its 3 endpoints/,
     ],
     ["aborted", {}, 499, "client_closed", /client closed/],

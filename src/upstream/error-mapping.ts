@@ -270,7 +270,7 @@ export function mapTransportFailure(input: TransportFailureInput): UpstreamError
       if (input.allEndpointsDown) {
         const count = input.endpointCount ?? 1;
         return new UpstreamError(
-          "upstream_overloaded",
+          "upstream_unavailable",
           `${provider} is unavailable: none of its ${count} endpoints could be reached`,
         );
       }
