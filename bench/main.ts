@@ -2,8 +2,18 @@
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { type CliOptions, HELP, parseArgs } from "./cli.js";
-import { redisPrefix } from "./gateway-config.js";
-import { prepareRunDir, runDir, startBare, startGateway, startMock, type Target } from "./harness.js";
+import { OPENAI_MODEL, redisPrefix } from "./gateway-config.js";
+import {
+  prepareRunDir,
+  runDir,
+  startBare,
+  startGateway,
+  startMock,
+  type Target,
+  targetRequest,
+  warmUp,
+} from "./harness.js";
+import { openaiChat } from "./payloads.js";
 import { installExitHandlers, stopAll, stopChild } from "./processes.js";
 import { checkTargets, type Report, renderMarkdown, type Soak, writeReport } from "./report.js";
 import {
@@ -135,7 +145,16 @@ export async function main(argv: string[]): Promise<number> {
     let soak: Soak | undefined;
     const notes: string[] = [];
     if (cli.soakS) {
-      const gateway = targets.find((t) => t.name === "tollgate" && !t.notReady);
+      let gateway = targets.find((t) => t.name === "tollgate" && !t.notReady);
+      if (gateway) {
+        const reason = await warmUp(
+          targetRequest(gateway, "/v1/chat/completions", openaiChat(OPENAI_MODEL, false)),
+        );
+        if (reason) {
+          notes.push(`Gateway not ready for the soak: ${reason.replace(/\s+/g, " ").slice(0, 200)}`);
+          gateway = undefined;
+        }
+      }
       const target = gateway ?? targets.find((t) => t.name === "bare") ?? targets[0];
       if (!target) throw new Error("no target to soak");
       if (!gateway) notes.push(`Soak ran against ${target.name}: the gateway is not ready or not selected.`);
@@ -145,8 +164,12 @@ export async function main(argv: string[]): Promise<number> {
       await runScenarios(bench, cli);
     }
     const runner = bench.results.map((r) => r.usage?.runnerCpuUsPerRequest).filter((v) => v !== undefined);
+    if (runner.length > 0) {
+      notes.push(
+        `The load generator runs in the runner process and uses ${Math.min(...runner)}–${Math.max(...runner)} µs of CPU per request (or stream) itself (runnerCpuUsPerRequest in the JSON), on the same cores as the targets.`,
+      );
+    }
     notes.push(
-      `The load generator runs in the runner process and uses about ${Math.min(...runner)}–${Math.max(...runner)} µs of CPU per request itself (see runnerCpuUsPerRequest in the JSON), on the same cores as the targets.`,
       `Latencies are per request from send to last byte at µs resolution, without coordinated-omission correction. Maximum rates: autocannon, ${cli.connections} connections. Fixed rates: ${cli.autocannonRate ? "autocannon overallRate (bursty within each second)" : "an evenly paced undici client (autocannon's overallRate sends each second's quota in a burst)"}.`,
       "CPU µs/req is user+system time of the measured process (direct: the mock; bare: the bare proxy; tollgate: the gateway) from /proc/<pid>/stat, at 10 ms tick resolution.",
       "translated: direct and bare relay the mock's Anthropic stream unchanged; only the gateway translates it to OpenAI chunks.",

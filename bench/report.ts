@@ -21,7 +21,9 @@ export interface Measurement {
 
 export interface SoakSample {
   atS: number;
+  /** Median of the RSS sampled every second through the interval. */
   rssMb: number;
+  rssMaxMb: number;
   rps: number;
   p99Ms: number;
   cpuUsPerRequest: number;
@@ -33,7 +35,7 @@ export interface Soak {
   durationS: number;
   offeredRate: number;
   samples: SoakSample[];
-  /** RSS growth from the first sample (after warm-up) to the last, in percent. */
+  /** Growth of the interval's median RSS from the first interval (the warm-up) to the last, in percent. */
   growthPercent: number;
 }
 
@@ -146,14 +148,14 @@ function soakTable(soak: Soak | undefined): string[] {
   const lines = [
     `### Soak: ${soak.target}, ${soak.durationS} s at ${soak.offeredRate} req/s (+ 2 streaming clients)`,
     "",
-    "| at s | RSS MB | req/s | p99 ms | CPU µs/req | streams failed |",
-    "|--:|--:|--:|--:|--:|--:|",
+    "| at s | RSS median MB | RSS max MB | req/s | p99 ms | CPU µs/req | streams failed |",
+    "|--:|--:|--:|--:|--:|--:|--:|",
     ...soak.samples.map(
       (s) =>
         `| ${s.atS} | ${f(s.rssMb, 1)} | ${s.rps} | ${f(s.p99Ms)} | ${s.cpuUsPerRequest} | ${s.streamsFailed} |`,
     ),
     "",
-    `RSS growth, first sample to last: ${f(soak.growthPercent, 1)}%`,
+    `RSS growth (interval medians, first interval to last): ${f(soak.growthPercent, 1)}%`,
     "",
   ];
   return lines;

@@ -8,6 +8,12 @@ import { cpuSeconds, memory } from "./processes.js";
 import type { Soak, SoakSample } from "./report.js";
 import type { Bench } from "./scenarios.js";
 
+/** RSS sampled every second through an interval; its median is less sensitive to when GC last ran. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round((sorted[Math.floor(sorted.length / 2)] ?? Number.NaN) * 10) / 10;
+}
+
 export async function runSoak(
   bench: Bench,
   target: Target,
@@ -30,6 +36,8 @@ export async function runSoak(
     while (streaming) {
       const r = await runStreams(streamReq, "[DONE]", { sequential: 0, concurrency: 2, perWorker: 5 });
       streamsFailed += r.concurrent.failed;
+      // Streams that fail at once must not turn this loop into a busy one.
+      if (r.concurrent.failed > 0) await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   })();
   const pid = target.child?.pid ?? bench.mock.pid;
@@ -39,14 +47,18 @@ export async function runSoak(
     while ((Date.now() - start) / 1000 < options.durationS) {
       const remaining = options.durationS - (Date.now() - start) / 1000;
       const cpu0 = cpuSeconds(pid);
+      const rss: number[] = [];
+      const sampler = setInterval(() => rss.push(memory(pid).rssMb), 1_000);
       const r = await runRate(req, {
         connections: bench.options.connections,
         durationS: Math.max(1, Math.round(Math.min(options.intervalS, remaining))),
         overallRate: offeredRate,
       });
+      clearInterval(sampler);
       const sample: SoakSample = {
         atS: Math.round((Date.now() - start) / 1000),
-        rssMb: Math.round(memory(pid).rssMb * 10) / 10,
+        rssMb: median(rss.length > 0 ? rss : [memory(pid).rssMb]),
+        rssMaxMb: Math.round(Math.max(memory(pid).rssMb, ...rss) * 10) / 10,
         rps: r.rps,
         p99Ms: r.latencyMs.p99,
         cpuUsPerRequest: Math.round(((cpuSeconds(pid) - cpu0) * 1e6) / Math.max(1, r.requests)),
