@@ -14,6 +14,7 @@ export interface CliOptions {
   holdS: number;
   strict: boolean;
   autocannonRate: boolean;
+  chunkDelayMs: number;
 }
 
 export const HELP = `Usage: npm run bench -- [options]   (or: node --experimental-strip-types bench/run.ts [options])
@@ -24,6 +25,7 @@ export const HELP = `Usage: npm run bench -- [options]   (or: node --experimenta
   --targets a,b       direct, bare, tollgate (default: all three)
   --gateway-only      same as --targets tollgate
   --connections 50    connections for the maximum-rate runs
+  --chunk-delay 0     ms between the records of the stream and translated scenarios (0: one event-loop turn)
   --streams 5000      streams held open by the hold scenario
   --hold 30s          how long the hold scenario keeps them open
   --soak 1h           soak mode: only a long moderate load, RSS sampled every --soak-interval
@@ -77,6 +79,7 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     "--targets",
     "--connections",
     "--streams",
+    "--chunk-delay",
     "--hold",
   ];
   for (const name of values.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}`);
@@ -105,9 +108,10 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     soakRate,
     targets,
     connections: num("--connections", 50),
-    holdStreams: num("--streams", quick ? 500 : 5_000),
+    holdStreams: num("--streams", "--chunk-delay", quick ? 500 : 5_000),
     holdS: duration("--hold") ?? (quick ? 5 : 30),
     strict: flags.has("--strict"),
     autocannonRate: flags.has("--autocannon-rate"),
+    chunkDelayMs: Math.max(0, Number(values.get("--chunk-delay") ?? 0)) || 0,
   };
 }

@@ -37,6 +37,7 @@ function benchOptions(cli: CliOptions): BenchOptions {
     warmupS: cli.quick ? 1 : 2,
     connections: cli.connections,
     streamChunks: 200,
+    streamDelayMs: cli.chunkDelayMs,
     streamSequential: cli.quick ? 20 : 100,
     streamConcurrency: cli.quick ? 10 : 20,
     streamPerWorker: cli.quick ? 3 : 10,

@@ -24,6 +24,7 @@ export interface BenchOptions {
   warmupS: number;
   connections: number;
   streamChunks: number;
+  streamDelayMs: number;
   streamSequential: number;
   streamConcurrency: number;
   streamPerWorker: number;
@@ -110,7 +111,7 @@ export async function rateScenario(
 export async function streamScenario(bench: Bench, scenario: "stream" | "translated"): Promise<void> {
   const { options } = bench;
   bench.log(`${scenario}: ${options.streamChunks} chunks per stream`);
-  await shapeMock(bench.mockOrigin, options.streamChunks, 0);
+  await shapeMock(bench.mockOrigin, options.streamChunks, options.streamDelayMs);
   for (const target of bench.targets) {
     if (target.notReady) {
       notReady(bench, scenario, target, target.notReady);
