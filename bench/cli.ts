@@ -58,18 +58,6 @@ function list(text: string, allowed: readonly string[], flag: string): Set<strin
 export function parseArgs(argv: string[]): CliOptions | "help" {
   const values = new Map<string, string>();
   const flags = new Set<string>();
-  const boolean = new Set(["--quick", "--gateway-only", "--strict", "--autocannon-rate", "--help", "-h"]);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
-    if (boolean.has(name)) flags.add(name);
-    else if (name.startsWith("--")) {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`${name} needs a value`);
-      values.set(name, value);
-    } else throw new Error(`unexpected argument "${arg}"`);
-  }
-  if (flags.has("--help") || flags.has("-h")) return "help";
   const known = [
     "--scenarios",
     "--duration",
@@ -82,7 +70,19 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     "--chunk-delay",
     "--hold",
   ];
-  for (const name of values.keys()) if (!known.includes(name)) throw new Error(`unknown option ${name}`);
+  const boolean = new Set(["--quick", "--gateway-only", "--strict", "--autocannon-rate", "--help", "-h"]);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const [name, inline] = arg.split("=", 2) as [string, string | undefined];
+    if (boolean.has(name)) flags.add(name);
+    else if (name.startsWith("--")) {
+      if (!known.includes(name)) throw new Error(`unknown option ${name}`);
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new Error(`${name} needs a value`);
+      values.set(name, value);
+    } else throw new Error(`unexpected argument "${arg}"`);
+  }
+  if (flags.has("--help") || flags.has("-h")) return "help";
   const quick = flags.has("--quick");
   const num = (name: string, fallback: number): number => {
     const value = values.get(name);
@@ -108,7 +108,7 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     soakRate,
     targets,
     connections: num("--connections", 50),
-    holdStreams: num("--streams", "--chunk-delay", quick ? 500 : 5_000),
+    holdStreams: num("--streams", quick ? 500 : 5_000),
     holdS: duration("--hold") ?? (quick ? 5 : 30),
     strict: flags.has("--strict"),
     autocannonRate: flags.has("--autocannon-rate"),
