@@ -2,7 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaticAuthenticator } from "../auth/static-authenticator.js";
 import { generateToken, hashToken } from "../auth/token.js";
+import { loadConfig } from "../config/index.js";
 import { createLogger } from "../telemetry/logger.js";
+import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
 import type { ModelListing } from "./routes/models.js";
 
@@ -15,6 +17,11 @@ const listing: ModelListing = {
       : undefined,
   modelConfig: { schemaVersion: "1.0" },
 };
+
+const loaded = loadConfig('{ "modelConfiguration": { "sourcegraph": null } }', { env: {} });
+if (!loaded.ok) throw new Error("test config does not load");
+const catalogue = loaded.catalogue;
+const upstream = createUpstreamClient();
 
 describe("server", () => {
   let app: FastifyInstance;
@@ -33,6 +40,7 @@ describe("server", () => {
       trustProxy: false,
       authenticator: () => authenticator,
       models: () => listing,
+      proxy: { catalogue: () => catalogue, upstream },
       readiness: [
         {
           name: "store",
@@ -43,7 +51,10 @@ describe("server", () => {
       ],
     });
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    await app.close();
+    await upstream.destroy();
+  });
 
   it("answers /healthz without a token and sets a request id", async () => {
     const response = await app.inject({ method: "GET", url: "/healthz" });

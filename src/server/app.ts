@@ -6,6 +6,8 @@ import Fastify, {
   LogController,
 } from "fastify";
 import type { Authenticator } from "../auth/principal.js";
+import type { ProxyDeps } from "../proxy/proxy-deps.js";
+import { registerProxyRoutes } from "../proxy/routes.js";
 import type { Logger } from "../telemetry/logger.js";
 import { authenticate } from "./auth-hook.js";
 import { installErrorHandling } from "./error-handler.js";
@@ -21,6 +23,7 @@ export interface AppOptions {
   authenticator: () => Authenticator;
   models: () => ModelListing;
   readiness: ReadinessCheck[];
+  proxy: ProxyDeps;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -65,7 +68,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   installErrorHandling(app, options.bodyLimit);
   registerHealthRoutes(app, options.readiness);
-  registerModelRoutes(app, { authenticate: authenticate(options.authenticator), models: options.models });
+  const authenticateHook = authenticate(options.authenticator);
+  registerModelRoutes(app, { authenticate: authenticateHook, models: options.models });
+  registerProxyRoutes(app, { authenticate: authenticateHook, deps: options.proxy });
   await app.ready();
   return app;
 }

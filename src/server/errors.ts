@@ -93,6 +93,12 @@ export const errorCatalogue = {
     retryable: true,
     description: "An unexpected gateway failure; details are logged with the request id, never sent.",
   },
+  not_implemented: {
+    status: 501,
+    fault: "gateway",
+    retryable: false,
+    description: "The configured provider type or credential mode is not supported by this build yet.",
+  },
   upstream_error: {
     status: 502,
     fault: "provider",

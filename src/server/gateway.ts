@@ -6,6 +6,7 @@ import { loadStoredTokens } from "../auth/token-index.js";
 import type { LoadedConfig } from "../config/index.js";
 import { openStore, type Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
+import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
 import type { ModelListing } from "./routes/models.js";
@@ -68,6 +69,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     authenticator: await authenticatorFor(store),
   };
   const server = loaded.config.server;
+  const upstream = createUpstreamClient();
   const app = await buildApp({
     logger,
     bodyLimit: server.bodyLimit,
@@ -75,6 +77,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     authenticator: () => state.authenticator,
     models: () => state.models,
     readiness: [{ name: "store", check: () => store.ping() }],
+    proxy: {
+      catalogue: () => state.loaded.catalogue,
+      upstream,
+      onOutcome: (outcome) => logger.debug({ outcome }, "proxied"),
+    },
   });
   const host = options.host ?? server.host;
   const port = options.port ?? server.port;
@@ -83,6 +90,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url = await app.listen({ host, port });
   } catch (error) {
     await app.close();
+    await upstream.destroy();
     await store.close();
     throw error;
   }
@@ -119,6 +127,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           await app.close();
         } finally {
           clearTimeout(timeout);
+          await upstream.destroy();
           await store.close();
         }
       })();

@@ -1,0 +1,55 @@
+import { withQuery } from "../shared/api-url.js";
+import type { Operation, ProviderCall, ProviderDefinition } from "../types.js";
+
+/** The GA data-plane version used when the config names none (https://learn.microsoft.com/azure/ai-services/openai/reference). */
+export const defaultAzureApiVersion = "2024-10-21";
+
+const operationPaths: Record<Operation, string> = {
+  chat: "/chat/completions",
+  completions: "/completions",
+  embeddings: "/embeddings",
+  countTokens: "/chat/completions",
+};
+
+function azureConfig(call: ProviderCall) {
+  const config = call.provider.serverConfig;
+  if (config.type !== "azureOpenAI")
+    throw new Error(`provider ${call.provider.id} is not an Azure OpenAI provider`);
+  return config;
+}
+
+/** The `/openai/v1` form takes the model in the body; the classic form names the deployment in the path. */
+function usesV1Api(endpoint: string): boolean {
+  return /\/openai\/v1\/?$/.test(endpoint);
+}
+
+export const azureOpenAIProvider: ProviderDefinition = {
+  dialect: "openai",
+  operations: new Set(["chat", "completions", "embeddings"]),
+  openaiChatSettings: {
+    maxTokensField: "max_completion_tokens",
+    reasoningParam: "reasoning_effort",
+    reasoningHistory: "drop",
+  },
+  target(call) {
+    const config = azureConfig(call);
+    const endpoint = config.endpoint.replace(/\/+$/, "");
+    const path = operationPaths[call.operation];
+    const url = usesV1Api(endpoint)
+      ? endpoint + path
+      : withQuery(
+          `${endpoint}/openai/deployments/${encodeURIComponent(call.model.modelName)}${path}`,
+          "api-version",
+          config.apiVersion ?? defaultAzureApiVersion,
+        );
+    const key = call.credential?.reveal();
+    const headers: Record<string, string> = {};
+    if (key) headers["api-key"] = key;
+    return { endpoints: [{ url, headers }], secrets: key ? [key] : [] };
+  },
+  finalizeBody(body, call) {
+    const config = azureConfig(call);
+    // Cody's `user` names the caller to Azure's abuse monitoring.
+    if (config.user && body.user === undefined) body.user = config.user;
+  },
+};

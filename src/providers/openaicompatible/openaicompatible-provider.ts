@@ -1,0 +1,50 @@
+import { withQuery } from "../shared/api-url.js";
+import type { Operation, ProviderDefinition, UpstreamEndpoint } from "../types.js";
+
+const operationPaths: Record<Operation, string> = {
+  chat: "/chat/completions",
+  completions: "/completions",
+  embeddings: "/embeddings",
+  countTokens: "/chat/completions",
+};
+
+/**
+ * Any OpenAI-compatible server (vLLM, Ollama, TGI, LiteLLM, another Tollgate). Each endpoint
+ * authenticates its own way: `headers` replace the bearer token, `accessTokenQuery` sends the
+ * token as a query parameter, otherwise `Authorization: Bearer` when a token is set.
+ */
+export const openaiCompatibleProvider: ProviderDefinition = {
+  dialect: "openai",
+  operations: new Set(["chat", "completions", "embeddings"]),
+  openaiChatSettings: {
+    maxTokensField: "max_tokens",
+    reasoningParam: "reasoning_effort",
+    reasoningHistory: "reasoning_content",
+    supportsTopK: true,
+  },
+  target(call) {
+    const config = call.provider.serverConfig;
+    if (config.type !== "openaicompatible" && config.type !== "huggingface-tgi") {
+      throw new Error(`provider ${call.provider.id} is not OpenAI-compatible`);
+    }
+    const secrets: string[] = [];
+    const endpoints: UpstreamEndpoint[] = config.endpoints.map((endpoint) => {
+      let url = endpoint.url.replace(/\/+$/, "") + operationPaths[call.operation];
+      const headers: Record<string, string> = {};
+      const token = endpoint.accessToken?.reveal() || call.credential?.reveal();
+      if (endpoint.headers) {
+        for (const [name, value] of Object.entries(endpoint.headers)) {
+          headers[name.toLowerCase()] = value.reveal();
+          secrets.push(value.reveal());
+        }
+      } else if (token && endpoint.accessTokenQuery) {
+        url = withQuery(url, endpoint.accessTokenQuery, token);
+      } else if (token) {
+        headers.authorization = `Bearer ${token}`;
+      }
+      if (token) secrets.push(token);
+      return { url, headers };
+    });
+    return { endpoints, secrets };
+  },
+};

@@ -1,0 +1,33 @@
+import type { ProviderType } from "../config/index.js";
+import { anthropicProvider } from "./anthropic/anthropic-provider.js";
+import { azureOpenAIProvider } from "./azure-openai/azure-openai-provider.js";
+import { fireworksProvider } from "./fireworks/fireworks-provider.js";
+import { mistralProvider } from "./mistral/mistral-provider.js";
+import { openaiProvider } from "./openai/openai-provider.js";
+import { openaiCompatibleProvider } from "./openaicompatible/openaicompatible-provider.js";
+import { openrouterProvider } from "./openrouter/openrouter-provider.js";
+import type { ProviderDefinition } from "./types.js";
+import { vercelProvider } from "./vercel/vercel-provider.js";
+
+/**
+ * Every provider type the config accepts. `undefined` marks types whose adapter is a later
+ * issue (Google, Bedrock, Cody Gateway): requests to them are refused with a clear message.
+ */
+export const providerRegistry = {
+  openai: openaiProvider,
+  azureOpenAI: azureOpenAIProvider,
+  anthropic: anthropicProvider,
+  fireworks: fireworksProvider,
+  mistral: mistralProvider,
+  openaicompatible: openaiCompatibleProvider,
+  "huggingface-tgi": openaiCompatibleProvider,
+  openrouter: openrouterProvider,
+  vercel: vercelProvider,
+  google: undefined,
+  awsBedrock: undefined,
+  sourcegraph: undefined,
+} satisfies Record<ProviderType, ProviderDefinition | undefined>;
+
+export function providerDefinition(type: ProviderType): ProviderDefinition | undefined {
+  return providerRegistry[type];
+}

@@ -1,0 +1,54 @@
+import type { JsonObject } from "../canonical/validate.js";
+import type { ResolvedModel, ResolvedProvider, Secret } from "../config/index.js";
+import type { OpenAIChatSettings } from "../dialects/openai/openai-chat-request-build.js";
+
+/** The wire dialect an upstream speaks; same as the client's means pass-through. */
+export type UpstreamDialect = "openai" | "anthropic";
+
+/** What a request asks the upstream to do. */
+export type Operation = "chat" | "completions" | "embeddings" | "countTokens";
+
+/** One upstream call being prepared: who, what, with which credential. */
+export interface ProviderCall {
+  provider: ResolvedProvider;
+  model: ResolvedModel;
+  operation: Operation;
+  stream: boolean;
+  /** The key to authenticate with (central or the caller's own); absent for keyless endpoints. */
+  credential: Secret | undefined;
+}
+
+export interface UpstreamEndpoint {
+  url: string;
+  headers: Record<string, string>;
+}
+
+/** Where and how to send one call; `secrets` are scrubbed from any error text. */
+export interface UpstreamTarget {
+  endpoints: UpstreamEndpoint[];
+  secrets: string[];
+}
+
+/**
+ * A provider type: a small core every provider has, plus optional hooks. Adding a provider is a
+ * folder with one of these and a line in the registry.
+ */
+export interface ProviderDefinition {
+  dialect: UpstreamDialect;
+  operations: ReadonlySet<Operation>;
+  /** The URL(s) and headers (auth included) for one call. */
+  target(call: ProviderCall): UpstreamTarget;
+  /** The name the upstream knows the model by. */
+  upstreamModel?(call: ProviderCall): string;
+  /** How canonical requests are written for this vendor's flavour of the OpenAI dialect. */
+  openaiChatSettings?: Omit<OpenAIChatSettings, "model">;
+  /** Last changes to the outgoing body on both paths (vendor parameters, fields the vendor rejects). */
+  finalizeBody?(body: JsonObject, call: ProviderCall): void;
+}
+
+/** The model name sent upstream: `serverSideConfig.openaicompatible.apiModel` when set (Cody), else `modelName`. */
+export function defaultUpstreamModel(call: ProviderCall): string {
+  const config = call.model.serverSideConfig;
+  if (config?.type === "openaicompatible" && config.apiModel) return config.apiModel;
+  return call.model.modelName;
+}

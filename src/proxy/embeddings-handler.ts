@@ -1,0 +1,71 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { JsonObject } from "../canonical/validate.js";
+import { openaiEmbeddingsToCanonicalRequest } from "../dialects/openai/openai-embeddings.js";
+import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
+import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
+import { GatewayError } from "../server/errors.js";
+import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
+import type { ProxyDeps } from "./proxy-deps.js";
+
+/** `POST /v1/embeddings`: validated, then passed through to an OpenAI-family embeddings API. */
+export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest, reply: FastifyReply) {
+  const started = performance.now();
+  const body = request.body as JsonObject;
+  const { request: parsed } = parsedOrThrow(openaiEmbeddingsToCanonicalRequest(body));
+  const routed = route(deps, parsed, "embeddings", "embeddings", request.headers);
+  if (routed.definition.dialect !== "openai" || !routed.definition.operations.has("embeddings")) {
+    throw new GatewayError(
+      "capability_missing",
+      `provider \`${routed.provider.id}\` does not serve embeddings`,
+      { param: "model" },
+    );
+  }
+  const call: ProviderCall = {
+    provider: routed.provider,
+    model: routed.model,
+    operation: "embeddings",
+    stream: false,
+    credential: routed.credential,
+  };
+  const target = routed.definition.target(call);
+  const upstreamBody: JsonObject = {
+    ...body,
+    model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
+  };
+  routed.definition.finalizeBody?.(upstreamBody, call);
+  const abort = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  const outcome = {
+    requestId: request.id,
+    actorId: request.principal?.actorId,
+    feature: routed.feature,
+    modelRef: routed.model.ref,
+    providerId: routed.provider.id,
+    stream: false,
+    status: 200,
+    usage: undefined as ReturnType<typeof readOpenAIUsage>,
+    durationMs: 0,
+  };
+  try {
+    const response = await deps.upstream.send(
+      { providerName: routed.provider.id, endpoints: target.endpoints, body: JSON.stringify(upstreamBody) },
+      { signal: abort.signal, secrets: target.secrets, ...timeoutsFor(routed.model, routed.provider) },
+    );
+    const text = await response.text();
+    try {
+      outcome.usage = readOpenAIUsage(JSON.parse(text));
+    } catch {
+      throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
+    }
+    reply.header("x-tollgate-model", routed.model.ref);
+    return reply.code(response.status).type("application/json").send(text);
+  } catch (error) {
+    outcome.status = abort.signal.aborted ? 499 : error instanceof GatewayError ? error.status : 502;
+    throw error;
+  } finally {
+    outcome.durationMs = performance.now() - started;
+    deps.onOutcome?.(outcome);
+  }
+}

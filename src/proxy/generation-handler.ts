@@ -1,0 +1,181 @@
+import { Readable } from "node:stream";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { ParseResult } from "../canonical/errors.js";
+import type { CanonicalRequest } from "../canonical/request.js";
+import type { JsonObject } from "../canonical/validate.js";
+import type { Feature } from "../routing/feature.js";
+import { GatewayError } from "../server/errors.js";
+import { withClientHeaders } from "./client-headers.js";
+import { estimateInputTokens } from "./estimate.js";
+import { applyModelOptions, checkTokenLimits } from "./model-options.js";
+import { type ClientDialect, parsedOrThrow, route, timeoutsFor } from "./prepare.js";
+import type { ProxyDeps, RequestOutcome } from "./proxy-deps.js";
+import { canonicalToClientResponse, readUsage, upstreamResponseToCanonical } from "./response-translation.js";
+import { relayStream, type StreamResult } from "./stream-relay.js";
+import { planGeneration } from "./upstream-plan.js";
+import { warningHeader } from "./warnings.js";
+
+/** One generation route: its dialect, what it does, and its parser. */
+export interface GenerationRoute {
+  dialect: ClientDialect;
+  operation: "chat" | "completions";
+  feature: Feature;
+  parse(body: unknown): ParseResult<CanonicalRequest>;
+}
+
+const sseHeaders = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-cache",
+  // Proxies in front (nginx) must not buffer the stream.
+  "x-accel-buffering": "no",
+};
+
+function requireObject(body: unknown): JsonObject {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new GatewayError("invalid_request", "request body must be a JSON object");
+  }
+  return body as JsonObject;
+}
+
+/**
+ * The request path for chat, messages and completions (DESIGN §2): parse, route, check the
+ * model's limits, plan (pass-through or translation), call upstream, answer in the client's dialect.
+ */
+export async function handleGeneration(
+  deps: ProxyDeps,
+  spec: GenerationRoute,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) {
+  const started = performance.now();
+  const clientBody = requireObject(request.body);
+  const { request: canonical, warnings: parseWarnings } = parsedOrThrow(spec.parse(clientBody));
+  const routed = route(deps, canonical, spec.feature, spec.operation, request.headers);
+  const filled = applyModelOptions(canonical, routed.model);
+  const maxTokensField =
+    spec.dialect === "anthropic"
+      ? "max_tokens"
+      : clientBody.max_completion_tokens !== undefined
+        ? "max_completion_tokens"
+        : "max_tokens";
+  checkTokenLimits(canonical, routed.model, estimateInputTokens(canonical), maxTokensField);
+  const plan = planGeneration({
+    routed,
+    clientDialect: spec.dialect,
+    routeOperation: spec.operation,
+    clientBody,
+    request: canonical,
+    filled,
+  });
+
+  const outcome: RequestOutcome = {
+    requestId: request.id,
+    actorId: request.principal?.actorId,
+    feature: routed.feature,
+    modelRef: routed.model.ref,
+    providerId: routed.provider.id,
+    stream: canonical.stream,
+    status: 200,
+    usage: undefined,
+    durationMs: 0,
+  };
+  const report = () => {
+    outcome.durationMs = performance.now() - started;
+    deps.onOutcome?.(outcome);
+  };
+
+  reply.header("x-tollgate-model", routed.model.ref);
+  const warnings = warningHeader([...parseWarnings, ...plan.warnings]);
+  if (warnings) reply.header("x-tollgate-warnings", warnings);
+
+  // A client that goes away aborts the upstream call at once.
+  const abort = new AbortController();
+  reply.raw.once("close", () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+
+  let response: Awaited<ReturnType<ProxyDeps["upstream"]["send"]>>;
+  try {
+    response = await deps.upstream.send(
+      {
+        providerName: routed.provider.id,
+        endpoints: withClientHeaders(
+          plan.target.endpoints,
+          spec.dialect,
+          plan.upstreamDialect,
+          request.headers,
+        ),
+        body: JSON.stringify(plan.body),
+      },
+      { signal: abort.signal, secrets: plan.target.secrets, ...timeoutsFor(routed.model, routed.provider) },
+    );
+  } catch (error) {
+    outcome.status = abort.signal.aborted ? 499 : error instanceof GatewayError ? error.status : 502;
+    outcome.errorCode = error instanceof GatewayError ? error.code : "upstream_error";
+    report();
+    throw error;
+  }
+
+  if (!canonical.stream) {
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      outcome.status = 502;
+      report();
+      throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
+    }
+    if (plan.passthrough) {
+      outcome.usage = readUsage(plan.upstreamDialect, json);
+      report();
+      return reply.code(response.status).type("application/json").send(text);
+    }
+    const translatedResponse = upstreamResponseToCanonical(
+      plan.upstreamDialect,
+      plan.upstreamShape,
+      json,
+      response.status,
+    );
+    if (!translatedResponse.ok) {
+      outcome.status = 502;
+      report();
+      throw new GatewayError(
+        "upstream_error",
+        `${routed.provider.id} answered with an unexpected body: ${translatedResponse.error.message}`,
+      );
+    }
+    outcome.usage = translatedResponse.response.usage;
+    report();
+    return reply
+      .code(200)
+      .send(canonicalToClientResponse(spec.dialect, spec.operation, translatedResponse.response));
+  }
+
+  const result: StreamResult = { usage: undefined, error: undefined };
+  const relay = relayStream(
+    {
+      body: response.body,
+      passthrough: plan.passthrough,
+      upstreamDialect: plan.upstreamDialect,
+      clientDialect: spec.dialect,
+      clientShape: spec.operation,
+      includeUsage: canonical.includeUsage,
+      injectedStreamUsage: plan.injectedStreamUsage,
+    },
+    result,
+  );
+  const stream = Readable.from(relay, { objectMode: false });
+  stream.once("close", () => {
+    if (abort.signal.aborted) {
+      outcome.status = 499;
+      response.cancel();
+    } else if (result.error) {
+      outcome.status = result.error.status;
+      outcome.errorCode = result.error.code;
+    }
+    outcome.usage = result.usage;
+    report();
+  });
+  return reply.code(200).headers(sseHeaders).send(stream);
+}

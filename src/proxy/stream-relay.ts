@@ -1,0 +1,125 @@
+import type { CanonicalStreamEvent } from "../canonical/stream-events.js";
+import type { CanonicalUsage } from "../canonical/usage.js";
+import { createAnthropicUsageTap } from "../dialects/anthropic/anthropic-usage-tap.js";
+import { openaiUsageToCanonical } from "../dialects/openai/openai-usage.js";
+import { createSseReader, formatSse, type SseEvent } from "../dialects/sse.js";
+import { errorBody } from "../server/error-body.js";
+import { GatewayError } from "../server/errors.js";
+import type { ClientDialect } from "./prepare.js";
+import { type Shape, streamDecoder, streamEncoder } from "./response-translation.js";
+
+export interface StreamRelayInput {
+  body: AsyncIterable<Buffer>;
+  passthrough: boolean;
+  upstreamDialect: ClientDialect;
+  clientDialect: ClientDialect;
+  clientShape: Shape;
+  /** The client asked for usage in the stream. */
+  includeUsage: boolean;
+  /** The gateway added `stream_options.include_usage`; drop the usage-only chunk. */
+  injectedStreamUsage: boolean;
+}
+
+/** The outcome a relay reports when it ends. */
+export interface StreamResult {
+  usage: CanonicalUsage | undefined;
+  error: GatewayError | undefined;
+}
+
+const mayHoldUsage = /"usage"\s*:\s*\{/;
+
+/** The error record that ends a client's stream, in its dialect (DESIGN §2: never a silent hang). */
+export function streamErrorRecord(dialect: ClientDialect, error: GatewayError): string {
+  const body = JSON.stringify(errorBody(dialect, { code: error.code, message: error.message }));
+  return formatSse(body, dialect === "anthropic" ? "error" : undefined);
+}
+
+function asGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError("upstream_error", "the upstream stream failed");
+}
+
+/**
+ * Same dialect: each upstream event is written again as it came (data unchanged, so unknown
+ * fields survive), while usage is read on the side. One write per upstream chunk.
+ */
+function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
+  let out = "";
+  // Anthropic spreads usage over message_start and message_delta; its tap merges them.
+  const anthropicTap = input.upstreamDialect === "anthropic" ? createAnthropicUsageTap() : undefined;
+  const onEvent = (event: SseEvent) => {
+    const data = event.data;
+    if (anthropicTap) {
+      anthropicTap.onData(data);
+    } else if (mayHoldUsage.test(data)) {
+      try {
+        const json = JSON.parse(data) as { usage?: unknown; choices?: unknown };
+        const usage = openaiUsageToCanonical(json.usage);
+        if (usage) result.usage = usage;
+        if (input.injectedStreamUsage && Array.isArray(json.choices) && json.choices.length === 0) return;
+      } catch {
+        // Not JSON: relayed as is; the client's parser will report it.
+      }
+    }
+    out += formatSse(data, event.event);
+  };
+  return {
+    reader: createSseReader(onEvent),
+    take() {
+      const text = out;
+      out = "";
+      return text;
+    },
+    finish() {
+      if (anthropicTap) result.usage = anthropicTap.result();
+      return "";
+    },
+  };
+}
+
+/** Other dialect: upstream events → canonical events → the client's dialect. */
+function translatingHandler(input: StreamRelayInput, result: StreamResult) {
+  const decoder = streamDecoder(input.upstreamDialect);
+  const encoder = streamEncoder(input.clientDialect, input.clientShape, input.includeUsage);
+  let out = "";
+  const emit = (events: CanonicalStreamEvent[]) => {
+    for (const event of events) {
+      if (event.type === "usage") result.usage = event.usage;
+      if (event.type === "error") result.error ??= new GatewayError("upstream_error", event.error.message);
+      out += encoder.encode(event);
+    }
+  };
+  return {
+    reader: createSseReader((event) => emit(decoder.pushData(event.data))),
+    take() {
+      const text = out;
+      out = "";
+      return text;
+    },
+    finish() {
+      emit(decoder.end());
+      return this.take() + encoder.end();
+    },
+  };
+}
+
+/** Relays an upstream SSE body to the client, chunk by chunk, ending with an error record on failure. */
+export async function* relayStream(input: StreamRelayInput, result: StreamResult): AsyncGenerator<string> {
+  const handler = input.passthrough ? passthroughHandler(input, result) : translatingHandler(input, result);
+  try {
+    for await (const chunk of input.body) {
+      handler.reader.feedBytes(chunk);
+      const text = handler.take();
+      if (text) yield text;
+    }
+    handler.reader.feed("\n\n");
+    const tail = handler.take() + handler.finish();
+    if (tail) yield tail;
+  } catch (error) {
+    const failure = asGatewayError(error);
+    result.error = failure;
+    if (input.passthrough) handler.finish();
+    const pending = handler.take();
+    yield pending + streamErrorRecord(input.clientDialect, failure);
+  }
+}
