@@ -58,7 +58,8 @@ export async function handleGeneration(
       : clientBody.max_completion_tokens !== undefined
         ? "max_completion_tokens"
         : "max_tokens";
-  checkTokenLimits(canonical, routed.model, estimateInputTokens(canonical), maxTokensField);
+  const estimatedInputTokens = estimateInputTokens(canonical);
+  checkTokenLimits(canonical, routed.model, estimatedInputTokens, maxTokensField);
   const plan = planGeneration({
     routed,
     clientDialect: spec.dialect,
@@ -79,8 +80,18 @@ export async function handleGeneration(
     usage: undefined,
     durationMs: 0,
   };
+  const ticket = await deps.admit?.({
+    principal: request.principal,
+    feature: routed.feature,
+    model: routed.model,
+    provider: routed.provider,
+    estimatedInputTokens,
+    maxOutputTokens: canonical.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
+    setHeader: (name, value) => reply.header(name, value),
+  });
   const report = () => {
     outcome.durationMs = performance.now() - started;
+    ticket?.finish(outcome);
     deps.onOutcome?.(outcome);
   };
 

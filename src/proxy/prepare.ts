@@ -1,4 +1,4 @@
-import type { ParseResult, TranslationWarning } from "../canonical/errors.js";
+import type { FieldError, ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { ResolvedModel, ResolvedProvider } from "../config/index.js";
 import { providerDefinition } from "../providers/registry.js";
@@ -20,12 +20,16 @@ export interface Routed<T> {
   credential: ProviderCall["credential"];
 }
 
-/** Turns a dialect parser's field error into a 400 that names the field. */
+/** A translator's field error as a 400 that names the field (once: messages may already start with it). */
+export function fieldError(error: FieldError): GatewayError {
+  const message = error.message.startsWith(error.field) ? error.message : `${error.field}: ${error.message}`;
+  return new GatewayError("invalid_request", message, { param: error.field });
+}
+
+/** Turns a dialect parser's result into the request, or a 400 that names the field. */
 export function parsedOrThrow<T>(result: ParseResult<T>): { request: T; warnings: TranslationWarning[] } {
   if (result.ok) return result;
-  throw new GatewayError("invalid_request", `${result.error.field}: ${result.error.message}`, {
-    param: result.error.field,
-  });
+  throw fieldError(result.error);
 }
 
 /** Credential modes the request path can use today; the rest arrive with their issues. */

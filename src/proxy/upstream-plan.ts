@@ -13,7 +13,7 @@ import {
 } from "../providers/types.js";
 import { GatewayError } from "../server/errors.js";
 import type { FilledOption } from "./model-options.js";
-import type { ClientDialect, Routed } from "./prepare.js";
+import { type ClientDialect, fieldError, type Routed } from "./prepare.js";
 
 /** How one request goes upstream and how its answer comes back. */
 export interface UpstreamPlan {
@@ -121,10 +121,7 @@ function translated(
             routed.model.options.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
         })
       : canonicalToOpenAIChatRequest(request, { model, ...routed.definition.openaiChatSettings });
-  if (!result.ok)
-    throw new GatewayError("invalid_request", `${result.error.field}: ${result.error.message}`, {
-      param: result.error.field,
-    });
+  if (!result.ok) throw fieldError(result.error);
   return result;
 }
 
