@@ -1,0 +1,152 @@
+import type { Feature } from "../routing/feature.js";
+import { calendarPeriod } from "./calendar.js";
+import type { Usage } from "./limiter.js";
+import type { BudgetPeriod, FeaturePolicy } from "./policy.js";
+
+/**
+ * Counters outlive their window by this much so a long request can still settle against the
+ * window it reserved in; afterwards the correction is dropped (the window is over anyway).
+ */
+export const WINDOW_SLACK_MS = 10 * 60_000;
+export const DEFAULT_LEASE_MS = 30_000;
+
+export interface WindowPlan {
+  key: string;
+  limit: number;
+  intervalMs: number;
+  resetAt: number;
+  ttlMs: number;
+}
+
+export interface TokensPlan extends WindowPlan {
+  estimate: number;
+}
+
+export interface ConcurrencyPlan {
+  key: string;
+  limit: number;
+  leaseMs: number;
+}
+
+export interface BudgetPlan {
+  key: string;
+  usd: number;
+  period: BudgetPeriod;
+  timeZone: string;
+  limitMicro: number;
+  estimateMicro: number;
+  resetAt: number;
+  ttlMs: number;
+}
+
+/** Everything one admission touches, computed from the clock alone (no coordination needed). */
+export interface Plan {
+  now: number;
+  requests?: WindowPlan;
+  tokens?: TokensPlan;
+  concurrency?: ConcurrencyPlan;
+  budget?: BudgetPlan;
+}
+
+/** Money is counted in integer micro-USD so Redis can INCRBY it exactly. */
+export const toMicroUsd = (usd: number): number => Math.max(0, Math.round(usd * 1e6));
+
+/**
+ * `{subject}` is a Redis Cluster hash tag: all keys of one actor live in one slot, so one Lua
+ * script may touch them. The id is URI-encoded so braces or colons in it cannot collide.
+ */
+export function subjectPrefix(keyPrefix: string, subject: string): string {
+  return `${keyPrefix}limits:{${encodeURIComponent(subject)}}:`;
+}
+
+/**
+ * Fixed windows aligned to multiples of the interval since the epoch: every replica computes
+ * the same window from its clock, and the key carries the window index.
+ */
+function windowPlan(base: string, kind: string, limit: number, intervalMs: number, now: number): WindowPlan {
+  const interval = Math.max(1, intervalMs);
+  const index = Math.floor(now / interval);
+  const resetAt = (index + 1) * interval;
+  return {
+    key: `${base}${kind}:${interval}:${index}`,
+    limit,
+    intervalMs: interval,
+    resetAt,
+    ttlMs: resetAt - now + WINDOW_SLACK_MS,
+  };
+}
+
+export function buildPlan(
+  keyPrefix: string,
+  subject: string,
+  feature: Feature,
+  policy: FeaturePolicy,
+  estimate: Usage | undefined,
+  leaseMs: number,
+  now: number,
+): Plan {
+  const actor = subjectPrefix(keyPrefix, subject);
+  const base = `${actor}${feature}:`;
+  const plan: Plan = { now };
+  if (policy.requests) {
+    plan.requests = windowPlan(base, "r", policy.requests.limit, policy.requests.intervalMs, now);
+  }
+  if (policy.tokens) {
+    const window = windowPlan(base, "t", policy.tokens.limit, policy.tokens.intervalMs, now);
+    plan.tokens = { ...window, estimate: Math.max(0, Math.ceil(estimate?.tokens ?? 0)) };
+  }
+  if (policy.concurrent !== undefined) {
+    plan.concurrency = { key: `${base}c`, limit: policy.concurrent, leaseMs };
+  }
+  if (policy.budget) {
+    const { usd, period, timeZone } = policy.budget;
+    const current = calendarPeriod(now, period, timeZone);
+    plan.budget = {
+      key: `${actor}b:${period}:${timeZone}:${current.id}`,
+      usd,
+      period,
+      timeZone,
+      limitMicro: toMicroUsd(usd),
+      estimateMicro: toMicroUsd(estimate?.costUsd ?? 0),
+      resetAt: current.endMs,
+      ttlMs: current.endMs - now + WINDOW_SLACK_MS,
+    };
+  }
+  return plan;
+}
+
+/** Counter values before this admission, as both backends read them. */
+export interface Counts {
+  requests: number;
+  tokens: number;
+  inUse: number;
+  spentMicro: number;
+}
+
+export const FAIL_REQUESTS = 1;
+export const FAIL_TOKENS = 2;
+export const FAIL_CONCURRENCY = 4;
+export const FAIL_BUDGET = 8;
+
+/**
+ * Which limits refuse, as a bit mask. A reservation is refused when the window is already used
+ * up or when adding the estimate would pass the limit, so reservations never exceed a limit
+ * (settled usage may, when the real usage beats the estimate). The Lua script mirrors this.
+ */
+export function failures(plan: Plan, counts: Counts): number {
+  let mask = 0;
+  if (plan.requests && counts.requests + 1 > plan.requests.limit) mask |= FAIL_REQUESTS;
+  const tokens = plan.tokens;
+  if (tokens && (counts.tokens >= tokens.limit || counts.tokens + tokens.estimate > tokens.limit)) {
+    mask |= FAIL_TOKENS;
+  }
+  if (plan.concurrency && counts.inUse >= plan.concurrency.limit) mask |= FAIL_CONCURRENCY;
+  const budget = plan.budget;
+  if (
+    budget &&
+    (counts.spentMicro >= budget.limitMicro || counts.spentMicro + budget.estimateMicro > budget.limitMicro)
+  ) {
+    mask |= FAIL_BUDGET;
+  }
+  return mask;
+}
