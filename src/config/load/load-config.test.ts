@@ -190,8 +190,8 @@ describe("loadConfig", () => {
     );
     expect(result.ok).toBe(true);
     if (result.ok) {
-      expect(result.config.actors[0]!.tokens[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
-      expect(result.config.actors[0]!.limits?.chat).toEqual({
+      expect(result.config.actors.list[0]!.tokens[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(result.config.actors.list[0]!.limits?.chat).toEqual({
         requests: 100,
         tokens: 200000,
         interval: 60_000,

@@ -114,18 +114,115 @@ const token = z.union(
   { error: 'a token is a string (usually "${ENV_VAR}") or `{ "sha256": "<64 hex characters>" }`' },
 );
 
-const actor = strictObject({
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, { error: "actor ids may contain letters, digits, `.`, `_` and `-`" }),
+export const budget = strictObject({
+  usd: z.number().positive(),
+  period: z.enum(["day", "week", "month"]),
+});
+
+export const actorId = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+$/, { error: "actor ids may contain letters, digits, `.`, `_` and `-`" })
+  .max(128);
+
+export const actor = strictObject({
+  id: actorId,
   name: z.string().optional(),
   role: z.enum(["admin", "readonly", "user"]).default("user"),
   status: z.enum(["active", "disabled"]).default("active"),
   tokens: z.array(token).default([]),
   allowedModels: z.array(z.string().min(1)).optional(),
   limits: featureLimits.optional(),
-  budget: strictObject({ usd: z.number().positive(), period: z.enum(["day", "week", "month"]) }).optional(),
+  budget: budget.optional(),
 });
+
+/** An external actor source (docs/actor-sources.md): looked up on a cache miss, synced whole on an interval. */
+export const actorSource = strictObject({
+  id: actorId,
+  url,
+  /** Sent as the `Authorization` header, e.g. `"Bearer ${SOURCE_TOKEN}"`. */
+  authorization: secret.optional(),
+  /** Further request headers; values are secrets (API keys often travel in headers). */
+  headers: z.record(z.string().min(1), secret).optional(),
+  syncInterval: duration.default(5 * 60_000),
+  /** How long actors from a successful sync or lookup keep working while the source is unreachable. */
+  maxStaleness: duration.default(3_600_000),
+  timeout: duration.default(10_000),
+});
+
+function checkActorList(actors: ActorConfig[], context: z.RefinementCtx): void {
+  const seen = new Map<string, number>();
+  const tokens = new Map<string, string>();
+  actors.forEach((entry, index) => {
+    const first = seen.get(entry.id);
+    if (first !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: [index, "id"],
+        message: `actor id \`${entry.id}\` is already used by actors[${first}]`,
+      });
+    } else seen.set(entry.id, index);
+    entry.tokens.forEach((value, tokenIndex) => {
+      const owner = tokens.get(value.sha256);
+      if (owner !== undefined && owner !== entry.id) {
+        context.addIssue({
+          code: "custom",
+          path: [index, "tokens", tokenIndex],
+          message: `this token is also a token of actor \`${owner}\`; a token identifies exactly one actor`,
+        });
+      }
+      tokens.set(value.sha256, entry.id);
+    });
+  });
+}
+
+const actorList = z.array(actor).superRefine(checkActorList);
+
+const actorsObject = strictObject({
+  list: actorList.default([]),
+  sources: z
+    .array(actorSource)
+    .default([])
+    .superRefine((sources, context) => {
+      const seen = new Map<string, number>();
+      sources.forEach((source, index) => {
+        const first = seen.get(source.id);
+        if (first !== undefined) {
+          context.addIssue({
+            code: "custom",
+            path: [index, "id"],
+            message: `source id \`${source.id}\` is already used by sources[${first}]`,
+          });
+        } else seen.set(source.id, index);
+      });
+    }),
+});
+
+export interface ActorsSection {
+  list: ActorConfig[];
+  sources: ActorSourceConfig[];
+}
+
+/**
+ * `actors` is either the list of actors (DESIGN §4) or `{ "list": [...], "sources": [...] }`; both load
+ * into the object form. Dispatching on the shape (rather than a zod union) keeps the messages of the
+ * form the user wrote instead of "invalid input".
+ */
+const actorsSection = z.unknown().transform((value, context): ActorsSection => {
+  if (value === null || typeof value !== "object") {
+    context.addIssue({
+      code: "custom",
+      message: 'expected a list of actors, or an object `{ "list": [...], "sources": [...] }`',
+    });
+    return z.NEVER;
+  }
+  const parsed = Array.isArray(value) ? actorList.safeParse(value) : actorsObject.safeParse(value);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues)
+      context.addIssue(issue as Parameters<typeof context.addIssue>[0]);
+    return z.NEVER;
+  }
+  return Array.isArray(parsed.data) ? { list: parsed.data, sources: [] } : (parsed.data as ActorsSection);
+}) as unknown as z.ZodType<ActorsSection, z.input<typeof actorList> | z.input<typeof actorsObject>>;
 
 const timeZone = z.string().refine(
   (value) => {
@@ -188,34 +285,7 @@ export const tollgateConfig = strictObject({
   redis: redis.optional(),
   secrets: secrets.optional(),
   modelConfiguration: modelConfiguration.optional(),
-  actors: z
-    .array(actor)
-    .default([])
-    .superRefine((actors, context) => {
-      const seen = new Map<string, number>();
-      const tokens = new Map<string, string>();
-      actors.forEach((entry, index) => {
-        const first = seen.get(entry.id);
-        if (first !== undefined) {
-          context.addIssue({
-            code: "custom",
-            path: [index, "id"],
-            message: `actor id \`${entry.id}\` is already used by actors[${first}]`,
-          });
-        } else seen.set(entry.id, index);
-        entry.tokens.forEach((value, tokenIndex) => {
-          const owner = tokens.get(value.sha256);
-          if (owner !== undefined && owner !== entry.id) {
-            context.addIssue({
-              code: "custom",
-              path: [index, "tokens", tokenIndex],
-              message: `this token is also a token of actor \`${owner}\`; a token identifies exactly one actor`,
-            });
-          }
-          tokens.set(value.sha256, entry.id);
-        });
-      });
-    }),
+  actors: actorsSection.default(() => ({ list: [], sources: [] })),
   limits: limits.default(limits.parse({})),
   usage: usage.default(usage.parse({})),
   telemetry: telemetry.default(telemetry.parse({})),
@@ -224,5 +294,8 @@ export const tollgateConfig = strictObject({
 export type TollgateConfigInput = z.input<typeof tollgateConfig>;
 export type TollgateConfig = z.output<typeof tollgateConfig>;
 export type Actor = z.output<typeof actor>;
+export type ActorConfig = z.output<typeof actor>;
+export type ActorSourceConfig = z.output<typeof actorSource>;
+export type Budget = z.output<typeof budget>;
 export type FeatureLimits = z.output<typeof featureLimits>;
 export type Limit = z.output<typeof limit>;
