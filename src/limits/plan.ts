@@ -42,6 +42,8 @@ export interface BudgetPlan {
 /** Everything one admission touches, computed from the clock alone (no coordination needed). */
 export interface Plan {
   now: number;
+  /** The actor's key prefix, hash tag included. */
+  actor: string;
   requests?: WindowPlan;
   tokens?: TokensPlan;
   concurrency?: ConcurrencyPlan;
@@ -87,7 +89,7 @@ export function buildPlan(
 ): Plan {
   const actor = subjectPrefix(keyPrefix, subject);
   const base = `${actor}${feature}:`;
-  const plan: Plan = { now };
+  const plan: Plan = { now, actor };
   if (policy.requests) {
     plan.requests = windowPlan(base, "r", policy.requests.limit, policy.requests.intervalMs, now);
   }

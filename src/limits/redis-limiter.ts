@@ -117,7 +117,7 @@ export class RedisLimiter implements Limiter {
       this.assertConnected();
       reply = (await admitScript.run(
         this.client,
-        this.keys(plan, subject),
+        this.keys(plan),
         this.admitArguments(plan, member),
       )) as number[];
     } catch (error) {
@@ -173,7 +173,7 @@ export class RedisLimiter implements Limiter {
     let reply: number[];
     try {
       this.assertConnected();
-      reply = (await readScript.run(this.client, this.keys(plan, subject), [
+      reply = (await readScript.run(this.client, this.keys(plan), [
         now,
         flag(plan.requests),
         flag(plan.tokens),
@@ -209,8 +209,8 @@ export class RedisLimiter implements Limiter {
   }
 
   /** Absent dimensions get a placeholder key in the actor's hash slot (Cluster needs declared keys). */
-  private keys(plan: Plan, subject: string): string[] {
-    const unused = `${subjectPrefix(this.keyPrefix, subject)}-`;
+  private keys(plan: Plan): string[] {
+    const unused = `${plan.actor}-`;
     return [
       plan.requests?.key ?? unused,
       plan.tokens?.key ?? unused,
