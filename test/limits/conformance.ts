@@ -292,12 +292,12 @@ export function limiterConformance(name: string, makeHarness: () => LimiterHarne
     });
 
     it("renews the leases of requests still in flight", async () => {
-      const { limiter, actor, clock } = await setup({ leaseMs: 300, renewLeases: true });
+      const { limiter, actor, clock } = await setup({ leaseMs: 600, renewLeases: true });
       const policy: FeaturePolicy = { concurrent: 1 };
       const held = expectAdmitted(await limiter.admit({ subject: actor, feature: "chat", policy }));
-      clock.advance(250);
-      await sleep(350); // at least two renewal rounds (every 100 ms) at the moved clock
-      clock.advance(250); // past the first lease: only a renewal keeps the slot
+      clock.advance(500);
+      await sleep(700); // renewal rounds (every 200 ms) at the moved clock: deadline 500 + 600
+      clock.advance(500); // past the first lease (600): only a renewal keeps the slot
       expectRefused(await limiter.admit({ subject: actor, feature: "chat", policy }));
       await limiter.settle(held.ticket, { tokens: 0, costUsd: 0 });
       expectAdmitted(await limiter.admit({ subject: actor, feature: "chat", policy }));

@@ -124,12 +124,12 @@ describe("two replicas sharing one Redis", () => {
   });
 
   it("keep the slot of a long request alive for many leases", async () => {
-    const [holder, other] = await replicas({ leaseMs: 300 });
+    const [holder, other] = await replicas({ leaseMs: 900 });
     const policy: FeaturePolicy = { concurrent: 1 };
     const long = expectAdmitted(await holder.admit({ subject: "long", feature: "chat", policy }));
     expect(holder.slotsHeld).toBe(1);
     for (let check = 0; check < 4; check++) {
-      await sleep(250);
+      await sleep(500); // four checks span more than two leases
       expectRefused(await other.admit({ subject: "long", feature: "chat", policy }));
     }
     await holder.settle(long.ticket, { tokens: 0, costUsd: 0 });
