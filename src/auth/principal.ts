@@ -1,3 +1,5 @@
+import type { Actor } from "./actor.js";
+
 export type Role = "admin" | "readonly" | "user";
 
 /** Who is calling: the actor behind a token. */
@@ -5,7 +7,13 @@ export interface Principal {
   actorId: string;
   name: string;
   role: Role;
+  /** The store's `tok_…` id; for config and external tokens a stable id derived from the hash. */
   tokenId: string;
+  /**
+   * The resolved actor (allowed models, limits, budget), so later steps need no second lookup.
+   * Always set by the ActorDirectory; optional only for hand-built principals in tests.
+   */
+  actor?: Actor;
 }
 
 /**

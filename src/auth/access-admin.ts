@@ -1,0 +1,350 @@
+import { randomBytes } from "node:crypto";
+import type { Budget, FeatureLimits } from "../config/schema/tollgate.js";
+import {
+  type ActorPatch,
+  type ActorRecord,
+  isStoreError,
+  type Store,
+  type StoreRepositories,
+  type TokenRecord,
+} from "../store/index.js";
+import { limitsForStorage } from "./actor.js";
+import type { Role } from "./principal.js";
+import { bumpRevision } from "./revision.js";
+import { generateToken, hashToken, tokenHint, tokenPrefix } from "./token.js";
+
+/**
+ * Token and actor management shared by the CLI and the admin API: every change is one transaction
+ * that also bumps the change revision (so every replica reloads within its poll interval) and writes
+ * the audit log. Views never carry a token or its hash; only `createToken` returns a token, once.
+ */
+
+export type AccessErrorKind = "not_found" | "invalid" | "conflict" | "read_only";
+
+export class AccessError extends Error {
+  override name = "AccessError";
+  constructor(
+    readonly kind: AccessErrorKind,
+    message: string,
+    /** The input field at fault, when there is one. */
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type TokenState = "active" | "revoked" | "expired";
+
+export interface TokenView {
+  id: string;
+  name: string;
+  actorId: string;
+  /** `tg_…abcd`: enough to recognise a token, useless to use it. */
+  hint: string;
+  state: TokenState;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface ActorView {
+  id: string;
+  name: string;
+  role: Role;
+  status: "active" | "disabled";
+  allowedModels: string[] | null;
+  /** As written in the config (intervals as durations). */
+  limits: Record<string, unknown> | null;
+  budget: Record<string, unknown> | null;
+  source: "config" | "database" | "external";
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateTokenInput {
+  name: string;
+  /** Role of the actor created when `actorId` is absent (default `user`). */
+  role?: Role | undefined;
+  /** An existing actor; absent creates a new actor named `name`. */
+  actorId?: string | undefined;
+  expiresInMs?: number | undefined;
+}
+
+export interface CreatedToken {
+  id: string;
+  actorId: string;
+  /** The plaintext token: show it once, never store or log it. */
+  token: string;
+  expiresAt: string | null;
+}
+
+export interface ActorInput {
+  id?: string | undefined;
+  name: string;
+  role?: Role | undefined;
+  status?: "active" | "disabled" | undefined;
+  allowedModels?: string[] | null | undefined;
+  limits?: FeatureLimits | null | undefined;
+  budget?: Budget | null | undefined;
+}
+
+export type ActorChanges = Partial<Omit<ActorInput, "id">>;
+
+/** Who made a change, for the audit log: an actor id, or `null` for the system (the CLI). */
+export type Changer = string | null;
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+export function tokenView(record: TokenRecord, now: Date = new Date()): TokenView {
+  const state: TokenState =
+    record.revokedAt !== null
+      ? "revoked"
+      : record.expiresAt !== null && record.expiresAt <= now
+        ? "expired"
+        : "active";
+  return {
+    id: record.id,
+    name: record.name,
+    actorId: record.actorId,
+    hint: `${tokenPrefix}…${record.tokenHint}`,
+    state,
+    createdAt: record.createdAt.toISOString(),
+    expiresAt: iso(record.expiresAt),
+    revokedAt: iso(record.revokedAt),
+    lastUsedAt: iso(record.lastUsedAt),
+  };
+}
+
+export function actorView(record: ActorRecord): ActorView {
+  return {
+    id: record.id,
+    name: record.name,
+    role: record.role,
+    status: record.status,
+    allowedModels: record.allowedModels,
+    limits: record.limits,
+    budget: record.budget,
+    source: record.source,
+    createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+  };
+}
+
+/** An actor id from a display name: `CI bot` → `ci-bot`. */
+function slug(name: string): string {
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, "-")
+    .replace(/^[-.]+|[-.]+$/g, "")
+    .slice(0, 48);
+  return base || "actor";
+}
+
+export class AccessAdmin {
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async createToken(input: CreateTokenInput, by: Changer): Promise<CreatedToken> {
+    const token = generateToken();
+    const now = this.now();
+    const expiresAt = input.expiresInMs === undefined ? null : new Date(now.getTime() + input.expiresInMs);
+    return this.store.transaction(async (tx) => {
+      let actorId = input.actorId;
+      if (actorId === undefined) {
+        actorId = await this.freeActorId(tx, slug(input.name));
+        await tx.actors.create({
+          id: actorId,
+          name: input.name,
+          role: input.role ?? "user",
+          source: "database",
+        });
+        await tx.audit.append({
+          at: now,
+          actorId: by,
+          action: "actor-create",
+          target: actorId,
+          details: { name: input.name, role: input.role ?? "user", via: "token-create" },
+        });
+      } else {
+        const actor = await tx.actors.get(actorId);
+        if (!actor) throw new AccessError("not_found", `actor \`${actorId}\` does not exist`, "actorId");
+        if (input.role !== undefined && input.role !== actor.role) {
+          throw new AccessError(
+            "invalid",
+            `a token has the role of its actor (\`${actorId}\` is ${actor.role}); change the actor's role instead`,
+            "role",
+          );
+        }
+      }
+      const record = await tx.tokens.create({
+        actorId,
+        name: input.name,
+        tokenHash: hashToken(token),
+        tokenHint: tokenHint(token),
+        createdAt: now,
+        expiresAt,
+      });
+      await tx.audit.append({
+        at: now,
+        actorId: by,
+        action: "token-create",
+        target: record.id,
+        details: { actorId, name: input.name, expiresAt: iso(expiresAt) },
+      });
+      await bumpRevision(tx.settings);
+      return { id: record.id, actorId, token, expiresAt: iso(expiresAt) };
+    });
+  }
+
+  async listTokens(options: { actorId?: string | undefined } = {}): Promise<TokenView[]> {
+    const now = this.now();
+    const records = await this.store.tokens.list(
+      options.actorId === undefined ? {} : { actorId: options.actorId },
+    );
+    return records.map((record) => tokenView(record, now));
+  }
+
+  /**
+   * Revokes a token. Returns its hash (for the caller to broadcast, never to show) and whether this
+   * call revoked it (`false` when it was revoked already).
+   */
+  async revokeToken(id: string, by: Changer): Promise<{ revoked: boolean; tokenHash: string }> {
+    const now = this.now();
+    return this.store.transaction(async (tx) => {
+      const record = await tx.tokens.get(id);
+      if (!record) throw new AccessError("not_found", `token \`${id}\` does not exist`, "id");
+      const revoked = await tx.tokens.revoke(id, now);
+      if (revoked) {
+        await tx.audit.append({
+          at: now,
+          actorId: by,
+          action: "token-revoke",
+          target: id,
+          details: { actorId: record.actorId },
+        });
+        await bumpRevision(tx.settings);
+      }
+      return { revoked, tokenHash: record.tokenHash };
+    });
+  }
+
+  async listActors(): Promise<ActorView[]> {
+    return (await this.store.actors.list()).map(actorView);
+  }
+
+  async getActor(id: string): Promise<ActorView> {
+    const record = await this.store.actors.get(id);
+    if (!record) throw new AccessError("not_found", `actor \`${id}\` does not exist`, "id");
+    return actorView(record);
+  }
+
+  async createActor(input: ActorInput, by: Changer): Promise<ActorView> {
+    const now = this.now();
+    return this.store.transaction(async (tx) => {
+      const id = input.id ?? (await this.freeActorId(tx, slug(input.name)));
+      try {
+        const record = await tx.actors.create({
+          id,
+          name: input.name,
+          role: input.role ?? "user",
+          status: input.status ?? "active",
+          allowedModels: input.allowedModels ?? null,
+          limits: limitsForStorage(input.limits ?? undefined),
+          budget: input.budget ?? null,
+          source: "database",
+          createdAt: now,
+        });
+        await tx.audit.append({
+          at: now,
+          actorId: by,
+          action: "actor-create",
+          target: id,
+          details: auditDetails(input),
+        });
+        await bumpRevision(tx.settings);
+        return actorView(record);
+      } catch (error) {
+        if (isStoreError(error) && error.code === "conflict") {
+          throw new AccessError("conflict", `an actor with id \`${id}\` already exists`, "id");
+        }
+        throw error;
+      }
+    });
+  }
+
+  async updateActor(id: string, changes: ActorChanges, by: Changer): Promise<ActorView> {
+    const now = this.now();
+    return this.store.transaction(async (tx) => {
+      const existing = await this.changeableActor(tx, id);
+      const patch: { -readonly [K in keyof ActorPatch]: ActorPatch[K] } = {};
+      if (changes.name !== undefined) patch.name = changes.name;
+      if (changes.role !== undefined) patch.role = changes.role;
+      if (changes.status !== undefined) patch.status = changes.status;
+      if (changes.allowedModels !== undefined) patch.allowedModels = changes.allowedModels;
+      if (changes.limits !== undefined) patch.limits = limitsForStorage(changes.limits ?? undefined);
+      if (changes.budget !== undefined) patch.budget = changes.budget;
+      const record = (await tx.actors.update(id, patch, now)) ?? existing;
+      await tx.audit.append({
+        at: now,
+        actorId: by,
+        action: "actor-update",
+        target: id,
+        details: auditDetails(changes),
+      });
+      await bumpRevision(tx.settings);
+      return actorView(record);
+    });
+  }
+
+  /** Deletes an actor and its tokens; returns the tokens' hashes for the caller to broadcast. */
+  async deleteActor(id: string, by: Changer): Promise<{ tokenHashes: string[] }> {
+    const now = this.now();
+    return this.store.transaction(async (tx) => {
+      await this.changeableActor(tx, id);
+      const tokens = await tx.tokens.list({ actorId: id });
+      await tx.actors.delete(id);
+      await tx.audit.append({
+        at: now,
+        actorId: by,
+        action: "actor-delete",
+        target: id,
+        details: { tokens: tokens.length },
+      });
+      await bumpRevision(tx.settings);
+      return { tokenHashes: tokens.map((token) => token.tokenHash) };
+    });
+  }
+
+  private async changeableActor(tx: StoreRepositories, id: string): Promise<ActorRecord> {
+    const record = await tx.actors.get(id);
+    if (!record) throw new AccessError("not_found", `actor \`${id}\` does not exist`, "id");
+    if (record.source === "config") {
+      throw new AccessError(
+        "read_only",
+        `actor \`${id}\` is defined in the config file; change it there (tokens can still be added with actorId)`,
+        "id",
+      );
+    }
+    return record;
+  }
+
+  private async freeActorId(tx: StoreRepositories, base: string): Promise<string> {
+    if (!(await tx.actors.get(base))) return base;
+    for (;;) {
+      const candidate = `${base}-${randomBytes(3).toString("hex")}`;
+      if (!(await tx.actors.get(candidate))) return candidate;
+    }
+  }
+}
+
+/** What changed, for the audit log: the fields, not secrets (actors carry none). */
+function auditDetails(input: ActorChanges): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) if (value !== undefined) details[key] = value;
+  return details;
+}
