@@ -64,6 +64,11 @@ export const duration = z.string().transform((value, context) => {
   return milliseconds;
 });
 
+/** A duration that must be longer than zero (windows, intervals). */
+export const positiveDuration = duration.refine((milliseconds) => milliseconds > 0, {
+  error: "must be longer than zero",
+});
+
 export const positiveInt = z.number().int().positive();
 export const nonNegativeInt = z.number().int().nonnegative();
 export const nonNegativeNumber = z.number().nonnegative();

@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { Secret } from "../secret.js";
-import { duration, nonNegativeInt, portNumber, positiveInt, secret, strictObject, url } from "./common.js";
+import {
+  duration,
+  nonNegativeInt,
+  portNumber,
+  positiveDuration,
+  positiveInt,
+  secret,
+  strictObject,
+  url,
+} from "./common.js";
 import { modelConfiguration } from "./model-configuration.js";
 
 const SIZE = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i;
@@ -55,7 +64,8 @@ export const redis = strictObject({
     .refine((value) => /^rediss?:\/\//.test(value), { error: "expected `redis://host:6379` or `rediss://…`" })
     .transform((value) => new Secret(value)),
   keyPrefix: z.string().default("tollgate:"),
-  failMode: z.enum(["open", "closed"]).default("closed"),
+  /** Redis unreachable: `open` admits requests uncounted (and logs), `closed` refuses them with 503. */
+  failMode: z.enum(["open", "closed"]).default("open"),
 });
 
 export const secrets = strictObject({
@@ -68,7 +78,7 @@ export const secrets = strictObject({
 const limit = strictObject({
   requests: positiveInt.optional(),
   tokens: positiveInt.optional(),
-  interval: duration.optional(),
+  interval: positiveDuration.optional(),
   concurrent: positiveInt.optional(),
 }).superRefine((value, context) => {
   if (value.requests === undefined && value.tokens === undefined && value.concurrent === undefined) {
