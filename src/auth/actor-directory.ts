@@ -127,6 +127,11 @@ export class ActorDirectory implements Authenticator {
 
   authenticate(token: string): Principal | undefined | Promise<Principal | undefined> {
     const hash = hashToken(token);
+    const result = this.authenticateCached(hash);
+    return result === "miss" ? this.miss(hash) : result;
+  }
+
+  private authenticateCached(hash: string): Principal | undefined | "miss" {
     const fromConfig = this.configTokens.get(hash);
     if (fromConfig) return fromConfig;
     const now = this.now();
@@ -140,7 +145,7 @@ export class ActorDirectory implements Authenticator {
       const cached = source.find(hash);
       if (!cached) continue;
       // Stale: the source has not vouched for it within maxStaleness; ask again (503 if it is down).
-      if (!source.isFresh(cached)) return this.miss(hash);
+      if (!source.isFresh(cached)) return "miss";
       return cached.actor.status === "active" ? externalPrincipal(cached.actor) : undefined;
     }
     const unknownUntil = this.negative.get(hash);
@@ -148,7 +153,13 @@ export class ActorDirectory implements Authenticator {
       if (unknownUntil > now) return undefined;
       this.negative.delete(hash);
     }
-    return this.miss(hash);
+    return "miss";
+  }
+
+  /** Answers from memory only, never asking the store or a source (diagnostics, tests). */
+  cachedPrincipal(token: string): Principal | undefined {
+    const result = this.authenticateCached(hashToken(token));
+    return result === "miss" ? undefined : result;
   }
 
   /**

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { presentedToken } from "./principal.js";
+import { roleAllows } from "./roles.js";
+import { generateToken, hashToken, tokenHint } from "./token.js";
+
+describe("tokens", () => {
+  it("are tg_ and 32 random bytes (base64url), different every time", () => {
+    const tokens = new Set(Array.from({ length: 1000 }, generateToken));
+    expect(tokens.size).toBe(1000);
+    for (const token of [...tokens].slice(0, 20)) {
+      expect(token).toMatch(/^tg_[A-Za-z0-9_-]{43}$/);
+      expect(Buffer.from(token.slice(3), "base64url")).toHaveLength(32);
+    }
+  });
+
+  it("hash to lowercase SHA-256 hex, the same as config's {sha256}", () => {
+    expect(hashToken("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(hashToken("tg_x")).not.toBe(hashToken("tg_y"));
+    expect(tokenHint("tg_abcdefgh")).toBe("efgh");
+  });
+
+  it("are read from Authorization: Bearer, x-api-key or api-key", () => {
+    expect(presentedToken({ authorization: "Bearer tg_1" })).toBe("tg_1");
+    expect(presentedToken({ authorization: "bearer  tg_2 " })).toBe("tg_2");
+    expect(presentedToken({ "x-api-key": "tg_3" })).toBe("tg_3");
+    expect(presentedToken({ "api-key": "tg_4" })).toBe("tg_4");
+    expect(presentedToken({ authorization: "Basic abc" })).toBeUndefined();
+    expect(presentedToken({})).toBeUndefined();
+  });
+});
+
+describe("roles", () => {
+  it("admin does everything, readonly reads the admin API, user calls the client routes", () => {
+    const table = (["admin", "readonly", "user"] as const).map((role) => [
+      role,
+      roleAllows(role, "client"),
+      roleAllows(role, "admin:read"),
+      roleAllows(role, "admin:write"),
+    ]);
+    expect(table).toEqual([
+      ["admin", true, true, true],
+      ["readonly", false, true, false],
+      ["user", true, false, false],
+    ]);
+  });
+});
