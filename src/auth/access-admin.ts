@@ -345,6 +345,9 @@ export class AccessAdmin {
 /** What changed, for the audit log: the fields, not secrets (actors carry none). */
 function auditDetails(input: ActorChanges): Record<string, unknown> {
   const details: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) if (value !== undefined) details[key] = value;
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    details[key] = key === "limits" && value !== null ? limitsForStorage(value as FeatureLimits) : value;
+  }
   return details;
 }

@@ -22,13 +22,14 @@ export async function publishChange(redis: RedisContext, message: ChangeMessage)
 
 /**
  * Listens on the channel with a dedicated connection (a subscribed connection can do nothing else).
- * Returns a function that unsubscribes and closes it.
+ * `ready` settles once subscribed (or failed: the revision poll covers the gap), so a caller can wait
+ * for it with a bound and a Redis outage at start does not hold the gateway up.
  */
-export async function subscribeChanges(
+export function subscribeChanges(
   redis: RedisContext,
   onMessage: (message: ChangeMessage) => void,
   logger?: Pick<Logger, "warn">,
-): Promise<() => Promise<void>> {
+): { ready: Promise<void>; close: () => Promise<void> } {
   const subscriber: Redis = redis.client.duplicate();
   subscriber.on("error", (error: unknown) => logger?.warn({ err: error }, "Redis change subscription error"));
   const channel = changeChannel(redis.keyPrefix);
@@ -40,9 +41,19 @@ export async function subscribeChanges(
       logger?.warn({ err: error }, "ignored a malformed change message");
     }
   });
-  await subscriber.subscribe(channel);
-  return async () => {
-    await subscriber.unsubscribe(channel).catch(() => undefined);
-    subscriber.disconnect();
+  const ready = subscriber.subscribe(channel).then(
+    () => undefined,
+    (error: unknown) => logger?.warn({ err: error }, "cannot subscribe to token changes; polling only"),
+  );
+  return {
+    ready,
+    close: async () => {
+      await Promise.race([ready, delay(1_000)]);
+      subscriber.disconnect();
+    },
   };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
