@@ -88,11 +88,9 @@ export class ActorDirectory implements Authenticator {
     this.revision = await readRevision(this.store.settings);
     await this.reloadFromStore();
     if (this.redis) {
-      this.unsubscribe = await subscribeChanges(
-        this.redis,
-        (message) => this.onMessage(message),
-        this.logger,
-      );
+      const subscription = subscribeChanges(this.redis, (message) => this.onMessage(message), this.logger);
+      this.unsubscribe = subscription.close;
+      await Promise.race([subscription.ready, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     }
     this.startSources();
     this.schedulePoll();
