@@ -210,6 +210,16 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
+/** What the gateway recorded about each proxied request (the `proxied` log line), newest last. */
+export function outcomes(
+  logs: readonly string[],
+): Array<{ modelRef: string; status: number; usage?: unknown }> {
+  return logs
+    .map((line) => JSON.parse(line) as { msg?: string; outcome?: { modelRef: string; status: number } })
+    .filter((entry) => entry.msg === "proxied" && entry.outcome)
+    .map((entry) => entry.outcome!);
+}
+
 export const allSecrets: readonly string[] = [...Object.values(providerKeys), gatewayToken];
 
 /** The secrets found in `text` (empty when clean). */

@@ -159,10 +159,10 @@ export function sendJson(
 }
 
 export interface StreamOptions {
-  /** Stop after this many payloads and then do `then`. */
+  /** Stop after this many payloads, then do `after`. */
   stopAfter?: number;
   /** After stopping: keep the connection open (hang), or break it (destroy). */
-  then?: "hang" | "destroy";
+  after?: "hang" | "destroy";
   /** Delay between payloads. */
   delayMs?: number;
 }
@@ -178,13 +178,18 @@ export async function streamRecording(
     "cache-control": "no-cache",
   });
   const count = Math.min(options.stopAfter ?? recording.payloads.length, recording.payloads.length);
+  // Before a scripted stop, each payload must really leave: Node corks response writes until the next
+  // tick, and destroying the socket would drop what is still corked.
+  const flush = options.stopAfter !== undefined;
   for (let index = 0; index < count; index++) {
     if (response.destroyed) return;
-    response.write(frame(recording.dialect, recording.payloads[index]!));
+    const data = frame(recording.dialect, recording.payloads[index]!);
+    if (flush) await new Promise<void>((resolve) => response.write(data, () => resolve()));
+    else response.write(data);
     if (options.delayMs) await sleep(options.delayMs);
   }
   if (options.stopAfter !== undefined) {
-    if (options.then === "destroy") response.destroy();
+    if (options.after === "destroy") response.destroy();
     // "hang": nothing more is written; the test or the gateway ends it.
     return;
   }
