@@ -1,4 +1,5 @@
 import type { Store } from "../store/index.js";
+import { bumpRevision } from "./revision.js";
 import { generateToken, hashToken, tokenHint } from "./token.js";
 
 export const adminActorId = "admin";
@@ -28,6 +29,7 @@ export async function bootstrapAdmin(store: Store, env: NodeJS.ProcessEnv): Prom
           tokenHash: hash,
           tokenHint: tokenHint(fromEnvironment),
         });
+        await bumpRevision(tx.settings);
       }
       return {};
     }
@@ -40,6 +42,8 @@ export async function bootstrapAdmin(store: Store, env: NodeJS.ProcessEnv): Prom
       tokenHash: hashToken(token),
       tokenHint: tokenHint(token),
     });
+    // Other running replicas pick the new token up from their revision poll.
+    await bumpRevision(tx.settings);
     return { generatedToken: token };
   });
 }
