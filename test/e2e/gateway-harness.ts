@@ -135,6 +135,8 @@ export function gatewayConfig(mock: string, refused: string, storage: string): s
   const modelOverrides = [
     ...providers.flatMap((provider) => kinds.map((kind) => model(provider, kind))),
     model("anthropic", "tools-no-args"),
+    model("openai", "embed", { capabilities: ["embeddings"] }),
+    model("azure", "embed", { capabilities: ["embeddings"] }),
     model("compat-query", "text"),
     model("compat-headers", "text"),
     ...["refused", "503", "429", "broken"].map((scenario) => model(`failover-${scenario}`, "text")),
