@@ -100,7 +100,7 @@ export class ActorDirectory implements Authenticator {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.pollTimer);
-    for (const source of this.sources) source.stop();
+    await Promise.all(this.sources.map((source) => source.stop()));
     await this.unsubscribe?.();
     await this.reloading?.catch(() => undefined);
     await this.lastUsed.close();
@@ -109,7 +109,7 @@ export class ActorDirectory implements Authenticator {
   /** A new config (SIGHUP): config actors and tokens replaced, sources restarted (keeping their caches). */
   async reload(actors: ActorsSection): Promise<void> {
     const previous = new Map(this.sources.map((source) => [source.id, source]));
-    for (const source of this.sources) source.stop();
+    await Promise.all(this.sources.map((source) => source.stop()));
     this.options = { ...this.options, actors };
     this.applyConfig(actors);
     for (const source of this.sources) {

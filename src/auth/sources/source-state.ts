@@ -41,6 +41,7 @@ export class SourceState {
   private byHash = new Map<string, CachedActor>();
   private lastSyncAt = 0;
   private timer: NodeJS.Timeout | undefined;
+  private round: Promise<unknown> | undefined;
   private readonly owner = randomBytes(8).toString("hex");
   /** Full-sync requests this replica sent; for tests and metrics. */
   syncRequests = 0;
@@ -163,9 +164,10 @@ export class SourceState {
   /** Syncs every `syncInterval` (first round now) until `stop()`. */
   start(onError: (error: unknown) => void): void {
     const round = () => {
-      this.sync()
+      this.round = this.sync()
         .catch(onError)
         .finally(() => {
+          this.round = undefined;
           if (this.timer === undefined) return;
           this.timer = setTimeout(round, this.source.config.syncInterval);
           this.timer.unref();
@@ -175,9 +177,11 @@ export class SourceState {
     this.timer.unref();
   }
 
-  stop(): void {
+  /** Stops the periodic sync; resolves when a round in progress has finished. */
+  async stop(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    await this.round;
   }
 
   private async syncDirect(): Promise<SyncOutcome> {
