@@ -173,6 +173,7 @@ export async function handleGeneration(
       clientShape: spec.operation,
       includeUsage: canonical.includeUsage,
       injectedStreamUsage: plan.injectedStreamUsage,
+      secrets: plan.target.secrets,
     },
     result,
   );

@@ -5,6 +5,7 @@ import { openaiUsageToCanonical } from "../dialects/openai/openai-usage.js";
 import { createSseReader, formatSse, type SseEvent } from "../dialects/sse.js";
 import { errorBody } from "../server/error-body.js";
 import { GatewayError } from "../server/errors.js";
+import { scrubSecrets } from "../upstream/scrub.js";
 import type { ClientDialect } from "./prepare.js";
 import { type Shape, streamDecoder, streamEncoder } from "./response-translation.js";
 
@@ -18,6 +19,8 @@ export interface StreamRelayInput {
   includeUsage: boolean;
   /** The gateway added `stream_options.include_usage`; drop the usage-only chunk. */
   injectedStreamUsage: boolean;
+  /** The credentials of this call: upstream error events that echo them are scrubbed. */
+  secrets?: readonly string[];
 }
 
 /** The outcome a relay reports when it ends. */
@@ -27,6 +30,32 @@ export interface StreamResult {
 }
 
 const mayHoldUsage = /"usage"\s*:\s*\{/;
+const mayHoldError = /"error"\s*:/;
+
+/** Every string in a parsed JSON value with credentials removed. */
+function scrubJson(value: unknown, secrets: readonly string[] | undefined): unknown {
+  if (typeof value === "string") return scrubSecrets(value, secrets);
+  if (Array.isArray(value)) return value.map((item) => scrubJson(item, secrets));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubJson(item, secrets)]));
+  }
+  return value;
+}
+
+/**
+ * An upstream error record (OpenAI `data: {"error":…}`, Anthropic `event: error`) may echo the key the
+ * gateway sent, like the error bodies the upstream layer scrubs; it is relayed with credentials removed.
+ */
+function scrubErrorRecord(event: SseEvent, secrets: readonly string[] | undefined): string {
+  if (event.event !== "error" && !mayHoldError.test(event.data)) return event.data;
+  try {
+    const json = JSON.parse(event.data) as unknown;
+    const isError = event.event === "error" || (typeof json === "object" && json !== null && "error" in json);
+    return isError ? JSON.stringify(scrubJson(json, secrets)) : event.data;
+  } catch {
+    return event.event === "error" ? scrubSecrets(event.data, secrets) : event.data;
+  }
+}
 
 /** The error record that ends a client's stream, in its dialect (DESIGN §2: never a silent hang). */
 export function streamErrorRecord(dialect: ClientDialect, error: GatewayError): string {
@@ -48,7 +77,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
   // Anthropic spreads usage over message_start and message_delta; its tap merges them.
   const anthropicTap = input.upstreamDialect === "anthropic" ? createAnthropicUsageTap() : undefined;
   const onEvent = (event: SseEvent) => {
-    const data = event.data;
+    const data = scrubErrorRecord(event, input.secrets);
     if (anthropicTap) {
       anthropicTap.onData(data);
     } else if (mayHoldUsage.test(data)) {
@@ -85,7 +114,10 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
   const emit = (events: CanonicalStreamEvent[]) => {
     for (const event of events) {
       if (event.type === "usage") result.usage = event.usage;
-      if (event.type === "error") result.error ??= new GatewayError("upstream_error", event.error.message);
+      if (event.type === "error") {
+        event.error.message = scrubSecrets(event.error.message, input.secrets);
+        result.error ??= new GatewayError("upstream_error", event.error.message);
+      }
       out += encoder.encode(event);
     }
   };
