@@ -69,6 +69,49 @@ function asGatewayError(error: unknown): GatewayError {
 }
 
 /**
+ * Mistral streams each tool call whole, without the `index` and `type` the OpenAI chunk format
+ * requires; the official SDK's stream helper rejects such chunks. Calls without one get the index of their id (new ids
+ * in order of arrival, no id: the last call); everything else in the chunk is left as it came.
+ */
+function toolCallIndexer() {
+  const indexes = new Map<string, number>();
+  let last = 0;
+  return (data: string): string => {
+    if (!data.includes('"tool_calls"')) return data;
+    let json: { choices?: unknown };
+    try {
+      json = JSON.parse(data) as { choices?: unknown };
+    } catch {
+      return data;
+    }
+    let changed = false;
+    for (const choice of Array.isArray(json.choices) ? json.choices : []) {
+      const calls = (choice as { delta?: { tool_calls?: unknown } } | null)?.delta?.tool_calls;
+      for (const call of Array.isArray(calls) ? (calls as Array<Record<string, unknown>>) : []) {
+        if (typeof call?.index === "number") {
+          last = call.index;
+          if (typeof call.id === "string") indexes.set(call.id, call.index);
+          continue;
+        }
+        if (typeof call !== "object" || call === null) continue;
+        const id = typeof call.id === "string" ? call.id : undefined;
+        let index = id === undefined ? last : indexes.get(id);
+        if (index === undefined) {
+          index = indexes.size;
+          indexes.set(id!, index);
+          // The call's first chunk names its type too (Mistral leaves it out).
+          call.type ??= "function";
+        }
+        last = index;
+        call.index = index;
+        changed = true;
+      }
+    }
+    return changed ? JSON.stringify(json) : data;
+  };
+}
+
+/**
  * Same dialect: each upstream event is written again as it came (data unchanged, so unknown
  * fields survive), while usage is read on the side. One write per upstream chunk.
  */
@@ -76,8 +119,10 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
   let out = "";
   // Anthropic spreads usage over message_start and message_delta; its tap merges them.
   const anthropicTap = input.upstreamDialect === "anthropic" ? createAnthropicUsageTap() : undefined;
+  const indexToolCalls = input.upstreamDialect === "openai" ? toolCallIndexer() : undefined;
   const onEvent = (event: SseEvent) => {
-    const data = scrubErrorRecord(event, input.secrets);
+    let data = scrubErrorRecord(event, input.secrets);
+    if (indexToolCalls) data = indexToolCalls(data);
     if (anthropicTap) {
       anthropicTap.onData(data);
     } else if (mayHoldUsage.test(data)) {

@@ -157,3 +157,29 @@ describe("Anthropic SDK → every provider type", () => {
     }
   });
 });
+
+describe("OpenAI SDK stream helper (chat.completions.stream → finalChatCompletion)", () => {
+  // The helper checks chunks more strictly than plain iteration (a tool call needs its `index`).
+  it.each(providers.flatMap((provider) => kinds.map((kind) => ({ provider, kind }))))(
+    "$provider $kind",
+    async ({ provider, kind }) => {
+      const expected = expectedFor(provider, kind, true);
+      const completion = await h.openai.chat.completions
+        .stream({
+          ...openaiParams(`${provider}::v1::${kind}`, kind),
+          stream_options: { include_usage: true },
+        })
+        .finalChatCompletion();
+      const message = completion.choices[0]!.message;
+      expect(message.content ?? "").toBe(expected.text);
+      expect(
+        (message.tool_calls ?? []).map((call) => ({
+          name: call.type === "function" ? call.function.name : "",
+          arguments: call.type === "function" ? JSON.parse(call.function.arguments || "{}") : undefined,
+        })),
+      ).toEqual(expected.toolCalls);
+      expect(completion.choices[0]!.finish_reason).toBe(expected.finish);
+      expect(completion.usage?.prompt_tokens).toBe(expected.usage?.input);
+    },
+  );
+});
