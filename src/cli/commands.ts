@@ -10,6 +10,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "config check [FILE]: validate a config file",
     load: async () => (await import("./config.js")).runConfig,
   },
+  tokens: {
+    summary: "create|list|revoke access tokens",
+    load: async () => (await import("./tokens.js")).runTokens,
+  },
   migrate: {
     summary: "apply database migrations",
     load: async () => (await import("./migrate.js")).runMigrate,

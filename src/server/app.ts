@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyHttpOptions,
   type FastifyInstance,
   LogController,
+  type onRequestHookHandler,
 } from "fastify";
 import type { Authenticator } from "../auth/principal.js";
 import type { ProxyDeps } from "../proxy/proxy-deps.js";
@@ -24,6 +25,8 @@ export interface AppOptions {
   models: () => ModelListing;
   readiness: ReadinessCheck[];
   proxy: ProxyDeps;
+  /** Routes that need the running services (limits, admin API); registered with the same auth hook. */
+  extraRoutes?: (app: FastifyInstance, hooks: { authenticate: onRequestHookHandler }) => void;
 }
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
@@ -70,7 +73,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerHealthRoutes(app, options.readiness);
   const authenticateHook = authenticate(options.authenticator);
   registerModelRoutes(app, { authenticate: authenticateHook, models: options.models });
-  registerProxyRoutes(app, { authenticate: authenticateHook, deps: options.proxy });
+  registerProxyRoutes(app, {
+    authenticate: authenticate(options.authenticator, "client"),
+    deps: options.proxy,
+  });
+  options.extraRoutes?.(app, { authenticate: authenticateHook });
   await app.ready();
   return app;
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Authenticator, Principal } from "../auth/principal.js";
 import { presentedToken } from "../auth/principal.js";
+import { type Permission, roleAllows } from "../auth/roles.js";
 import { GatewayError } from "./errors.js";
 
 declare module "fastify" {
@@ -16,7 +17,15 @@ const invalid = "invalid access token: unknown, revoked or expired";
  * An onRequest hook: runs before the body is read, so unauthenticated callers cost
  * no parsing. Synchronous when the authenticator answers from its cache.
  */
-export function authenticate(authenticator: () => Authenticator) {
+export function authenticate(authenticator: () => Authenticator, permission?: Permission) {
+  const accept = (request: FastifyRequest, principal: Principal, done: (error?: Error) => void) => {
+    if (permission && !roleAllows(principal.role, permission)) {
+      done(new GatewayError("forbidden", `the ${principal.role} role may not use this route`));
+      return;
+    }
+    request.principal = principal;
+    done();
+  };
   return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
     const token = presentedToken(request.headers);
     if (!token) {
@@ -28,8 +37,7 @@ export function authenticate(authenticator: () => Authenticator) {
       result.then(
         (principal) => {
           if (!principal) return done(new GatewayError("unauthenticated", invalid));
-          request.principal = principal;
-          done();
+          accept(request, principal, done);
         },
         () =>
           done(
@@ -45,7 +53,6 @@ export function authenticate(authenticator: () => Authenticator) {
       done(new GatewayError("unauthenticated", invalid));
       return;
     }
-    request.principal = result;
-    done();
+    accept(request, result, done);
   };
 }

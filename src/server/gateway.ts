@@ -1,14 +1,19 @@
 import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import { registerTokenAdminRoutes } from "../admin/tokens-routes.js";
+import { ActorDirectory } from "../auth/actor-directory.js";
 import { bootstrapAdmin } from "../auth/admin-bootstrap.js";
-import type { Authenticator } from "../auth/principal.js";
-import { StaticAuthenticator } from "../auth/static-authenticator.js";
-import { loadStoredTokens } from "../auth/token-index.js";
-import type { LoadedConfig } from "../config/index.js";
+import { type LoadedConfig, Secret } from "../config/index.js";
+import { createAdmission } from "../limits/admission.js";
+import { limiterRedisOptions, MemoryLimiter, RedisLimiter } from "../limits/index.js";
+import type { Limiter } from "../limits/limiter.js";
+import type { RequestOutcome } from "../proxy/proxy-deps.js";
 import { openStore, type Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
+import { registerLimitsRoute } from "./routes/limits.js";
 import type { ModelListing } from "./routes/models.js";
 
 export interface GatewayOptions {
@@ -22,33 +27,41 @@ export interface GatewayOptions {
   port?: number;
   /** Receives an admin token generated on first start, to show it once. */
   onGeneratedAdminToken?: (token: string) => void;
+  /** Sees every proxied request's outcome (tests, and the usage pipeline when it lands). */
+  onOutcome?: (outcome: RequestOutcome) => void;
 }
 
 export interface Gateway {
   readonly app: FastifyInstance;
   readonly store: Store;
+  readonly directory: ActorDirectory;
+  readonly limiter: Limiter;
   /** `http://host:port` the gateway listens on. */
   readonly url: string;
   /** Swaps in a new configuration (SIGHUP); settings that need a restart are logged as such. */
   reload(loaded: LoadedConfig): Promise<void>;
-  /** Stops accepting, lets requests in flight finish (up to `server.shutdownTimeout`), closes the store. */
+  /** Stops accepting, lets requests in flight finish (up to `server.shutdownTimeout`), closes everything. */
   close(): Promise<void>;
 }
 
-interface LiveState {
-  loaded: LoadedConfig;
-  models: ModelListing;
-  authenticator: Authenticator;
-}
-
-async function authenticatorFor(store: Store): Promise<Authenticator> {
-  return new StaticAuthenticator(await loadStoredTokens(store));
+/** Undoes what start set up so far, in reverse order, when a later step fails. */
+class Teardown {
+  private readonly steps: (() => Promise<unknown>)[] = [];
+  add(step: () => Promise<unknown>): void {
+    this.steps.unshift(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps) await step().catch(() => {});
+  }
 }
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
-  const { loaded, logger } = options;
-  const store = await openStore(loaded.config.storage.url.reveal(), { baseDir: options.cwd });
+  const { logger } = options;
+  let loaded = options.loaded;
+  const teardown = new Teardown();
   try {
+    const store = await openStore(loaded.config.storage.url.reveal(), { baseDir: options.cwd });
+    teardown.add(() => store.close());
     const migration = await store.migrate();
     if (migration.applied.length > 0) {
       logger.info(
@@ -58,80 +71,128 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const { generatedToken } = await bootstrapAdmin(store, options.env);
     if (generatedToken) options.onGeneratedAdminToken?.(generatedToken);
+
+    const redisConfig = loaded.config.redis;
+    let redis: Redis | undefined;
+    let limiter: Limiter;
+    if (redisConfig) {
+      const client = new Redis(redisConfig.url.reveal(), limiterRedisOptions());
+      // Failures surface through the limiter and directory (rate-limited logs, fail open/closed).
+      client.on("error", () => {});
+      redis = client;
+      teardown.add(async () => client.disconnect());
+      const redisLimiter = new RedisLimiter({
+        client,
+        keyPrefix: redisConfig.keyPrefix,
+        failMode: loaded.config.limits.failMode ?? redisConfig.failMode,
+        logger,
+      });
+      await redisLimiter.ready();
+      limiter = redisLimiter;
+    } else {
+      limiter = new MemoryLimiter();
+    }
+    teardown.add(() => limiter.close());
+
+    const directory = new ActorDirectory({
+      store,
+      actors: loaded.config.actors,
+      ...(redis && redisConfig ? { redis: { client: redis, keyPrefix: redisConfig.keyPrefix } } : {}),
+      logger,
+    });
+    await directory.start();
+    teardown.add(() => directory.close());
+
+    const upstream = createUpstreamClient();
+    teardown.add(() => upstream.destroy());
+
+    let models: ModelListing = buildModelListing(loaded.catalogue);
+    const limitsDefaults = () => loaded.config.limits.defaults;
+    const timeZone = () => loaded.config.limits.timeZone;
+    const server = loaded.config.server;
+    const app = await buildApp({
+      logger,
+      bodyLimit: server.bodyLimit,
+      trustProxy: server.trustProxy,
+      authenticator: () => directory,
+      models: () => models,
+      readiness: [
+        { name: "store", check: () => store.ping() },
+        ...(redis ? [{ name: "redis", check: async () => void (await redis.ping()) }] : []),
+      ],
+      proxy: {
+        catalogue: () => loaded.catalogue,
+        upstream,
+        admit: createAdmission({ limiter, defaults: limitsDefaults, timeZone }),
+        onOutcome: (outcome) => {
+          logger.debug({ outcome }, "proxied");
+          options.onOutcome?.(outcome);
+        },
+      },
+      extraRoutes: (instance, { authenticate }) => {
+        registerLimitsRoute(instance, { authenticate, limiter, defaults: limitsDefaults, timeZone });
+        registerTokenAdminRoutes(instance, { store, directory, authenticate });
+      },
+    });
+    teardown.add(() => app.close());
+    const url = await app.listen({ host: options.host ?? server.host, port: options.port ?? server.port });
+    logger.info(
+      { url, models: loaded.catalogue.models.length, limits: redis ? "redis" : "memory" },
+      "tollgate listening",
+    );
+
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      store,
+      directory,
+      limiter,
+      url,
+      async reload(next) {
+        for (const key of ["server", "storage", "redis"] as const) {
+          if (!sameSettings(loaded.config[key], next.config[key])) {
+            logger.warn(
+              { section: key },
+              `configuration section \`${key}\` changed; it takes effect on restart`,
+            );
+          }
+        }
+        await directory.reload(next.config.actors);
+        models = buildModelListing(next.catalogue);
+        loaded = next;
+        logger.info({ models: next.catalogue.models.length }, "configuration reloaded");
+      },
+      close() {
+        closing ??= (async () => {
+          const timer = setTimeout(() => {
+            logger.warn("shutdown timeout reached; closing the remaining connections");
+            app.server.closeAllConnections();
+          }, server.shutdownTimeout);
+          timer.unref();
+          try {
+            await app.close();
+          } finally {
+            clearTimeout(timer);
+            await teardown.run();
+          }
+        })();
+        return closing;
+      },
+    };
   } catch (error) {
-    await store.close();
+    await teardown.run();
     throw error;
   }
+}
 
-  const state: LiveState = {
-    loaded,
-    models: buildModelListing(loaded.catalogue),
-    authenticator: await authenticatorFor(store),
-  };
-  const server = loaded.config.server;
-  const upstream = createUpstreamClient();
-  const app = await buildApp({
-    logger,
-    bodyLimit: server.bodyLimit,
-    trustProxy: server.trustProxy,
-    authenticator: () => state.authenticator,
-    models: () => state.models,
-    readiness: [{ name: "store", check: () => store.ping() }],
-    proxy: {
-      catalogue: () => state.loaded.catalogue,
-      upstream,
-      onOutcome: (outcome) => logger.debug({ outcome }, "proxied"),
-    },
-  });
-  const host = options.host ?? server.host;
-  const port = options.port ?? server.port;
-  let url: string;
-  try {
-    url = await app.listen({ host, port });
-  } catch (error) {
-    await app.close();
-    await upstream.destroy();
-    await store.close();
-    throw error;
+/**
+ * Compares settings including secret values: JSON.stringify applies `toJSON` (which redacts a
+ * Secret) before a replacer sees the value, so the replacer reads the original from its holder.
+ */
+function sameSettings(a: unknown, b: unknown): boolean {
+  function reveal(this: Record<string, unknown>, key: string, value: unknown) {
+    const original = this[key];
+    return original instanceof Secret ? original.reveal() : value;
   }
-  logger.info({ url, models: loaded.catalogue.models.length }, "tollgate listening");
-
-  let closing: Promise<void> | undefined;
-  return {
-    app,
-    store,
-    url,
-    async reload(next) {
-      const before = state.loaded.config;
-      for (const key of ["server", "storage", "redis"] as const) {
-        if (JSON.stringify(before[key]) !== JSON.stringify(next.config[key])) {
-          logger.warn(
-            { section: key },
-            `configuration section \`${key}\` changed; it takes effect on restart`,
-          );
-        }
-      }
-      const models = buildModelListing(next.catalogue);
-      const authenticator = await authenticatorFor(store);
-      Object.assign(state, { loaded: next, models, authenticator });
-      logger.info({ models: next.catalogue.models.length }, "configuration reloaded");
-    },
-    close() {
-      closing ??= (async () => {
-        const timeout = setTimeout(() => {
-          logger.warn("shutdown timeout reached; closing the remaining connections");
-          app.server.closeAllConnections();
-        }, server.shutdownTimeout);
-        timeout.unref();
-        try {
-          await app.close();
-        } finally {
-          clearTimeout(timeout);
-          await upstream.destroy();
-          await store.close();
-        }
-      })();
-      return closing;
-    },
-  };
+  return JSON.stringify(a, reveal) === JSON.stringify(b, reveal);
 }

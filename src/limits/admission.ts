@@ -1,0 +1,77 @@
+import { isModelAllowed } from "../auth/actor.js";
+import type { FeatureLimits } from "../config/index.js";
+import type { AdmissionContext, AdmissionTicket, ProxyDeps, RequestOutcome } from "../proxy/proxy-deps.js";
+import { GatewayError } from "../server/errors.js";
+import { costUsd, estimateCostUsd } from "../usage/cost.js";
+import { rateLimitHeaders } from "./headers.js";
+import type { Limiter } from "./limiter.js";
+import { isUnlimited, policyFor } from "./policy.js";
+
+export interface AdmissionSettings {
+  limiter: Limiter;
+  /** `limits.defaults` and `limits.timeZone` of the running config (they change on reload). */
+  defaults: () => FeatureLimits | undefined;
+  timeZone: () => string;
+}
+
+/**
+ * The authorize-and-admit step of the request path (DESIGN §2): the model must be among the
+ * actor's allowed models (403), then one limiter call takes a concurrency slot, counts the
+ * request and reserves the token and USD estimate (429 with Retry-After when a limit is reached).
+ * The returned ticket settles real usage, or releases the reservation, when the request ends.
+ */
+export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyDeps["admit"]> {
+  const { limiter } = settings;
+  return async (context: AdmissionContext): Promise<AdmissionTicket | undefined> => {
+    const actor = context.principal?.actor;
+    if (!actor) return undefined;
+    if (!isModelAllowed(actor, context.model.ref)) {
+      throw new GatewayError(
+        "model_not_allowed",
+        `model \`${context.model.ref}\` is not among the models allowed for ${actor.name}`,
+        {
+          param: "model",
+        },
+      );
+    }
+    const policy = policyFor(
+      actor.limits,
+      actor.budget,
+      settings.defaults(),
+      context.feature,
+      settings.timeZone(),
+    );
+    if (isUnlimited(policy)) return undefined;
+    const pricing = context.model.pricing;
+    const estimate = {
+      tokens: context.estimatedInputTokens + context.maxOutputTokens,
+      costUsd: estimateCostUsd(context.estimatedInputTokens, context.maxOutputTokens, pricing),
+    };
+    const admission = await limiter.admit({ subject: actor.id, feature: context.feature, policy, estimate });
+    const headers = rateLimitHeaders(admission.state);
+    if (!admission.admitted) {
+      throw new GatewayError(admission.code, admission.message, {
+        retryAfterSeconds: admission.retryAfterSeconds,
+        headers,
+      });
+    }
+    for (const [name, value] of Object.entries(headers)) context.setHeader(name, value);
+    const { ticket } = admission;
+    return {
+      finish(outcome: RequestOutcome) {
+        if (outcome.usage) {
+          const usage = outcome.usage;
+          void limiter.settle(ticket, {
+            tokens: usage.inputTokens + usage.outputTokens,
+            costUsd: costUsd(usage, pricing),
+          });
+        } else if (outcome.status === 499) {
+          // The client left before usage arrived; the provider may still bill the request.
+          void limiter.settle(ticket, estimate);
+        } else {
+          void limiter.release(ticket);
+        }
+      },
+    };
+  };
+}

@@ -1,0 +1,45 @@
+import type { FastifyInstance, onRequestHookHandler } from "fastify";
+import type { FeatureLimits } from "../../config/index.js";
+import {
+  type FeatureLimitsInput,
+  isUnlimited,
+  LimiterUnavailableError,
+  limitsView,
+  policyFor,
+} from "../../limits/index.js";
+import type { Limiter } from "../../limits/limiter.js";
+import { features } from "../../routing/feature.js";
+import { GatewayError } from "../errors.js";
+
+export interface LimitsRouteOptions {
+  authenticate: onRequestHookHandler;
+  limiter: Limiter;
+  defaults: () => FeatureLimits | undefined;
+  timeZone: () => string;
+}
+
+/** `GET /v1/limits`: the caller's limits and current usage per feature (DESIGN §8 "Limits API"). */
+export function registerLimitsRoute(app: FastifyInstance, options: LimitsRouteOptions): void {
+  app.get("/v1/limits", { onRequest: options.authenticate }, async (request) => {
+    const actor = request.principal?.actor;
+    if (!actor) throw new GatewayError("unauthenticated", "no actor behind this token");
+    const allowedModels = actor.allowedModels ? [...actor.allowedModels] : ["*"];
+    const entries: FeatureLimitsInput[] = [];
+    try {
+      for (const feature of features) {
+        const policy = policyFor(actor.limits, actor.budget, options.defaults(), feature, options.timeZone());
+        if (isUnlimited(policy)) continue;
+        entries.push({
+          feature,
+          snapshot: await options.limiter.read({ subject: actor.id, feature, policy }),
+          allowedModels,
+        });
+      }
+    } catch (error) {
+      if (error instanceof LimiterUnavailableError)
+        throw new GatewayError("gateway_unavailable", error.message);
+      throw error;
+    }
+    return limitsView(entries);
+  });
+}
