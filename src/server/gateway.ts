@@ -85,12 +85,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         client,
         keyPrefix: redisConfig.keyPrefix,
         failMode: loaded.config.limits.failMode ?? redisConfig.failMode,
+        leaseMs: loaded.config.limits.concurrencyLease,
         logger,
       });
       await redisLimiter.ready();
       limiter = redisLimiter;
     } else {
-      limiter = new MemoryLimiter();
+      limiter = new MemoryLimiter({ leaseMs: loaded.config.limits.concurrencyLease });
     }
     teardown.add(() => limiter.close());
 

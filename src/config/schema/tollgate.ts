@@ -252,6 +252,11 @@ export const limits = strictObject({
   defaults: featureLimits.optional(),
   timeZone: timeZone.default("UTC"),
   failMode: z.enum(["open", "closed"]).optional(),
+  /**
+   * How long a concurrency slot lives without renewal: a replica renews its slots while their
+   * requests run, so this is how soon a crashed replica's slots return.
+   */
+  concurrencyLease: positiveDuration.default(30_000),
 });
 
 export const usage = strictObject({
