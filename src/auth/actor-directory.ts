@@ -9,7 +9,7 @@ import type { Authenticator, Principal } from "./principal.js";
 import { readRevision } from "./revision.js";
 import { HttpActorSource } from "./sources/http-source.js";
 import { type RedisContext, SourceState, type SyncOutcome } from "./sources/source-state.js";
-import { hashToken } from "./token.js";
+import { hashToken, TokenHashCache } from "./token.js";
 
 export interface ActorDirectoryOptions {
   store: Store;
@@ -48,6 +48,7 @@ const MAX_NEGATIVE_ENTRIES = 10_000;
  * path); with Redis, revocations are also published for immediate effect.
  */
 export class ActorDirectory implements Authenticator {
+  private readonly tokenHashes = new TokenHashCache();
   private readonly store: Store;
   private readonly redis: RedisContext | undefined;
   private readonly logger: ActorDirectoryOptions["logger"];
@@ -124,7 +125,7 @@ export class ActorDirectory implements Authenticator {
   }
 
   authenticate(token: string): Principal | undefined | Promise<Principal | undefined> {
-    const hash = hashToken(token);
+    const hash = this.tokenHashes.hash(token);
     const result = this.authenticateCached(hash);
     return result === "miss" ? this.miss(hash) : result;
   }

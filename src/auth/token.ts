@@ -19,3 +19,23 @@ export function hashToken(token: string): string {
 export function tokenHint(token: string): string {
   return token.slice(-4);
 }
+
+/**
+ * Remembers the hash of recently seen tokens: a token's hash never changes, and hashing on
+ * every request is a measurable part of the request path. Bounded: cleared when full.
+ */
+export class TokenHashCache {
+  private readonly hashes = new Map<string, string>();
+
+  constructor(private readonly capacity = 10_000) {}
+
+  hash(token: string): string {
+    let hash = this.hashes.get(token);
+    if (hash === undefined) {
+      if (this.hashes.size >= this.capacity) this.hashes.clear();
+      hash = hashToken(token);
+      this.hashes.set(token, hash);
+    }
+    return hash;
+  }
+}

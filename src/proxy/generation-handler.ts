@@ -128,10 +128,10 @@ export async function handleGeneration(
   }
 
   if (!canonical.stream) {
-    const text = await response.text();
+    const bytes = await response.bytes();
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = JSON.parse(bytes.toString("utf8"));
     } catch {
       outcome.status = 502;
       report();
@@ -140,7 +140,8 @@ export async function handleGeneration(
     if (plan.passthrough) {
       outcome.usage = readUsage(plan.upstreamDialect, json);
       report();
-      return reply.code(response.status).type("application/json").send(text);
+      // The upstream's bytes as they came: nothing re-encoded, unknown fields intact.
+      return reply.code(response.status).type("application/json").send(bytes);
     }
     const translatedResponse = upstreamResponseToCanonical(
       plan.upstreamDialect,

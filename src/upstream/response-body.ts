@@ -117,8 +117,12 @@ export class UpstreamResponseImpl implements UpstreamResponse {
     private readonly maxResponseBytes: number,
   ) {}
 
+  bytes(maxBytes = this.maxResponseBytes): Promise<Buffer> {
+    return readAll(this.body, this.headers, maxBytes, this.providerName);
+  }
+
   async text(maxBytes = this.maxResponseBytes): Promise<string> {
-    return (await readAll(this.body, this.headers, maxBytes, this.providerName)).toString("utf8");
+    return (await this.bytes(maxBytes)).toString("utf8");
   }
 
   async json<T = unknown>(maxBytes = this.maxResponseBytes): Promise<T> {

@@ -61,6 +61,8 @@ export interface UpstreamResponse {
   attempts: readonly UpstreamAttempt[];
   /** The body, chunk by chunk; throws an UpstreamError on idle timeout, reset or abort. */
   body: AsyncIterable<Buffer>;
+  /** The whole body as bytes, at most `maxBytes` (default 32 MiB): relayed as is, no re-encoding. */
+  bytes(maxBytes?: number): Promise<Buffer>;
   /** The whole body as UTF-8 text, at most `maxBytes` (default 32 MiB). */
   text(maxBytes?: number): Promise<string>;
   /** The whole body parsed as JSON, at most `maxBytes` (default 32 MiB). */
