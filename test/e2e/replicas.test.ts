@@ -20,6 +20,9 @@ const countedToken = `tg_counted_${randomBytes(12).toString("hex")}`;
 const concurrentToken = `tg_concurrent_${randomBytes(12).toString("hex")}`;
 const concurrencyLimit = 3;
 
+/** `${NAME}` in the config: the gateway reads the token from its environment. */
+const envReference = (name: string) => `$\{${name}}`;
+
 /** An OpenAI upstream that answers after `delayMs` (or holds requests of model `hold`) and counts what is in flight. */
 function mockUpstream() {
   const inFlight = new Map<string, number>();
@@ -87,13 +90,13 @@ function config(upstreamUrl: string, storageUrl: string, redisPrefix: string): s
       {
         id: "counted",
         name: "Counted",
-        tokens: ["${COUNTED_TOKEN}"],
+        tokens: [envReference("COUNTED_TOKEN")],
         limits: { chat: { requests: 100, interval: "1h" } },
       },
       {
         id: "concurrent",
         name: "Concurrent",
-        tokens: ["${CONCURRENT_TOKEN}"],
+        tokens: [envReference("CONCURRENT_TOKEN")],
         limits: { chat: { concurrent: concurrencyLimit } },
       },
     ],
