@@ -1,14 +1,15 @@
 import { openAIFamily } from "../shared/openai-family.js";
 
 /**
- * https://openrouter.ai/docs — OpenAI-compatible; attribution headers name the app, and the
- * `reasoning` object carries effort or a token budget for any model family.
+ * https://openrouter.ai/docs — OpenAI-compatible; the `X-Title` attribution header names the
+ * app in OpenRouter's dashboards (`HTTP-Referer` would name a site, which a self-hosted gateway
+ * does not have), and the `reasoning` object carries effort or a token budget for any model family.
  */
 export const openrouterProvider = openAIFamily({
   defaultBaseUrl: "https://openrouter.ai/api",
   versionPrefix: "/v1",
   operations: ["chat", "completions", "embeddings"],
-  headers: { "http-referer": "https://github.com/tollgate-gateway/tollgate", "x-title": "Tollgate" },
+  headers: { "x-title": "Tollgate" },
   openaiChatSettings: {
     maxTokensField: "max_tokens",
     reasoningParam: "reasoning",
