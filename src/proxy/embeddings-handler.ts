@@ -5,7 +5,7 @@ import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
 import { GatewayError } from "../server/errors.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
-import type { ProxyDeps } from "./proxy-deps.js";
+import type { ProxyDeps, RequestOutcome } from "./proxy-deps.js";
 
 /** `POST /v1/embeddings`: validated, then passed through to an OpenAI-family embeddings API. */
 export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest, reply: FastifyReply) {
@@ -33,11 +33,20 @@ export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest,
     model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
   };
   routed.definition.finalizeBody?.(upstreamBody, call);
+  const ticket = await deps.admit?.({
+    principal: request.principal,
+    feature: routed.feature,
+    model: routed.model,
+    provider: routed.provider,
+    estimatedInputTokens: estimateEmbeddingTokens(parsed.input),
+    maxOutputTokens: 0,
+    setHeader: (name, value) => reply.header(name, value),
+  });
   const abort = new AbortController();
   reply.raw.once("close", () => {
     if (!reply.raw.writableFinished) abort.abort();
   });
-  const outcome = {
+  const outcome: RequestOutcome = {
     requestId: request.id,
     actorId: request.principal?.actorId,
     feature: routed.feature,
@@ -45,7 +54,7 @@ export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest,
     providerId: routed.provider.id,
     stream: false,
     status: 200,
-    usage: undefined as ReturnType<typeof readOpenAIUsage>,
+    usage: undefined,
     durationMs: 0,
   };
   try {
@@ -66,6 +75,14 @@ export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest,
     throw error;
   } finally {
     outcome.durationMs = performance.now() - started;
+    ticket?.finish(outcome);
     deps.onOutcome?.(outcome);
   }
+}
+
+/** About 4 characters a token for text inputs; token-id inputs count exactly. */
+function estimateEmbeddingTokens(input: string[] | number[][]): number {
+  let tokens = 0;
+  for (const item of input) tokens += typeof item === "string" ? Math.ceil(item.length / 4) : item.length;
+  return tokens;
 }
