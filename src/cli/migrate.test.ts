@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -40,6 +40,19 @@ const everyMigration = migrations
 const version = String(migrations.length).padStart(3, "0");
 
 describe("tollgate migrate", () => {
+  it("migrates the store named by --config, and reports an invalid config with exit 1", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "tollgate-migrate-"));
+    await writeFile(join(directory, "tollgate.jsonc"), '{ "storage": { "url": "sqlite:data/gateway.db" } }');
+    const result = await run(["--config", "tollgate.jsonc"], {}, directory);
+    expect(result).toMatchObject({ code: 0, stderr: "" });
+    expect(result.stdout).toContain("sqlite:data/gateway.db up to date");
+    await stat(join(directory, "data", "gateway.db"));
+    await writeFile(join(directory, "bad.jsonc"), '{ "storage": { "ulr": "x" } }');
+    const bad = await run(["--config", "bad.jsonc"], {}, directory);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("storage.ulr");
+  });
+
   it("migrates the embedded default store in the working directory, then reports it up to date", async () => {
     const first = await run([]);
     expect(first).toMatchObject({ code: 0, stderr: "" });

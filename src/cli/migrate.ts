@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { formatProblem, loadConfigFile } from "../config/index.js";
 import {
   formatMigrationId,
   type MigrationResult,
@@ -10,11 +12,12 @@ import { type CommandIO, exitCode } from "./io.js";
 /** DESIGN §8: the embedded default store, relative to the working directory. */
 export const DEFAULT_STORAGE_URL = "sqlite:.tollgate/tollgate.db";
 
-const USAGE = `Usage: tollgate migrate [--storage URL]
+const USAGE = `Usage: tollgate migrate [--config FILE | --storage URL]
 
 Apply pending database migrations. The gateway also applies them when it starts.
 
 Options:
+  --config FILE  the store of this config file (default: $TOLLGATE_CONFIG)
   --storage URL  sqlite:PATH or postgres://user@host:5432/database[?schema=NAME]
                  (default: $TOLLGATE_STORAGE_URL, else ${DEFAULT_STORAGE_URL})
   -h, --help     show this help
@@ -36,11 +39,18 @@ export async function migrateStore(url: string, baseDir: string): Promise<Migrat
 
 export async function runMigrate(args: string[], io: CommandIO): Promise<number> {
   let storage: string | undefined;
+  let configFile: string | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (arg === "--help" || arg === "-h") {
       io.stdout(USAGE);
       return exitCode.ok;
+    }
+    if (arg === "--config" || arg.startsWith("--config=")) {
+      const value = arg === "--config" ? args[++index] : arg.slice("--config=".length);
+      if (value === undefined || value === "") return usageError(io, "--config needs a file");
+      configFile = value;
+      continue;
     }
     if (arg === "--storage" || arg.startsWith("--storage=")) {
       const value = arg === "--storage" ? args[++index] : arg.slice("--storage=".length);
@@ -50,7 +60,19 @@ export async function runMigrate(args: string[], io: CommandIO): Promise<number>
     }
     return usageError(io, `unknown argument \`${arg}\``);
   }
-  const url = storage ?? nonEmpty(io.env.TOLLGATE_STORAGE_URL) ?? DEFAULT_STORAGE_URL;
+  configFile ??= storage ? undefined : nonEmpty(io.env.TOLLGATE_CONFIG);
+  let fromConfig: string | undefined;
+  if (configFile) {
+    const loaded = await loadConfigFile(resolve(io.cwd, configFile), io.env);
+    if (!loaded.ok) {
+      io.stderr(
+        `tollgate migrate: ${configFile} is invalid:\n${loaded.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}`,
+      );
+      return exitCode.failed;
+    }
+    fromConfig = loaded.config.storage.url.reveal();
+  }
+  const url = storage ?? fromConfig ?? nonEmpty(io.env.TOLLGATE_STORAGE_URL) ?? DEFAULT_STORAGE_URL;
   try {
     const result = await migrateStore(url, io.cwd);
     for (const migration of result.applied) {
