@@ -41,7 +41,8 @@ const byteSize = z.union([positiveInt, z.string()]).transform((value, context) =
 export const server = strictObject({
   host: z.string().min(1).default("127.0.0.1"),
   port: portNumber.default(8080),
-  bodyLimit: byteSize.default(10 * 1024 * 1024),
+  // Anthropic accepts 32 MB requests; coding agents send large image-laden histories.
+  bodyLimit: byteSize.default(32 * 1024 * 1024),
   /** As Fastify's `trustProxy`: true, a hop count, or addresses/CIDRs. */
   trustProxy: z.union([z.boolean(), nonNegativeInt, z.string(), z.array(z.string())]).default(false),
   shutdownTimeout: duration.default(30_000),
