@@ -66,27 +66,62 @@ function contentLength(headers: IncomingHttpHeaders): number | undefined {
   return value === undefined ? undefined : Number(value);
 }
 
-/** Reads a whole body, failing once it passes maxBytes. */
-export async function readAll(
+/**
+ * Reads a whole body, failing once it passes maxBytes. Collected from 'data' events rather than
+ * through the async iterator: that adds a promise and an iterator result per chunk, and this
+ * runs for every non-streaming answer.
+ */
+export function readAll(
   body: UpstreamBody,
   headers: IncomingHttpHeaders,
   maxBytes: number,
   providerName: string,
 ): Promise<Buffer> {
+  const stream = body.stream;
   const tooLarge = () => {
-    discard(body.stream);
+    discard(stream);
     return new UpstreamError("upstream_error", `${providerName}'s answer is larger than ${maxBytes} bytes`);
   };
   const declared = contentLength(headers);
-  if (declared !== undefined && declared > maxBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+  if (declared !== undefined && declared > maxBytes) return Promise.reject(tooLarge());
+  // Aborted or timed out while nobody was reading: 'close' has been emitted already.
+  if (stream.destroyed) return Promise.reject(body.toError(stream.errored ?? new Error("premature close")));
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const settle = () => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onError);
+      stream.off("close", onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total > maxBytes) {
+        settle();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      settle();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total));
+    };
+    const onError = (error: unknown) => {
+      settle();
+      reject(body.toError(error));
+    };
+    // Destroyed without an error (should not happen with undici, but a promise must never hang).
+    const onClose = () => {
+      settle();
+      reject(body.toError(stream.errored ?? new Error("premature close")));
+    };
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("error", onError);
+    stream.once("close", onClose);
+  });
 }
 
 /** The first maxBytes of an error body as text; the rest is discarded. Never throws. */
