@@ -4,7 +4,7 @@ import type { AdmissionContext, AdmissionTicket, ProxyDeps, RequestOutcome } fro
 import { GatewayError } from "../server/errors.js";
 import { costUsd, estimateCostUsd } from "../usage/cost.js";
 import { rateLimitHeaders } from "./headers.js";
-import type { Limiter } from "./limiter.js";
+import type { Admission, Limiter, Usage } from "./limiter.js";
 import { isUnlimited, policyFor } from "./policy.js";
 
 export interface AdmissionSettings {
@@ -22,7 +22,41 @@ export interface AdmissionSettings {
  */
 export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyDeps["admit"]> {
   const { limiter } = settings;
-  return async (context: AdmissionContext): Promise<AdmissionTicket | undefined> => {
+  const admitted = (
+    admission: Admission,
+    context: AdmissionContext,
+    estimate: Usage,
+    pricing: AdmissionContext["model"]["pricing"],
+  ): AdmissionTicket => {
+    const headers = rateLimitHeaders(admission.state);
+    if (!admission.admitted) {
+      throw new GatewayError(admission.code, admission.message, {
+        retryAfterSeconds: admission.retryAfterSeconds,
+        headers,
+      });
+    }
+    for (const name in headers) context.setHeader(name, headers[name]!);
+    const { ticket } = admission;
+    return {
+      finish(outcome: RequestOutcome) {
+        if (outcome.usage) {
+          const usage = outcome.usage;
+          void limiter.settle(ticket, {
+            tokens: usage.inputTokens + usage.outputTokens,
+            costUsd: costUsd(usage, pricing),
+          });
+        } else if (outcome.status === 499) {
+          // The client left before usage arrived; the provider may still bill the request.
+          void limiter.settle(ticket, estimate);
+        } else {
+          void limiter.release(ticket);
+        }
+      },
+    };
+  };
+  // Not an async function: with the in-memory limiter the common case completes synchronously
+  // (the handler awaits only a promise), so the request path takes no extra microtask turns.
+  return (context: AdmissionContext): AdmissionTicket | undefined | Promise<AdmissionTicket | undefined> => {
     const actor = context.principal?.actor;
     if (!actor) return undefined;
     if (!isModelAllowed(actor, context.model.ref)) {
@@ -47,31 +81,9 @@ export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyD
       tokens: context.estimatedInputTokens + context.maxOutputTokens,
       costUsd: estimateCostUsd(context.estimatedInputTokens, context.maxOutputTokens, pricing),
     };
-    const admission = await limiter.admit({ subject: actor.id, feature: context.feature, policy, estimate });
-    const headers = rateLimitHeaders(admission.state);
-    if (!admission.admitted) {
-      throw new GatewayError(admission.code, admission.message, {
-        retryAfterSeconds: admission.retryAfterSeconds,
-        headers,
-      });
-    }
-    for (const [name, value] of Object.entries(headers)) context.setHeader(name, value);
-    const { ticket } = admission;
-    return {
-      finish(outcome: RequestOutcome) {
-        if (outcome.usage) {
-          const usage = outcome.usage;
-          void limiter.settle(ticket, {
-            tokens: usage.inputTokens + usage.outputTokens,
-            costUsd: costUsd(usage, pricing),
-          });
-        } else if (outcome.status === 499) {
-          // The client left before usage arrived; the provider may still bill the request.
-          void limiter.settle(ticket, estimate);
-        } else {
-          void limiter.release(ticket);
-        }
-      },
-    };
+    const admission = limiter.admit({ subject: actor.id, feature: context.feature, policy, estimate });
+    return admission instanceof Promise
+      ? admission.then((result) => admitted(result, context, estimate, pricing))
+      : admitted(admission, context, estimate, pricing);
   };
 }

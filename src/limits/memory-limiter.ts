@@ -47,7 +47,7 @@ export class MemoryLimiter implements Limiter {
     this.sweeper.unref();
   }
 
-  async admit(request: AdmissionRequest): Promise<Admission> {
+  admit(request: AdmissionRequest): Admission {
     const now = request.now ?? this.clock();
     const { subject, feature, policy } = request;
     if (isUnlimited(policy))

@@ -80,7 +80,7 @@ export async function handleGeneration(
     usage: undefined,
     durationMs: 0,
   };
-  const ticket = await deps.admit?.({
+  const admitting = deps.admit?.({
     principal: request.principal,
     feature: routed.feature,
     model: routed.model,
@@ -89,6 +89,8 @@ export async function handleGeneration(
     maxOutputTokens: canonical.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
     setHeader: (name, value) => reply.header(name, value),
   });
+  // Awaited only when it is a promise (Redis): the in-memory limiter answers synchronously.
+  const ticket = admitting instanceof Promise ? await admitting : admitting;
   const report = () => {
     outcome.durationMs = performance.now() - started;
     ticket?.finish(outcome);
