@@ -41,7 +41,7 @@ export interface RateResult {
  * coordinated-omission correction. */
 export async function runRate(
   request: Request,
-  options: { connections: number; durationS: number; overallRate?: number },
+  options: { connections: number; durationS: number; overallRate?: number; amount?: number },
 ): Promise<RateResult> {
   const latencies: number[] = [];
   const instance = autocannon({
@@ -52,6 +52,8 @@ export async function runRate(
     connections: options.connections,
     duration: options.durationS,
     timeout: 10,
+    // With an amount, autocannon stops after that many requests (duration is then ignored).
+    ...(options.amount ? { amount: options.amount } : {}),
     ...(options.overallRate ? { overallRate: Math.max(1, Math.round(options.overallRate)) } : {}),
   });
   instance.on("response", (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {

@@ -35,6 +35,7 @@ function benchOptions(cli: CliOptions): BenchOptions {
     scenarios: cli.scenarios,
     durationS: cli.durationS,
     warmupS: cli.quick ? 1 : 2,
+    warmupRequests: cli.quick ? 5_000 : 20_000,
     connections: cli.connections,
     streamChunks: 200,
     streamDelayMs: cli.chunkDelayMs,
