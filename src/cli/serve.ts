@@ -25,6 +25,11 @@ async function load(
 
 function logWarnings(logger: Logger, loaded: LoadedConfig): void {
   for (const warning of loaded.warnings) logger.warn({ path: warning.path }, formatProblem(warning));
+  if (!loaded.catalogue.models.some((model) => model.available)) {
+    logger.warn(
+      "no model is available: set a provider key in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) or configure providers with --config",
+    );
+  }
 }
 
 export async function runServe(args: string[], io: CommandIO): Promise<number> {
