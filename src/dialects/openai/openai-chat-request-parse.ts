@@ -29,11 +29,11 @@ import {
   optBoolean,
   optNumber,
   optString,
-  optStringList,
   optStringMap,
   unknownKeys,
 } from "../../canonical/validate.js";
 import { openaiReasoningToParts } from "./openai-reasoning.js";
+import { readSampling } from "./openai-sampling.js";
 
 const knownKeys = new Set([
   "model",
@@ -267,21 +267,10 @@ function parse(input: unknown): CanonicalRequest {
     optNumber(body, "max_completion_tokens", "", { min: 1, integer: true }) ??
     optNumber(body, "max_tokens", "", { min: 1, integer: true });
   if (maxTokens !== undefined) request.maxOutputTokens = maxTokens;
-  const numbers = [
-    ["temperature", "temperature", { min: 0, max: 2 }],
-    ["top_p", "topP", { min: 0, max: 1 }],
-    ["top_k", "topK", { min: 0, integer: true }],
-    ["n", "choices", { min: 1, max: 128, integer: true }],
-    ["presence_penalty", "presencePenalty", { min: -2, max: 2 }],
-    ["frequency_penalty", "frequencyPenalty", { min: -2, max: 2 }],
-    ["seed", "seed", { integer: true }],
-  ] as const;
-  for (const [key, name, range] of numbers) {
-    const value = optNumber(body, key, "", range);
-    if (value !== undefined) request[name] = value;
-  }
-  const stop = optStringList(body, "stop", "", 4);
-  if (stop !== undefined) request.stopSequences = stop;
+  readSampling(body, request);
+  // Not OpenAI's own, but vLLM, Fireworks and OpenRouter take it in this dialect.
+  const topK = optNumber(body, "top_k", "", { min: 0, integer: true });
+  if (topK !== undefined) request.topK = topK;
   if (body.tools !== undefined && body.tools !== null) request.tools = parseTools(body.tools);
   if (body.tool_choice !== undefined && body.tool_choice !== null)
     request.toolChoice = parseToolChoice(body.tool_choice);

@@ -16,11 +16,11 @@ import {
   optBoolean,
   optNumber,
   optString,
-  optStringList,
   unknownKeys,
 } from "../../canonical/validate.js";
 import { openaiErrorToCanonical } from "./openai-errors.js";
 import { canonicalFinishToOpenAI, openaiFinishToCanonical } from "./openai-finish-reason.js";
+import { readSampling } from "./openai-sampling.js";
 import { canonicalUsageToOpenAI, openaiUsageToCanonical } from "./openai-usage.js";
 
 const knownKeys = new Set([
@@ -65,21 +65,9 @@ function parse(input: unknown): CanonicalRequest {
   };
   const suffix = optString(body, "suffix", "");
   if (suffix !== undefined && request.prompt) request.prompt.suffix = suffix;
-  const numbers = [
-    ["max_tokens", "maxOutputTokens", { min: 1, integer: true }],
-    ["temperature", "temperature", { min: 0, max: 2 }],
-    ["top_p", "topP", { min: 0, max: 1 }],
-    ["n", "choices", { min: 1, max: 128, integer: true }],
-    ["presence_penalty", "presencePenalty", { min: -2, max: 2 }],
-    ["frequency_penalty", "frequencyPenalty", { min: -2, max: 2 }],
-    ["seed", "seed", { integer: true }],
-  ] as const;
-  for (const [key, name, range] of numbers) {
-    const value = optNumber(body, key, "", range);
-    if (value !== undefined) request[name] = value;
-  }
-  const stop = optStringList(body, "stop", "", 4);
-  if (stop !== undefined) request.stopSequences = stop;
+  const maxTokens = optNumber(body, "max_tokens", "", { min: 1, integer: true });
+  if (maxTokens !== undefined) request.maxOutputTokens = maxTokens;
+  readSampling(body, request);
   const user = optString(body, "user", "");
   if (user !== undefined) request.user = user;
   const extra = unknownKeys(body, knownKeys);
