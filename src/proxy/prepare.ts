@@ -85,9 +85,10 @@ export function route<T extends { model: string | undefined }>(
 export function timeoutsFor(
   model: ResolvedModel,
   provider: ResolvedProvider,
-): { firstByteTimeoutMs: number; idleTimeoutMs: number } {
+): { connectTimeoutMs: number | undefined; firstByteTimeoutMs: number; idleTimeoutMs: number } {
   const reasoning = model.capabilities.includes("reasoning");
   return {
+    connectTimeoutMs: model.timeouts?.connect ?? provider.timeouts?.connect,
     firstByteTimeoutMs:
       model.timeouts?.firstByte ?? provider.timeouts?.firstByte ?? (reasoning ? 600_000 : 120_000),
     idleTimeoutMs: model.timeouts?.idle ?? provider.timeouts?.idle ?? (reasoning ? 300_000 : 60_000),

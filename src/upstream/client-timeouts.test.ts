@@ -51,6 +51,21 @@ describe("upstream client: timeouts", () => {
     expect(error.attempts[0]!.error).toBe("connect_timeout: UND_ERR_CONNECT_TIMEOUT");
   });
 
+  it("takes a connect timeout per call (a provider's own), over the client's default", async () => {
+    const silent = await startSilentTcpServer();
+    cleanups.push(() => silent.close());
+    client = createUpstreamClient({ connectTimeoutMs: 60_000 });
+    const started = performance.now();
+    const error = (await rejection(
+      client.send(
+        { providerName: "openai", url: `https://127.0.0.1:${silent.port}/v1/chat/completions`, body: "{}" },
+        { connectTimeoutMs: 300 },
+      ),
+    )) as UpstreamError;
+    expect(performance.now() - started).toBeLessThan(SLACK_MS);
+    expect(error.message).toBe("openai did not accept a connection within 0.3 s (connect timeout)");
+  });
+
   it("fails over on a connect timeout", async () => {
     const silent = await startSilentTcpServer();
     cleanups.push(() => silent.close());

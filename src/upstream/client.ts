@@ -53,18 +53,21 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   const pools = new Map<string, Pool>();
   let closed = false;
 
-  function poolFor(origin: string): Pool {
-    let pool = pools.get(origin);
+  // undici takes the connect timeout per pool, so a provider with its own connect timeout gets
+  // its own pool for the origin.
+  function poolFor(origin: string, connectTimeout: number): Pool {
+    const key = connectTimeout === connectTimeoutMs ? origin : `${origin} ${connectTimeout}`;
+    let pool = pools.get(key);
     if (pool === undefined) {
       pool = new Pool(origin, {
         connections: options.connectionsPerOrigin ?? null,
         pipelining: 1,
         keepAliveTimeout: options.keepAliveTimeoutMs ?? UPSTREAM_DEFAULTS.keepAliveTimeoutMs,
-        connect: { timeout: connectTimeoutMs, ...options.tls },
+        connect: { timeout: connectTimeout, ...options.tls },
         headersTimeout: defaultFirstByteTimeoutMs,
         bodyTimeout: defaultIdleTimeoutMs,
       });
-      pools.set(origin, pool);
+      pools.set(key, pool);
     }
     return pool;
   }
@@ -81,6 +84,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     const states = endpoints.map((endpoint) => picker.state(endpoint.url));
     const order = picker.order(states);
 
+    const callConnectTimeoutMs = sendOptions.connectTimeoutMs ?? connectTimeoutMs;
     const firstByteTimeoutMs = sendOptions.firstByteTimeoutMs ?? defaultFirstByteTimeoutMs;
     const idleTimeoutMs = sendOptions.idleTimeoutMs ?? defaultIdleTimeoutMs;
     const secrets = sendOptions.secrets ?? NO_SECRETS;
@@ -102,7 +106,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       state.inFlight++;
       let response: Awaited<ReturnType<Pool["request"]>>;
       try {
-        response = await poolFor(state.origin).request({
+        response = await poolFor(state.origin, callConnectTimeoutMs).request({
           path: state.path,
           method,
           headers: endpoint.headers ? { ...request.headers, ...endpoint.headers } : request.headers,
@@ -118,7 +122,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         const mapped = mapTransportFailure({
           kind,
           providerName: provider,
-          timeoutMs: kind === "connect_timeout" ? connectTimeoutMs : firstByteTimeoutMs,
+          timeoutMs: kind === "connect_timeout" ? callConnectTimeoutMs : firstByteTimeoutMs,
         });
         if (!isFailoverFailure(kind)) throw withAttempts(mapped, attempts, error);
         picker.failed(state);

@@ -26,6 +26,8 @@ export type ErrorMessageParser = (body: string) => string | undefined;
 export interface SendOptions {
   /** Aborts the upstream request at once (client disconnect). */
   signal?: AbortSignal | undefined;
+  /** Time to establish the connection (TCP and TLS); defaults to the client's. */
+  connectTimeoutMs?: number | undefined;
   /** Time to response headers. Reasoning models need generous values. */
   firstByteTimeoutMs?: number | undefined;
   /** Longest silence between two body chunks; reset on every chunk. */
