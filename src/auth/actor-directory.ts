@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { ActorsSection } from "../config/schema/tollgate.js";
 import { isStoreError, type Store } from "../store/index.js";
+import { ThrottledWarning } from "../telemetry/throttled-warning.js";
 import { type Actor, actorFromConfig, actorFromRecord } from "./actor.js";
 import { type ChangeMessage, publishChange, subscribeChanges } from "./change-bus.js";
 import { syncConfigActors } from "./config-actors.js";
@@ -49,6 +50,7 @@ const MAX_NEGATIVE_ENTRIES = 10_000;
  */
 export class ActorDirectory implements Authenticator {
   private readonly tokenHashes = new TokenHashCache();
+  private readonly pollWarning: ThrottledWarning;
   private readonly store: Store;
   private readonly redis: RedisContext | undefined;
   private readonly logger: ActorDirectoryOptions["logger"];
@@ -80,6 +82,11 @@ export class ActorDirectory implements Authenticator {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.negativeTtlMs = options.negativeTtlMs ?? 5_000;
     this.lastUsed = new LastUsedRecorder(this.store.tokens, options.lastUsedIntervalMs, options.logger);
+    // The poll runs twice a second: a store outage is logged when it starts, then once a minute.
+    this.pollWarning = new ThrottledWarning(options.logger, {
+      failing: "cannot read the token revision; serving cached tokens",
+      recovered: "the token revision is readable again",
+    });
     this.applyConfig(options.actors);
   }
 
@@ -350,8 +357,9 @@ export class ActorDirectory implements Authenticator {
     if (this.closed) return;
     this.pollTimer = setTimeout(() => {
       this.poll()
-        .catch((error: unknown) =>
-          this.logger?.warn({ err: error }, "cannot read the token revision; serving cached tokens"),
+        .then(
+          () => this.pollWarning.success(),
+          (error: unknown) => this.pollWarning.failure(error),
         )
         .finally(() => this.schedulePoll());
     }, this.pollIntervalMs);
