@@ -152,7 +152,7 @@ function soakTable(soak: Soak | undefined): string[] {
     "|--:|--:|--:|--:|--:|--:|--:|",
     ...soak.samples.map(
       (s) =>
-        `| ${s.atS} | ${f(s.rssMb, 1)} | ${s.rps} | ${f(s.p99Ms)} | ${s.cpuUsPerRequest} | ${s.streamsFailed} |`,
+        `| ${s.atS} | ${f(s.rssMb, 1)} | ${f(s.rssMaxMb, 1)} | ${s.rps} | ${f(s.p99Ms)} | ${s.cpuUsPerRequest} | ${s.streamsFailed} |`,
     ),
     "",
     `RSS growth (interval medians, first interval to last): ${f(soak.growthPercent, 1)}%`,
