@@ -43,6 +43,9 @@ export interface RedisLimiterOptions {
 export function limiterRedisOptions(commandTimeoutMs = 1_000): RedisOptions {
   return {
     enableOfflineQueue: false,
+    // Commands issued in the same tick (admissions and settlements of concurrent requests) share one
+    // write: under load that halves the system calls per request.
+    enableAutoPipelining: true,
     autoResendUnfulfilledCommands: false,
     maxRetriesPerRequest: 0,
     commandTimeout: commandTimeoutMs,

@@ -18,13 +18,22 @@ describe("two replicas sharing one Redis", () => {
     return [await limiters.open(options), await limiters.open(options)];
   }
 
-  /** `count` admissions at once, alternating between the replicas. */
-  function burst(
+  /**
+   * `count` admissions in flight together, alternating between the replicas. They are issued over
+   * several event-loop turns, as real traffic arrives: with ioredis auto-pipelining each turn's
+   * commands leave in one write, so the two replicas' writes interleave at Redis.
+   */
+  async function burst(
     pair: [RedisLimiter, RedisLimiter],
     count: number,
     admit: (limiter: RedisLimiter) => Promise<Admission>,
   ) {
-    return Promise.all(Array.from({ length: count }, (_, index) => admit(pair[index % 2]!)));
+    const pending: Promise<Admission>[] = [];
+    for (let index = 0; index < count; index++) {
+      pending.push(admit(pair[index % 2]!));
+      if (index % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return Promise.all(pending);
   }
 
   it("admit exactly N requests out of 400 concurrent admissions (N = 100)", async () => {
