@@ -1,8 +1,8 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import type { JsonObject } from "../canonical/validate.js";
 import { anthropicCountTokensToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
 import { estimateInputTokens } from "./estimate.js";
+import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 
@@ -10,13 +10,15 @@ import type { ProxyDeps } from "./proxy-deps.js";
  * `POST /v1/messages/count_tokens`: Anthropic upstreams count exactly; for other providers the
  * gateway answers with its own estimate and says so in `x-tollgate-estimate`.
  */
-export async function handleCountTokens(deps: ProxyDeps, request: FastifyRequest, reply: FastifyReply) {
-  const body = request.body as JsonObject;
+export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Promise<void> {
+  const body = exchange.body as JsonObject;
   const { request: parsed } = parsedOrThrow(anthropicCountTokensToCanonicalRequest(body));
-  const routed = route(deps, parsed, "chat", "countTokens", request.headers);
-  reply.header("x-tollgate-model", routed.model.ref);
+  const routed = route(deps, parsed, "chat", "countTokens", exchange.headers);
+  exchange.header("x-tollgate-model", routed.model.ref);
   if (routed.definition.dialect !== "anthropic" || !routed.definition.operations.has("countTokens")) {
-    return reply.header("x-tollgate-estimate", "true").send({ input_tokens: estimateInputTokens(parsed) });
+    exchange.header("x-tollgate-estimate", "true");
+    exchange.sendJson(200, { input_tokens: estimateInputTokens(parsed) });
+    return;
   }
   const call: ProviderCall = {
     provider: routed.provider,
@@ -27,9 +29,7 @@ export async function handleCountTokens(deps: ProxyDeps, request: FastifyRequest
   };
   const target = routed.definition.target(call);
   const abort = new AbortController();
-  reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) abort.abort();
-  });
+  exchange.onClientGone(() => abort.abort());
   const response = await deps.upstream.send(
     {
       providerName: routed.provider.id,
@@ -41,8 +41,5 @@ export async function handleCountTokens(deps: ProxyDeps, request: FastifyRequest
     },
     { signal: abort.signal, secrets: target.secrets, ...timeoutsFor(routed.model, routed.provider) },
   );
-  return reply
-    .code(response.status)
-    .type("application/json")
-    .send(await response.text());
+  exchange.sendJson(response.status, await response.text());
 }

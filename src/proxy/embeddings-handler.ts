@@ -1,18 +1,18 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
 import type { JsonObject } from "../canonical/validate.js";
 import { openaiEmbeddingsToCanonicalRequest } from "../dialects/openai/openai-embeddings.js";
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
 import { GatewayError } from "../server/errors.js";
+import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps, RequestOutcome } from "./proxy-deps.js";
 
 /** `POST /v1/embeddings`: validated, then passed through to an OpenAI-family embeddings API. */
-export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest, reply: FastifyReply) {
+export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const started = performance.now();
-  const body = request.body as JsonObject;
+  const body = exchange.body as JsonObject;
   const { request: parsed } = parsedOrThrow(openaiEmbeddingsToCanonicalRequest(body));
-  const routed = route(deps, parsed, "embeddings", "embeddings", request.headers);
+  const routed = route(deps, parsed, "embeddings", "embeddings", exchange.headers);
   if (routed.definition.dialect !== "openai" || !routed.definition.operations.has("embeddings")) {
     throw new GatewayError(
       "capability_missing",
@@ -34,21 +34,19 @@ export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest,
   };
   routed.definition.finalizeBody?.(upstreamBody, call);
   const ticket = await deps.admit?.({
-    principal: request.principal,
+    principal: exchange.principal,
     feature: routed.feature,
     model: routed.model,
     provider: routed.provider,
     estimatedInputTokens: estimateEmbeddingTokens(parsed.input),
     maxOutputTokens: 0,
-    setHeader: (name, value) => reply.header(name, value),
+    setHeader: (name, value) => exchange.header(name, value),
   });
   const abort = new AbortController();
-  reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) abort.abort();
-  });
+  exchange.onClientGone(() => abort.abort());
   const outcome: RequestOutcome = {
-    requestId: request.id,
-    actorId: request.principal?.actorId,
+    requestId: exchange.id,
+    actorId: exchange.principal?.actorId,
     feature: routed.feature,
     modelRef: routed.model.ref,
     providerId: routed.provider.id,
@@ -68,8 +66,8 @@ export async function handleEmbeddings(deps: ProxyDeps, request: FastifyRequest,
     } catch {
       throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
     }
-    reply.header("x-tollgate-model", routed.model.ref);
-    return reply.code(response.status).type("application/json").send(text);
+    exchange.header("x-tollgate-model", routed.model.ref);
+    exchange.sendJson(response.status, text);
   } catch (error) {
     outcome.status = abort.signal.aborted ? 499 : error instanceof GatewayError ? error.status : 502;
     throw error;

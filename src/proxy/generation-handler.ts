@@ -1,5 +1,3 @@
-import { Readable } from "node:stream";
-import type { FastifyReply, FastifyRequest } from "fastify";
 import type { ParseResult } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
@@ -7,6 +5,7 @@ import type { Feature } from "../routing/feature.js";
 import { GatewayError } from "../server/errors.js";
 import { withClientHeaders } from "./client-headers.js";
 import { estimateInputTokens } from "./estimate.js";
+import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
 import { type ClientDialect, parsedOrThrow, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps, RequestOutcome } from "./proxy-deps.js";
@@ -44,13 +43,12 @@ function requireObject(body: unknown): JsonObject {
 export async function handleGeneration(
   deps: ProxyDeps,
   spec: GenerationRoute,
-  request: FastifyRequest,
-  reply: FastifyReply,
-) {
+  exchange: Exchange,
+): Promise<void> {
   const started = performance.now();
-  const clientBody = requireObject(request.body);
+  const clientBody = requireObject(exchange.body);
   const { request: canonical, warnings: parseWarnings } = parsedOrThrow(spec.parse(clientBody));
-  const routed = route(deps, canonical, spec.feature, spec.operation, request.headers);
+  const routed = route(deps, canonical, spec.feature, spec.operation, exchange.headers);
   const filled = applyModelOptions(canonical, routed.model);
   const maxTokensField =
     spec.dialect === "anthropic"
@@ -70,8 +68,8 @@ export async function handleGeneration(
   });
 
   const outcome: RequestOutcome = {
-    requestId: request.id,
-    actorId: request.principal?.actorId,
+    requestId: exchange.id,
+    actorId: exchange.principal?.actorId,
     feature: routed.feature,
     modelRef: routed.model.ref,
     providerId: routed.provider.id,
@@ -81,13 +79,13 @@ export async function handleGeneration(
     durationMs: 0,
   };
   const admitting = deps.admit?.({
-    principal: request.principal,
+    principal: exchange.principal,
     feature: routed.feature,
     model: routed.model,
     provider: routed.provider,
     estimatedInputTokens,
     maxOutputTokens: canonical.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
-    setHeader: (name, value) => reply.header(name, value),
+    setHeader: (name, value) => exchange.header(name, value),
   });
   // Awaited only when it is a promise (Redis): the in-memory limiter answers synchronously.
   const ticket = admitting instanceof Promise ? await admitting : admitting;
@@ -97,15 +95,13 @@ export async function handleGeneration(
     deps.onOutcome?.(outcome);
   };
 
-  reply.header("x-tollgate-model", routed.model.ref);
+  exchange.header("x-tollgate-model", routed.model.ref);
   const warnings = warningHeader([...parseWarnings, ...plan.warnings]);
-  if (warnings) reply.header("x-tollgate-warnings", warnings);
+  if (warnings) exchange.header("x-tollgate-warnings", warnings);
 
   // A client that goes away aborts the upstream call at once.
   const abort = new AbortController();
-  reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) abort.abort();
-  });
+  exchange.onClientGone(() => abort.abort());
 
   let response: Awaited<ReturnType<ProxyDeps["upstream"]["send"]>>;
   try {
@@ -116,7 +112,7 @@ export async function handleGeneration(
           plan.target.endpoints,
           spec.dialect,
           plan.upstreamDialect,
-          request.headers,
+          exchange.headers,
         ),
         body: JSON.stringify(plan.body),
       },
@@ -143,7 +139,8 @@ export async function handleGeneration(
       outcome.usage = readUsage(plan.upstreamDialect, json);
       report();
       // The upstream's bytes as they came: nothing re-encoded, unknown fields intact.
-      return reply.code(response.status).type("application/json").send(bytes);
+      exchange.sendJson(response.status, bytes);
+      return;
     }
     const translatedResponse = upstreamResponseToCanonical(
       plan.upstreamDialect,
@@ -161,9 +158,11 @@ export async function handleGeneration(
     }
     outcome.usage = translatedResponse.response.usage;
     report();
-    return reply
-      .code(200)
-      .send(canonicalToClientResponse(spec.dialect, spec.operation, translatedResponse.response));
+    exchange.sendJson(
+      200,
+      canonicalToClientResponse(spec.dialect, spec.operation, translatedResponse.response),
+    );
+    return;
   }
 
   const result: StreamResult = { usage: undefined, error: undefined };
@@ -180,9 +179,8 @@ export async function handleGeneration(
     },
     result,
   );
-  const stream = Readable.from(relay, { objectMode: false });
-  stream.once("close", () => {
-    if (abort.signal.aborted) {
+  exchange.sendStream(200, sseHeaders, relay, (clientGone) => {
+    if (clientGone || abort.signal.aborted) {
       outcome.status = 499;
       response.cancel();
     } else if (result.error) {
@@ -192,5 +190,4 @@ export async function handleGeneration(
     outcome.usage = result.usage;
     report();
   });
-  return reply.code(200).headers(sseHeaders).send(stream);
 }

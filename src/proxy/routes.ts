@@ -1,10 +1,11 @@
-import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { anthropicToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
 import { openaiChatToCanonicalRequest } from "../dialects/openai/openai-chat-request-parse.js";
 import { openaiCompletionsToCanonicalRequest } from "../dialects/openai/openai-completions.js";
 import { handleCountTokens } from "./count-tokens-handler.js";
 import { handleEmbeddings } from "./embeddings-handler.js";
+import type { Exchange } from "./exchange.js";
 import { type GenerationRoute, handleGeneration } from "./generation-handler.js";
+import type { ClientDialect } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 
 const chatCompletions: GenerationRoute = {
@@ -26,23 +27,36 @@ const messages: GenerationRoute = {
   parse: anthropicToCanonicalRequest,
 };
 
-/** The client API routes (DESIGN §5), each answering in its dialect. */
-export function registerProxyRoutes(
-  app: FastifyInstance,
-  options: { authenticate: onRequestHookHandler; deps: ProxyDeps },
-): void {
-  const { authenticate, deps } = options;
-  const openai = { onRequest: authenticate, config: { dialect: "openai" as const } };
-  const anthropic = { onRequest: authenticate, config: { dialect: "anthropic" as const } };
-  app.post("/v1/chat/completions", openai, (request, reply) =>
-    handleGeneration(deps, chatCompletions, request, reply),
-  );
-  app.post("/v1/completions", openai, (request, reply) =>
-    handleGeneration(deps, completions, request, reply),
-  );
-  app.post("/v1/embeddings", openai, (request, reply) => handleEmbeddings(deps, request, reply));
-  app.post("/v1/messages", anthropic, (request, reply) => handleGeneration(deps, messages, request, reply));
-  app.post("/v1/messages/count_tokens", anthropic, (request, reply) =>
-    handleCountTokens(deps, request, reply),
-  );
+/** A client API route: POST only, answering in its dialect, served by the lane (src/server/lane/). */
+export interface ProxyRoute {
+  path: string;
+  dialect: ClientDialect;
+  handle(exchange: Exchange): Promise<void>;
+}
+
+/** The client API routes (DESIGN §5). */
+export function proxyRoutes(deps: ProxyDeps): ProxyRoute[] {
+  return [
+    {
+      path: "/v1/chat/completions",
+      dialect: "openai",
+      handle: (exchange) => handleGeneration(deps, chatCompletions, exchange),
+    },
+    {
+      path: "/v1/completions",
+      dialect: "openai",
+      handle: (exchange) => handleGeneration(deps, completions, exchange),
+    },
+    { path: "/v1/embeddings", dialect: "openai", handle: (exchange) => handleEmbeddings(deps, exchange) },
+    {
+      path: "/v1/messages",
+      dialect: "anthropic",
+      handle: (exchange) => handleGeneration(deps, messages, exchange),
+    },
+    {
+      path: "/v1/messages/count_tokens",
+      dialect: "anthropic",
+      handle: (exchange) => handleCountTokens(deps, exchange),
+    },
+  ];
 }

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyHttpOptions,
@@ -8,10 +8,11 @@ import Fastify, {
 } from "fastify";
 import type { Authenticator } from "../auth/principal.js";
 import type { ProxyDeps } from "../proxy/proxy-deps.js";
-import { registerProxyRoutes } from "../proxy/routes.js";
+import { proxyRoutes } from "../proxy/routes.js";
 import type { Logger } from "../telemetry/logger.js";
 import { authenticate } from "./auth-hook.js";
 import { installErrorHandling } from "./error-handler.js";
+import { ProxyLane } from "./lane/proxy-lane.js";
 import { requestIdFor } from "./request-id.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./routes/health.js";
 import { type ModelListing, registerModelRoutes } from "./routes/models.js";
@@ -29,8 +30,25 @@ export interface AppOptions {
   extraRoutes?: (app: FastifyInstance, hooks: { authenticate: onRequestHookHandler }) => void;
 }
 
+/** Fastify's defaults for the server it would create itself (it applies none to a factory's). */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  // The client API routes bypass the framework (see lane/proxy-lane.ts); everything else is Fastify's.
+  const lane = new ProxyLane({
+    routes: proxyRoutes(options.proxy),
+    authenticator: options.authenticator,
+    bodyLimit: options.bodyLimit,
+    logger: options.logger,
+  });
   const serverOptions: FastifyHttpOptions<Server> = {
+    serverFactory: (handler) => {
+      const server = createServer((request, response) => {
+        if (!lane.handle(request, response)) handler(request, response);
+      });
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      return server;
+    },
     loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request is logged in onResponse below; Fastify's two lines are noise.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
@@ -73,9 +91,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerHealthRoutes(app, options.readiness);
   const authenticateHook = authenticate(options.authenticator);
   registerModelRoutes(app, { authenticate: authenticateHook, models: options.models });
-  registerProxyRoutes(app, {
-    authenticate: authenticate(options.authenticator, "client"),
-    deps: options.proxy,
+  app.addHook("preClose", (done) => {
+    lane.closing = true;
+    done();
   });
   options.extraRoutes?.(app, { authenticate: authenticateHook });
   await app.ready();

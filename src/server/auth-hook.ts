@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Authenticator, Principal } from "../auth/principal.js";
 import { presentedToken } from "../auth/principal.js";
@@ -13,46 +14,57 @@ declare module "fastify" {
 const missing = "missing access token: send it as `Authorization: Bearer <token>`, `x-api-key` or `api-key`";
 const invalid = "invalid access token: unknown, revoked or expired";
 
+function accepted(principal: Principal | undefined, permission: Permission | undefined): Principal {
+  if (!principal) throw new GatewayError("unauthenticated", invalid);
+  if (permission && !roleAllows(principal.role, permission)) {
+    throw new GatewayError("forbidden", `the ${principal.role} role may not use this route`);
+  }
+  return principal;
+}
+
+const unverifiable = () => {
+  throw new GatewayError("gateway_unavailable", "cannot verify the access token right now; retry shortly");
+};
+
 /**
- * An onRequest hook: runs before the body is read, so unauthenticated callers cost
- * no parsing. Synchronous when the authenticator answers from its cache.
+ * The caller behind a request's token, or a GatewayError (401, 403, 503). Synchronous when the
+ * authenticator answers from its cache, so the hot path does not pay for a promise.
  */
+export function principalFor(
+  authenticator: Authenticator,
+  headers: IncomingHttpHeaders,
+  permission?: Permission,
+): Principal | Promise<Principal> {
+  const token = presentedToken(headers);
+  if (!token) throw new GatewayError("unauthenticated", missing);
+  const result = authenticator.authenticate(token);
+  if (result instanceof Promise) {
+    return result.then((principal) => accepted(principal, permission), unverifiable);
+  }
+  return accepted(result, permission);
+}
+
+/** The same as a Fastify onRequest hook: runs before the body is read, so unauthenticated callers cost no parsing. */
 export function authenticate(authenticator: () => Authenticator, permission?: Permission) {
-  const accept = (request: FastifyRequest, principal: Principal, done: (error?: Error) => void) => {
-    if (permission && !roleAllows(principal.role, permission)) {
-      done(new GatewayError("forbidden", `the ${principal.role} role may not use this route`));
-      return;
-    }
-    request.principal = principal;
-    done();
-  };
   return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
-    const token = presentedToken(request.headers);
-    if (!token) {
-      done(new GatewayError("unauthenticated", missing));
+    let result: Principal | Promise<Principal>;
+    try {
+      result = principalFor(authenticator(), request.headers, permission);
+    } catch (error) {
+      done(error as Error);
       return;
     }
-    const result = authenticator().authenticate(token);
     if (result instanceof Promise) {
       result.then(
         (principal) => {
-          if (!principal) return done(new GatewayError("unauthenticated", invalid));
-          accept(request, principal, done);
+          request.principal = principal;
+          done();
         },
-        () =>
-          done(
-            new GatewayError(
-              "gateway_unavailable",
-              "cannot verify the access token right now; retry shortly",
-            ),
-          ),
+        (error: Error) => done(error),
       );
       return;
     }
-    if (!result) {
-      done(new GatewayError("unauthenticated", invalid));
-      return;
-    }
-    accept(request, result, done);
+    request.principal = result;
+    done();
   };
 }

@@ -1,0 +1,111 @@
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
+import type { Principal } from "../../auth/principal.js";
+import type { Exchange } from "../../proxy/exchange.js";
+
+const jsonType = "application/json";
+
+/** Resolves true once the response can take more, false when the client has gone. */
+function drained(response: ServerResponse): Promise<boolean> {
+  return new Promise((resolve) => {
+    const onDrain = () => {
+      response.off("close", onClose);
+      resolve(true);
+    };
+    const onClose = () => {
+      response.off("drain", onDrain);
+      resolve(false);
+    };
+    response.once("drain", onDrain);
+    response.once("close", onClose);
+  });
+}
+
+/**
+ * An Exchange over node:http. Response headers are gathered in a flat list and written once with
+ * `writeHead`, which is cheaper than `setHeader` per header and keeps error answers carrying the
+ * headers set before the error (x-request-id, x-ratelimit-*).
+ */
+export class HttpExchange implements Exchange {
+  readonly headers: IncomingHttpHeaders;
+  body: unknown;
+  principal: Principal | undefined;
+  private readonly out: string[] = [];
+  private goneListeners: Array<() => void> | undefined;
+  private closed = false;
+
+  constructor(
+    readonly id: string,
+    readonly request: IncomingMessage,
+    readonly response: ServerResponse,
+    /** Runs once when the response has closed, with the status the client got (499: gone before the end). */
+    onClose: (exchange: HttpExchange, status: number) => void,
+  ) {
+    this.headers = request.headers;
+    response.once("close", () => {
+      this.closed = true;
+      const finished = response.writableFinished;
+      if (!finished && this.goneListeners) for (const listener of this.goneListeners) listener();
+      onClose(this, finished ? response.statusCode : 499);
+    });
+  }
+
+  /** Sets a header, replacing an earlier value of the same (lower-case) name. */
+  header(name: string, value: string): void {
+    const out = this.out;
+    for (let i = 0; i < out.length; i += 2) {
+      if (out[i] === name) {
+        out[i + 1] = value;
+        return;
+      }
+    }
+    out.push(name, value);
+  }
+
+  onClientGone(listener: () => void): void {
+    if (this.closed) {
+      if (!this.response.writableFinished) listener();
+      return;
+    }
+    if (this.goneListeners) this.goneListeners.push(listener);
+    else this.goneListeners = [listener];
+  }
+
+  get answered(): boolean {
+    return this.response.headersSent;
+  }
+
+  sendJson(status: number, body: Buffer | string | object, contentType = jsonType): void {
+    const payload = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+    const length = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
+    this.out.push("content-type", contentType, "content-length", String(length));
+    this.response.writeHead(status, this.out);
+    this.response.end(payload);
+  }
+
+  sendStream(
+    status: number,
+    headers: Record<string, string>,
+    body: AsyncIterable<string>,
+    done: (clientGone: boolean) => void,
+  ): void {
+    for (const name in headers) this.header(name, headers[name] as string);
+    this.response.writeHead(status, this.out);
+    this.pump(body).then(done, () => {
+      this.response.destroy();
+      done(true);
+    });
+  }
+
+  /** Writes the stream with backpressure; resolves whether the client went away first. */
+  private async pump(body: AsyncIterable<string>): Promise<boolean> {
+    const response = this.response;
+    for await (const text of body) {
+      // Leaving the loop returns the iterator, which ends the relay.
+      if (response.destroyed) return true;
+      if (!response.write(text) && !(await drained(response))) return true;
+    }
+    if (response.destroyed) return true;
+    response.end();
+    return false;
+  }
+}
