@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "../../auth/principal.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
-import type { Logger } from "../../telemetry/logger.js";
+import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
 import { principalFor } from "../auth-hook.js";
 import { errorBody } from "../error-body.js";
 import { GatewayError } from "../errors.js";
@@ -34,9 +34,11 @@ export class ProxyLane {
   /** Set when the server starts closing: new requests get 503 and every answer closes its connection. */
   closing = false;
   private readonly routes = new Map<string, ProxyRoute>();
+  private readonly accessLog: (fieldsJson: string, message: string) => void;
 
   constructor(private readonly options: ProxyLaneOptions) {
     for (const route of options.routes) this.routes.set(route.path, route);
+    this.accessLog = preformattedInfo(options.logger);
   }
 
   /** Serves the request if it is for a proxy route; false hands it to the framework. */
@@ -52,7 +54,7 @@ export class ProxyLane {
     const started = performance.now();
     const id = requestIdFor(request);
     const exchange = new HttpExchange(id, request, response, (done, status) =>
-      this.logged(done, status, started),
+      this.logged(route, done, status, started),
     );
     exchange.header("x-request-id", id);
     if (this.closing) {
@@ -106,16 +108,14 @@ export class ProxyLane {
     exchange.sendJson(failure.status, body, "application/json; charset=utf-8");
   }
 
-  private logged(exchange: HttpExchange, status: number, started: number): void {
-    this.options.logger.info(
-      {
-        requestId: exchange.id,
-        method: "POST",
-        path: routePath(exchange.request.url ?? "/"),
-        status,
-        ms: Math.round((performance.now() - started) * 100) / 100,
-        actor: exchange.principal?.actorId,
-      },
+  /** The access-log line; request ids and route paths are JSON-safe by construction (request-id.ts). */
+  private logged(route: ProxyRoute, exchange: HttpExchange, status: number, started: number): void {
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    const actor = exchange.principal?.actorId;
+    this.accessLog(
+      `"requestId":"${exchange.id}","method":"POST","path":"${route.path}","status":${status},"ms":${ms}${
+        actor === undefined ? "" : `,"actor":${JSON.stringify(actor)}`
+      }`,
       "request",
     );
   }
