@@ -21,10 +21,21 @@ export function formatResetDuration(milliseconds: number): string {
   return `${seconds}s`;
 }
 
-function put(headers: Record<string, string>, kind: string, now: number, window: WindowState): void {
-  headers[`x-ratelimit-limit-${kind}`] = String(window.limit);
-  headers[`x-ratelimit-remaining-${kind}`] = String(window.remaining);
-  headers[`x-ratelimit-reset-${kind}`] = formatResetDuration(window.resetAt - now);
+const names = {
+  requests: ["x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests"],
+  tokens: ["x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"],
+} as const;
+
+function put(
+  headers: Record<string, string>,
+  kind: keyof typeof names,
+  now: number,
+  window: WindowState,
+): void {
+  const [limit, remaining, reset] = names[kind];
+  headers[limit] = String(window.limit);
+  headers[remaining] = String(window.remaining);
+  headers[reset] = formatResetDuration(window.resetAt - now);
 }
 
 /**

@@ -2,7 +2,15 @@ import { randomBytes } from "node:crypto";
 import { admitted, refused } from "./decision.js";
 import { type HeldSlot, LeaseKeeper } from "./lease-keeper.js";
 import type { Admission, AdmissionRequest, Limiter, LimitsSnapshot, ReadRequest, Usage } from "./limiter.js";
-import { buildPlan, type Counts, DEFAULT_LEASE_MS, failures, type Plan, toMicroUsd } from "./plan.js";
+import {
+  buildPlan,
+  type Counts,
+  DEFAULT_LEASE_MS,
+  failures,
+  type Plan,
+  PlanKeys,
+  toMicroUsd,
+} from "./plan.js";
 import { isUnlimited } from "./policy.js";
 import { snapshot } from "./snapshot.js";
 import { Ticket, unlimitedTicket } from "./ticket.js";
@@ -24,6 +32,34 @@ interface Counter {
 }
 
 /**
+ * The slots of one concurrency key: member → lease deadline. `earliest` is a lower bound of the
+ * deadlines (renewals only move them later), so counting needs no scan until it has passed:
+ * with thousands of streams in flight for one actor, a scan per admission would be the hot path.
+ */
+class SlotSet {
+  readonly members = new Map<string, number>();
+  earliest = Number.POSITIVE_INFINITY;
+
+  add(member: string, deadline: number): void {
+    this.members.set(member, deadline);
+    if (deadline < this.earliest) this.earliest = deadline;
+  }
+
+  /** Live slots at `now`, dropping expired ones. */
+  count(now: number): number {
+    if (now >= this.earliest) {
+      let earliest = Number.POSITIVE_INFINITY;
+      for (const [member, deadline] of this.members) {
+        if (deadline <= now) this.members.delete(member);
+        else if (deadline < earliest) earliest = deadline;
+      }
+      this.earliest = earliest;
+    }
+    return this.members.size;
+  }
+}
+
+/**
  * Limits of a single replica, with the same semantics as the Redis limiter (same plan, same
  * refusal rule, same leases) so one conformance suite covers both.
  */
@@ -32,10 +68,11 @@ export class MemoryLimiter implements Limiter {
   private readonly leaseMs: number;
   private readonly counters = new Map<string, Counter>();
   /** Slot key → member → lease deadline. */
-  private readonly slots = new Map<string, Map<string, number>>();
+  private readonly slots = new Map<string, SlotSet>();
   private readonly keeper: LeaseKeeper;
   private readonly sweeper: NodeJS.Timeout;
   private readonly instance = randomBytes(6).toString("base64url");
+  private readonly keys = new PlanKeys("");
   private sequence = 0;
 
   constructor(options: MemoryLimiterOptions = {}) {
@@ -52,7 +89,7 @@ export class MemoryLimiter implements Limiter {
     const { subject, feature, policy } = request;
     if (isUnlimited(policy))
       return { admitted: true, ticket: unlimitedTicket(subject, feature), state: { now } };
-    const plan = buildPlan("", subject, feature, policy, request.estimate, this.leaseMs, now);
+    const plan = buildPlan(this.keys, subject, feature, policy, request.estimate, this.leaseMs, now);
     const counts = this.counts(plan, now);
     const mask = failures(plan, counts);
     if (mask !== 0) return refused(plan, counts, mask, feature);
@@ -65,10 +102,10 @@ export class MemoryLimiter implements Limiter {
       member = `${this.instance}:${++this.sequence}`;
       let held = this.slots.get(plan.concurrency.key);
       if (!held) {
-        held = new Map();
+        held = new SlotSet();
         this.slots.set(plan.concurrency.key, held);
       }
-      held.set(member, now + this.leaseMs);
+      held.add(member, now + this.leaseMs);
     }
     const ticket = new Ticket(
       subject,
@@ -102,7 +139,7 @@ export class MemoryLimiter implements Limiter {
   async read(request: ReadRequest): Promise<LimitsSnapshot> {
     const now = request.now ?? this.clock();
     const plan = buildPlan(
-      "",
+      this.keys,
       request.subject,
       request.feature,
       request.policy,
@@ -121,10 +158,7 @@ export class MemoryLimiter implements Limiter {
   /** Drops expired windows and leases; runs on a timer so memory stays bounded. */
   sweep(now = this.clock()): void {
     for (const [key, counter] of this.counters) if (counter.expiresAt <= now) this.counters.delete(key);
-    for (const [key, held] of this.slots) {
-      for (const [member, deadline] of held) if (deadline <= now) held.delete(member);
-      if (held.size === 0) this.slots.delete(key);
-    }
+    for (const [key, held] of this.slots) if (held.count(now) === 0) this.slots.delete(key);
   }
 
   /** Live entries (tests check that sweeping bounds memory). */
@@ -160,10 +194,7 @@ export class MemoryLimiter implements Limiter {
   }
 
   private inUse(key: string, now: number): number {
-    const held = this.slots.get(key);
-    if (!held) return 0;
-    for (const [member, deadline] of held) if (deadline <= now) held.delete(member);
-    return held.size;
+    return this.slots.get(key)?.count(now) ?? 0;
   }
 
   /** Corrections go to the reservation's own window, and only while it still exists. */
@@ -174,8 +205,8 @@ export class MemoryLimiter implements Limiter {
     if (ticket.budgetKey && microDelta !== 0) this.adjust(ticket.budgetKey, microDelta, now);
     if (ticket.slotKey && ticket.slotMember) {
       const held = this.slots.get(ticket.slotKey);
-      held?.delete(ticket.slotMember);
-      if (held?.size === 0) this.slots.delete(ticket.slotKey);
+      held?.members.delete(ticket.slotMember);
+      if (held?.members.size === 0) this.slots.delete(ticket.slotKey);
     }
   }
 
@@ -187,7 +218,7 @@ export class MemoryLimiter implements Limiter {
   private async renew(held: HeldSlot[]): Promise<void> {
     const deadline = this.clock() + this.leaseMs;
     for (const { key, member } of held) {
-      const slots = this.slots.get(key);
+      const slots = this.slots.get(key)?.members;
       if (slots?.has(member)) slots.set(member, deadline);
     }
   }

@@ -61,16 +61,74 @@ export function subjectPrefix(keyPrefix: string, subject: string): string {
   return `${keyPrefix}limits:{${encodeURIComponent(subject)}}:`;
 }
 
+interface WindowKey {
+  intervalMs: number;
+  index: number;
+  key: string;
+}
+
+/** The key strings of one subject and feature. */
+interface FeatureKeys {
+  actor: string;
+  base: string;
+  concurrency: string;
+  requests: WindowKey | undefined;
+  tokens: WindowKey | undefined;
+}
+
+/** Subjects whose keys are kept; past this the cache starts over (actors are config, so it rarely is). */
+const MAX_CACHED_SUBJECTS = 10_000;
+
+/**
+ * The counter keys of each subject and feature, built once and reused while their window lasts:
+ * a key built afresh for every admission is a new string that each Map or Redis lookup hashes or
+ * copies again, and building and hashing them was the larger part of an in-memory admission.
+ */
+export class PlanKeys {
+  private readonly subjects = new Map<string, Map<Feature, FeatureKeys>>();
+
+  constructor(readonly keyPrefix: string) {}
+
+  of(subject: string, feature: Feature): FeatureKeys {
+    let features = this.subjects.get(subject);
+    if (!features) {
+      if (this.subjects.size >= MAX_CACHED_SUBJECTS) this.subjects.clear();
+      features = new Map();
+      this.subjects.set(subject, features);
+    }
+    let keys = features.get(feature);
+    if (!keys) {
+      const actor = subjectPrefix(this.keyPrefix, subject);
+      const base = `${actor}${feature}:`;
+      keys = { actor, base, concurrency: `${base}c`, requests: undefined, tokens: undefined };
+      features.set(feature, keys);
+    }
+    return keys;
+  }
+}
+
 /**
  * Fixed windows aligned to multiples of the interval since the epoch: every replica computes
  * the same window from its clock, and the key carries the window index.
  */
-function windowPlan(base: string, kind: string, limit: number, intervalMs: number, now: number): WindowPlan {
+function windowPlan(
+  keys: FeatureKeys,
+  kind: "r" | "t",
+  limit: number,
+  intervalMs: number,
+  now: number,
+): WindowPlan {
   const interval = Math.max(1, intervalMs);
   const index = Math.floor(now / interval);
   const resetAt = (index + 1) * interval;
+  const field = kind === "r" ? "requests" : "tokens";
+  let cached = keys[field];
+  if (cached?.index !== index || cached.intervalMs !== interval) {
+    cached = { intervalMs: interval, index, key: `${keys.base}${kind}:${interval}:${index}` };
+    keys[field] = cached;
+  }
   return {
-    key: `${base}${kind}:${interval}:${index}`,
+    key: cached.key,
     limit,
     intervalMs: interval,
     resetAt,
@@ -79,7 +137,7 @@ function windowPlan(base: string, kind: string, limit: number, intervalMs: numbe
 }
 
 export function buildPlan(
-  keyPrefix: string,
+  planKeys: PlanKeys,
   subject: string,
   feature: Feature,
   policy: FeaturePolicy,
@@ -87,18 +145,18 @@ export function buildPlan(
   leaseMs: number,
   now: number,
 ): Plan {
-  const actor = subjectPrefix(keyPrefix, subject);
-  const base = `${actor}${feature}:`;
+  const keys = planKeys.of(subject, feature);
+  const actor = keys.actor;
   const plan: Plan = { now, actor };
   if (policy.requests) {
-    plan.requests = windowPlan(base, "r", policy.requests.limit, policy.requests.intervalMs, now);
+    plan.requests = windowPlan(keys, "r", policy.requests.limit, policy.requests.intervalMs, now);
   }
   if (policy.tokens) {
-    const window = windowPlan(base, "t", policy.tokens.limit, policy.tokens.intervalMs, now);
+    const window = windowPlan(keys, "t", policy.tokens.limit, policy.tokens.intervalMs, now);
     plan.tokens = { ...window, estimate: Math.max(0, Math.ceil(estimate?.tokens ?? 0)) };
   }
   if (policy.concurrent !== undefined) {
-    plan.concurrency = { key: `${base}c`, limit: policy.concurrent, leaseMs };
+    plan.concurrency = { key: keys.concurrency, limit: policy.concurrent, leaseMs };
   }
   if (policy.budget) {
     const { usd, period, timeZone } = policy.budget;

@@ -12,7 +12,15 @@ import {
   type Usage,
 } from "./limiter.js";
 import { type FailMode, type LimiterLogger, type LimiterMetrics, OutageReporter } from "./outage.js";
-import { buildPlan, type Counts, DEFAULT_LEASE_MS, type Plan, subjectPrefix, toMicroUsd } from "./plan.js";
+import {
+  buildPlan,
+  type Counts,
+  DEFAULT_LEASE_MS,
+  type Plan,
+  PlanKeys,
+  subjectPrefix,
+  toMicroUsd,
+} from "./plan.js";
 import { isUnlimited } from "./policy.js";
 import { admitScript, readScript, settleScript } from "./redis-scripts.js";
 import { snapshot } from "./snapshot.js";
@@ -66,6 +74,7 @@ export class RedisLimiter implements Limiter {
   readonly client: Redis;
   private readonly ownsClient: boolean;
   private readonly keyPrefix: string;
+  private readonly planKeys: PlanKeys;
   private readonly failMode: FailMode;
   private readonly clock: () => number;
   private readonly leaseMs: number;
@@ -85,6 +94,7 @@ export class RedisLimiter implements Limiter {
       this.ownsClient = true;
     } else throw new Error("RedisLimiter needs `client` or `url`");
     this.keyPrefix = options.keyPrefix ?? "tollgate:";
+    this.planKeys = new PlanKeys(this.keyPrefix);
     this.failMode = options.failMode ?? "open";
     this.clock = options.now ?? Date.now;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -113,7 +123,7 @@ export class RedisLimiter implements Limiter {
     const { subject, feature, policy } = request;
     if (isUnlimited(policy))
       return { admitted: true, ticket: unlimitedTicket(subject, feature), state: { now } };
-    const plan = buildPlan(this.keyPrefix, subject, feature, policy, request.estimate, this.leaseMs, now);
+    const plan = buildPlan(this.planKeys, subject, feature, policy, request.estimate, this.leaseMs, now);
     const member = plan.concurrency ? `${this.instance}:${++this.sequence}` : "";
     let reply: number[];
     try {
@@ -170,7 +180,7 @@ export class RedisLimiter implements Limiter {
   async read(request: ReadRequest): Promise<LimitsSnapshot> {
     const now = request.now ?? this.clock();
     const { subject, feature, policy } = request;
-    const plan = buildPlan(this.keyPrefix, subject, feature, policy, undefined, this.leaseMs, now);
+    const plan = buildPlan(this.planKeys, subject, feature, policy, undefined, this.leaseMs, now);
     if (isUnlimited(policy)) return snapshot(plan, ZERO_COUNTS);
     const flag = (present: unknown) => (present ? "1" : "0");
     let reply: number[];
