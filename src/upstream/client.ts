@@ -90,6 +90,12 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     const secrets = sendOptions.secrets ?? NO_SECRETS;
     const method = request.method ?? "POST";
     const body = request.body ?? null;
+    // Every body the gateway sends is JSON; Anthropic documents the media type as required, and
+    // servers behind frameworks that check it refuse a body without one.
+    const baseHeaders =
+      body === null || request.headers?.["content-type"] !== undefined
+        ? request.headers
+        : { "content-type": "application/json", ...request.headers };
     const attempts: UpstreamAttempt[] = [];
 
     let statusError: UpstreamError | undefined;
@@ -109,7 +115,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         response = await poolFor(state.origin, callConnectTimeoutMs).request({
           path: state.path,
           method,
-          headers: endpoint.headers ? { ...request.headers, ...endpoint.headers } : request.headers,
+          headers: endpoint.headers ? { ...baseHeaders, ...endpoint.headers } : baseHeaders,
           body,
           signal,
           headersTimeout: firstByteTimeoutMs,

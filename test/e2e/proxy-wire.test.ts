@@ -35,6 +35,7 @@ describe("pass-through", () => {
     };
     await h.openai.chat.completions.create(params);
     expect(h.mock.last("/openai/").body).toEqual({ ...params, model: "text" });
+    expect(h.mock.last("/openai/").headers["content-type"]).toBe("application/json");
   });
 
   it("Anthropic client → anthropic: unknown fields survive and anthropic-beta is forwarded", async () => {
@@ -199,6 +200,7 @@ describe("completions, FIM, embeddings, count_tokens", () => {
     const received = h.mock.last("/anthropic/");
     expect(received.path).toBe("/anthropic/v1/messages/count_tokens");
     expect(received.headers["x-api-key"]).toBe(providerKeys.anthropic);
+    expect(received.headers["content-type"]).toBe("application/json");
     expect(received.body).toEqual({ ...params, model: "text" });
 
     const estimated = await h.anthropic.messages
