@@ -15,6 +15,7 @@ export interface CliOptions {
   strict: boolean;
   autocannonRate: boolean;
   chunkDelayMs: number;
+  rounds: number;
 }
 
 export const HELP = `Usage: npm run bench -- [options]   (or: node --experimental-strip-types bench/run.ts [options])
@@ -25,6 +26,8 @@ export const HELP = `Usage: npm run bench -- [options]   (or: node --experimenta
   --targets a,b       direct, bare, tollgate (default: all three)
   --gateway-only      same as --targets tollgate
   --connections 50    connections for the maximum-rate runs
+  --rounds 3          bare and tollgate measured back to back this many times for the §7 checks
+                      (chat-max and the half-peak rate); the verdict is the median (--quick: 1)
   --chunk-delay 0     ms between the records of the stream and translated scenarios (0: one event-loop turn)
   --streams 5000      streams held open by the hold scenario
   --hold 30s          how long the hold scenario keeps them open
@@ -69,6 +72,7 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     "--streams",
     "--chunk-delay",
     "--hold",
+    "--rounds",
   ];
   const boolean = new Set(["--quick", "--gateway-only", "--strict", "--autocannon-rate", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
@@ -113,5 +117,6 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     strict: flags.has("--strict"),
     autocannonRate: flags.has("--autocannon-rate"),
     chunkDelayMs: Math.max(0, Number(values.get("--chunk-delay") ?? 0)) || 0,
+    rounds: num("--rounds", quick ? 1 : 3),
   };
 }

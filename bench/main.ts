@@ -86,15 +86,25 @@ async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
   const has = (s: string): boolean => cli.scenarios.has(s);
   const bare = bench.targets.find((t) => t.name === "bare");
   const gateway = bench.targets.find((t) => t.name === "tollgate");
-  if (has("chat-max") || has("chat-rate")) await rateScenario(bench, "chat-max", bench.targets);
+  // The §7 comparisons run bare and tollgate back to back, `--rounds` times (direct once).
+  const rounds = cli.rounds;
+  const pair = [bare, gateway].filter((t): t is Target => t !== undefined);
+  const numbered = (round: number) => (rounds > 1 && pair.length === 2 ? round : undefined);
+  if (has("chat-max") || has("chat-rate")) {
+    await rateScenario(bench, "chat-max", bench.targets, undefined, numbered(1));
+    for (let round = 2; round <= rounds && pair.length === 2; round++)
+      await rateScenario(bench, "chat-max", pair, undefined, round);
+  }
   if (has("chat-rate")) {
     const barePeak = peak(bench, "chat-max", "bare");
     const gatewayPeak = peak(bench, "chat-max", "tollgate");
     const rate = barePeak ? barePeak / 2 : gatewayPeak ? gatewayPeak / 2 : undefined;
     if (rate) await rateScenario(bench, "chat-rate", bench.targets, rate);
     // DESIGN §7 compares p99 at half of Tollgate's own peak.
-    if (gatewayPeak && bare && gateway)
-      await rateScenario(bench, "chat-rate-tg", [bare, gateway], gatewayPeak / 2);
+    if (gatewayPeak && pair.length === 2) {
+      for (let round = 1; round <= rounds; round++)
+        await rateScenario(bench, "chat-rate-tg", pair, gatewayPeak / 2, numbered(round));
+    }
   }
   if (has("stream")) await streamScenario(bench, "stream");
   if (has("translated")) await streamScenario(bench, "translated");

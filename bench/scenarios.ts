@@ -67,9 +67,13 @@ function push(bench: Bench, m: Omit<Measurement, "status"> & { usage: Usage }): 
   bench.results.push({ status: "ok", ...m });
 }
 
+/** A target's peak: the median over the rounds it was measured in. */
 export function peak(bench: Bench, scenario: string, target: TargetName): number | undefined {
-  const m = bench.results.find((r) => r.scenario === scenario && r.target === target && r.status === "ok");
-  return m?.rate?.rps;
+  const rates = bench.results
+    .filter((r) => r.scenario === scenario && r.target === target && r.status === "ok" && r.rate)
+    .map((r) => r.rate!.rps)
+    .sort((a, b) => a - b);
+  return rates.length === 0 ? undefined : rates[Math.floor((rates.length - 1) / 2)];
 }
 
 /** Non-streaming chat against each target: at maximum rate, or at a fixed offered rate. */
@@ -78,6 +82,7 @@ export async function rateScenario(
   scenario: string,
   targets: Target[],
   overallRate?: number,
+  round?: number,
 ): Promise<void> {
   const { options } = bench;
   bench.log(
@@ -107,10 +112,11 @@ export async function rateScenario(
         : () => runRate(req, { connections, durationS, ...(overallRate ? { overallRate } : {}) });
     const { result, usage } = await watch(target.child, bench.mock, work, (r) => r.requests);
     bench.log(
-      `  ${target.name}: ${result.rps} req/s, p99 ${result.latencyMs.p99} ms, ${usage.cpuUsPerRequest} µs CPU/req`,
+      `  ${target.name}${round ? ` #${round}` : ""}: ${result.rps} req/s, p99 ${result.latencyMs.p99} ms, ${usage.cpuUsPerRequest} µs CPU/req`,
     );
     push(bench, {
       scenario,
+      ...(round ? { round } : {}),
       target: target.name,
       rate: result,
       usage,

@@ -1,0 +1,79 @@
+/** The §7 verdicts of `npm run bench` (bench/report.ts): per-round comparisons and their median. */
+import { describe, expect, it } from "vitest";
+import { checkTargets, type Measurement } from "../../bench/report.js";
+
+function rate(
+  scenario: string,
+  target: "bare" | "tollgate",
+  rps: number,
+  p99: number,
+  round?: number,
+): Measurement {
+  return {
+    scenario,
+    target,
+    status: "ok",
+    ...(round ? { round } : {}),
+    rate: {
+      requests: rps,
+      durationS: 1,
+      rps,
+      latencyMs: { p50: 1, p99, p999: p99, max: p99 },
+      errors: 0,
+      non2xx: 0,
+    },
+  } as Measurement;
+}
+
+const verdict = (results: Measurement[], prefix: string) =>
+  checkTargets(results, undefined, 5_000).find((c) => c.target.startsWith(prefix));
+
+describe("bench §7 checks", () => {
+  it("compares each round with the bare proxy of the same round and judges by the median", () => {
+    const results = [
+      rate("chat-max", "bare", 10_000, 5, 1),
+      rate("chat-max", "tollgate", 7_500, 5, 1),
+      // A slow phase of the machine: both drop; compared across rounds this would read 45% or 100%.
+      rate("chat-max", "bare", 5_000, 5, 2),
+      rate("chat-max", "tollgate", 3_400, 5, 2),
+      rate("chat-max", "bare", 10_000, 5, 3),
+      rate("chat-max", "tollgate", 7_200, 5, 3),
+    ];
+    const check = verdict(results, "throughput ≥");
+    expect(check?.result).toBe("PASS");
+    expect(check?.measured).toMatch(/^median of 3 rounds; .*: 72%$/);
+  });
+
+  it("fails the throughput target when the median round is under 70%", () => {
+    const results = [
+      rate("chat-max", "bare", 10_000, 5, 1),
+      rate("chat-max", "tollgate", 6_000, 5, 1),
+      rate("chat-max", "bare", 10_000, 5, 2),
+      rate("chat-max", "tollgate", 9_000, 5, 2),
+      rate("chat-max", "bare", 10_000, 5, 3),
+      rate("chat-max", "tollgate", 6_500, 5, 3),
+    ];
+    expect(verdict(results, "throughput ≥")?.result).toBe("FAIL");
+  });
+
+  it("judges the p99 budget on the median of per-round differences, and a single run as before", () => {
+    const rounds = [
+      { ...rate("chat-rate-tg", "bare", 4_000, 3, 1), offeredRate: 4_000 },
+      { ...rate("chat-rate-tg", "tollgate", 4_000, 3.5, 1), offeredRate: 4_000 },
+      { ...rate("chat-rate-tg", "bare", 4_000, 40, 2), offeredRate: 4_000 },
+      { ...rate("chat-rate-tg", "tollgate", 4_000, 90, 2), offeredRate: 4_000 },
+      { ...rate("chat-rate-tg", "bare", 4_000, 3, 3), offeredRate: 4_000 },
+      { ...rate("chat-rate-tg", "tollgate", 4_000, 3.9, 3), offeredRate: 4_000 },
+    ];
+    const check = verdict(rounds, "p99 ≤");
+    expect(check?.result).toBe("PASS");
+    expect(check?.measured).toMatch(/median of 3 rounds.*: \+0\.9 ms$/);
+
+    const once = [
+      { ...rate("chat-rate-tg", "bare", 4_000, 3), offeredRate: 4_000 },
+      { ...rate("chat-rate-tg", "tollgate", 4_000, 5), offeredRate: 4_000 },
+    ];
+    expect(verdict(once, "p99 ≤")?.result).toBe("FAIL");
+    expect(verdict([], "p99 ≤")?.result).toBe("N/A");
+  });
+});
