@@ -1,18 +1,20 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import { type FlushableSink, TurnBatch } from "./turn-batch.js";
 
 export type { Logger } from "pino";
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 /**
- * Standard output, written asynchronously in batches of up to 4 KiB and at least every
+ * Standard output, written asynchronously in batches of at least 4 KiB and at least every
  * 250 ms: one write(2) per request line would cost more than the rest of the request path.
- * pino flushes what is left when the process exits.
+ * Lines reach pino's SonicBoom once per event-loop turn (TurnBatch); both flush on exit.
  */
 function bufferedStdout(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 } as Parameters<
+  const sonic = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 } as Parameters<
     typeof pino.destination
-  >[0]);
+  >[0]) as unknown as FlushableSink;
+  return new TurnBatch(sonic);
 }
 
 let stampedAt = -1;
