@@ -71,11 +71,15 @@ const delta = (a: number | undefined, b: number | undefined): string =>
 
 /** The measurement a row is compared with: same scenario, or the memory-limits one for the Redis variant. */
 function reference(results: Measurement[], m: Measurement, target: TargetName): Measurement | undefined {
-  const scenario = { "redis-max": "chat-max", "redis-rate": "chat-rate-tg" }[m.scenario] ?? m.scenario;
-  if (m.target === target && scenario === m.scenario) return undefined;
-  const same = (r: Measurement) => r.scenario === scenario && r.target === target && r.status === "ok";
-  // A round is compared with the same round of the reference when there is one (they ran side by side).
-  return results.find((r) => same(r) && r.round === m.round) ?? results.find(same);
+  if (m.target === target) return undefined;
+  const of = (scenario: string) => (r: Measurement) =>
+    r.scenario === scenario && r.target === target && r.status === "ok";
+  // A round is compared with the same round of the reference (they ran side by side); the Redis
+  // variant, when it has no bare rows of its own, with the in-memory run's.
+  const own = results.filter(of(m.scenario));
+  const scenario = { "redis-max": "chat-max", "redis-rate": "chat-rate-tg" }[m.scenario];
+  const pool = own.length > 0 || !scenario ? own : results.filter(of(scenario));
+  return pool.find((r) => r.round === m.round) ?? pool[0];
 }
 
 function rateTable(results: Measurement[]): string[] {
@@ -212,7 +216,8 @@ export function checkTargets(
     ["chat-max", "tollgate", "throughput ≥ 70% of the bare proxy"],
     ["redis-max", "tollgate-redis", "throughput with Redis limits ≥ 70% of the bare proxy"],
   ] as const) {
-    const both = pairs(results, scenario, target, { scenario: "chat-max", target: "bare" });
+    const pairedBare = ok(results, scenario, "bare") ? scenario : "chat-max";
+    const both = pairs(results, scenario, target, { scenario: pairedBare, target: "bare" });
     if (both.length > 0) {
       const shares = both.map(([tg, bare]) => tg.rate!.rps / bare.rate!.rps);
       const share = median(shares);

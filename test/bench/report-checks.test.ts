@@ -76,4 +76,16 @@ describe("bench §7 checks", () => {
     expect(verdict(once, "p99 ≤")?.result).toBe("FAIL");
     expect(verdict([], "p99 ≤")?.result).toBe("N/A");
   });
+
+  it("pairs the Redis variant with the bare rounds measured beside it, else with the in-memory run's", () => {
+    const memory = [rate("chat-max", "bare", 10_000, 5), rate("chat-max", "tollgate", 7_500, 5)];
+    const beside = [rate("redis-max", "bare", 6_000, 5, 1), rate("redis-max", "tollgate-redis", 4_500, 5, 1)];
+    expect(verdict([...memory, ...beside], "throughput with Redis")?.measured).toMatch(
+      /4500 vs 6000 req\/s: 75%/,
+    );
+    const alone = [rate("redis-max", "tollgate-redis", 4_500, 5)];
+    const check = verdict([...memory, ...alone], "throughput with Redis");
+    expect(check?.measured).toMatch(/4500 vs 10000 req\/s: 45%/);
+    expect(check?.result).toBe("FAIL");
+  });
 });
