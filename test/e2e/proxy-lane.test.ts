@@ -4,6 +4,7 @@
  * trailing slashes) and what it gets back: errors in the route's dialect, request ids, the access log.
  */
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gatewayToken, type Harness, startHarness } from "./gateway-harness.js";
 
@@ -147,5 +148,26 @@ describe("client API routes over HTTP", () => {
       actor: "admin",
     });
     expect(typeof lines[0]?.ms).toBe("number");
+  });
+
+  it("shrugs off a client that goes away halfway through its body: no answer, no error, next request served", async () => {
+    const url = new URL(h.url);
+    const errorsBefore = h.logs.filter((line) => line.includes('"level":"error"')).length;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(url.port), url.hostname, () => {
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${gatewayToken}\r\n` +
+            'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"model":',
+        );
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+      socket.on("error", reject);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await post("/v1/chat/completions", chatBody, auth)).status).toBe(200);
+    expect(h.logs.filter((line) => line.includes('"level":"error"')).length).toBe(errorsBefore);
   });
 });
