@@ -11,9 +11,13 @@ export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" |
  * Lines reach pino's SonicBoom once per event-loop turn (TurnBatch); both flush on exit.
  */
 function bufferedStdout(): DestinationStream {
-  const sonic = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 } as Parameters<
-    typeof pino.destination
-  >[0]) as unknown as FlushableSink;
+  const sonic = pino.destination({
+    dest: 1,
+    sync: false,
+    minLength: 4096,
+    periodicFlush: 250,
+    contentMode: "buffer",
+  } as Parameters<typeof pino.destination>[0]) as unknown as FlushableSink;
   return new TurnBatch(sonic);
 }
 

@@ -7,7 +7,7 @@ function sink() {
   return {
     chunks,
     flushes: () => flushes,
-    write: (chunk: string) => void chunks.push(chunk),
+    write: (chunk: Buffer) => void chunks.push(chunk.toString("utf8")),
     flushSync: () => void flushes++,
   };
 }

@@ -4,7 +4,7 @@ import { checkTargets, type Measurement } from "../../bench/report.js";
 
 function rate(
   scenario: string,
-  target: "bare" | "tollgate",
+  target: "bare" | "tollgate" | "tollgate-redis",
   rps: number,
   p99: number,
   round?: number,
