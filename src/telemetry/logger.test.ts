@@ -1,6 +1,6 @@
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { createLogger, preformattedInfo } from "./logger.js";
+import { createLogger, isoTime, preformattedInfo } from "./logger.js";
 
 function memory() {
   const lines: string[] = [];
@@ -35,5 +35,21 @@ describe("preformattedInfo", () => {
     const logger = pino({ base: null, timestamp: false }, destination);
     preformattedInfo(logger)(`"status":201`, "request");
     expect(JSON.parse(lines[0] ?? "")).toEqual({ level: 30, status: 201, msg: "request" });
+  });
+});
+
+describe("log time stamps", () => {
+  it("match toISOString at every millisecond of a second", () => {
+    const realNow = Date.now;
+    try {
+      for (const at of [Date.UTC(2026, 10, 21, 18, 51, 23, 0), Date.UTC(2026, 10, 21, 18, 51, 23, 7)]) {
+        for (const offset of [0, 9, 10, 99, 100, 999, 1000, 61_001]) {
+          Date.now = () => at + offset;
+          expect(isoTime()).toBe(`,"time":"${new Date(at + offset).toISOString()}"`);
+        }
+      }
+    } finally {
+      Date.now = realNow;
+    }
   });
 });
