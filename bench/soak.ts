@@ -8,10 +8,33 @@ import { cpuSeconds, memory } from "./processes.js";
 import type { Soak, SoakSample } from "./report.js";
 import type { Bench } from "./scenarios.js";
 
+/** The share of a soak that counts as warm-up for the growth verdict. */
+export const WARM_UP_SHARE = 0.1;
+
 /** RSS sampled every second through an interval; its median is less sensitive to when GC last ran. */
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return Math.round((sorted[Math.floor(sorted.length / 2)] ?? Number.NaN) * 10) / 10;
+}
+
+/**
+ * RSS growth over a soak. The heap grows to its working set over the first minutes (V8 sizes its
+ * spaces, pools fill); a leak is growth after that, so the verdict starts from the first sample at
+ * or past the warm-up share of the run. Growth from the first sample is reported beside it.
+ */
+export function soakGrowth(
+  samples: readonly SoakSample[],
+  durationS: number,
+): { warmUpS: number; growthPercent: number; growthFromStartPercent: number } {
+  const growth = (from: number, to: number) => Math.round(((to - from) / from) * 1000) / 10;
+  const first = samples[0]?.rssMb ?? Number.NaN;
+  const last = samples.at(-1)?.rssMb ?? Number.NaN;
+  const settled = samples.find((sample) => sample.atS >= durationS * WARM_UP_SHARE) ?? samples[0];
+  return {
+    warmUpS: settled?.atS ?? 0,
+    growthPercent: growth(settled?.rssMb ?? Number.NaN, last),
+    growthFromStartPercent: growth(first, last),
+  };
 }
 
 export async function runSoak(
@@ -71,13 +94,11 @@ export async function runSoak(
     streaming = false;
     await streamer;
   }
-  const first = samples[0]?.rssMb ?? Number.NaN;
-  const last = samples.at(-1)?.rssMb ?? Number.NaN;
   return {
     target: target.name,
     durationS: options.durationS,
     offeredRate,
     samples,
-    growthPercent: Math.round(((last - first) / first) * 1000) / 10,
+    ...soakGrowth(samples, options.durationS),
   };
 }

@@ -1,6 +1,7 @@
 /** The §7 verdicts of `npm run bench` (bench/report.ts): per-round comparisons and their median. */
 import { describe, expect, it } from "vitest";
 import { checkTargets, type Measurement } from "../../bench/report.js";
+import { soakGrowth } from "../../bench/soak.js";
 
 function rate(
   scenario: string,
@@ -87,5 +88,45 @@ describe("bench §7 checks", () => {
     const check = verdict([...memory, ...alone], "throughput with Redis");
     expect(check?.measured).toMatch(/4500 vs 10000 req\/s: 45%/);
     expect(check?.result).toBe("FAIL");
+  });
+});
+
+describe("soak growth", () => {
+  const sample = (atS: number, rssMb: number) => ({
+    atS,
+    rssMb,
+    rssMaxMb: rssMb,
+    rps: 1,
+    p99Ms: 1,
+    cpuUsPerRequest: 1,
+    streamsFailed: 0,
+  });
+
+  it("counts growth from the end of the warm-up, and reports it from the start too", () => {
+    // An hour: the heap settles over the first minutes, then holds.
+    const samples = [
+      sample(60, 250),
+      sample(300, 330),
+      sample(360, 335),
+      sample(1800, 336),
+      sample(3600, 338),
+    ];
+    expect(soakGrowth(samples, 3600)).toEqual({
+      warmUpS: 360,
+      growthPercent: 0.9,
+      growthFromStartPercent: 35.2,
+    });
+  });
+
+  it("still catches a leak that keeps growing after the warm-up", () => {
+    const samples = [sample(60, 250), sample(360, 300), sample(1800, 330), sample(3600, 360)];
+    const growth = soakGrowth(samples, 3600);
+    expect(growth.growthPercent).toBe(20);
+    const check = checkTargets(
+      [],
+      { target: "tollgate", durationS: 3600, offeredRate: 1, samples, ...growth },
+      5_000,
+    );
+    expect(check.find((c) => c.target.startsWith("soak"))?.result).toBe("FAIL");
   });
 });
