@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis, type RedisOptions } from "ioredis";
 import { admitted, degradedState, refused, unavailable } from "./decision.js";
+import { DeferredWrites } from "./deferred-writes.js";
 import { type HeldSlot, LeaseKeeper } from "./lease-keeper.js";
 import {
   type Admission,
@@ -63,6 +64,8 @@ export function limiterRedisOptions(commandTimeoutMs = 1_000): RedisOptions {
 }
 
 const NONE = -1;
+/** The longest a settlement waits for an admission to share its write; a slot is freed this much later. */
+const SETTLE_DELAY_MS = 5;
 const ZERO_COUNTS: Counts = { requests: 0, tokens: 0, inUse: 0, spentMicro: 0 };
 
 /**
@@ -82,6 +85,8 @@ export class RedisLimiter implements Limiter {
   private readonly outage: OutageReporter;
   private readonly instance = randomBytes(6).toString("base64url");
   private sequence = 0;
+  /** Settlements ride along with the next admission's write, or go within a few ms. */
+  private readonly settlements = new DeferredWrites(SETTLE_DELAY_MS);
 
   constructor(options: RedisLimiterOptions) {
     if (options.client) {
@@ -128,6 +133,8 @@ export class RedisLimiter implements Limiter {
     let reply: number[];
     try {
       this.assertConnected();
+      // Queued settlements go first, in the same write: the admission then sees the slots they free.
+      this.settlements.flush();
       reply = (await admitScript.run(
         this.client,
         this.keys(plan),
@@ -186,6 +193,7 @@ export class RedisLimiter implements Limiter {
     let reply: number[];
     try {
       this.assertConnected();
+      this.settlements.flush();
       reply = (await readScript.run(this.client, this.keys(plan), [
         now,
         flag(plan.requests),
@@ -208,6 +216,7 @@ export class RedisLimiter implements Limiter {
 
   async close(): Promise<void> {
     await this.keeper.stop();
+    await this.settlements.drain();
     if (this.ownsClient) this.client.disconnect();
   }
 
@@ -264,18 +273,18 @@ export class RedisLimiter implements Limiter {
     const slotKey = ticket.slotKey;
     if (!slotKey && (!tokenKey || tokenDelta === 0) && (!budgetKey || microDelta === 0)) return;
     const unused = `${subjectPrefix(this.keyPrefix, ticket.subject)}-`;
-    try {
-      this.assertConnected();
-      await settleScript.run(
-        this.client,
-        [tokenKey ?? unused, budgetKey ?? unused, slotKey ?? unused],
-        [tokenKey ? tokenDelta : 0, budgetKey ? microDelta : 0, ticket.slotMember ?? ""],
-      );
-      this.outage.success();
-    } catch (error) {
-      // The slot then frees itself when its lease ends; the reservation stays counted.
-      this.outage.failure(operation, error);
-    }
+    const keys = [tokenKey ?? unused, budgetKey ?? unused, slotKey ?? unused];
+    const args = [tokenKey ? tokenDelta : 0, budgetKey ? microDelta : 0, ticket.slotMember ?? ""];
+    await this.settlements.add(async () => {
+      try {
+        this.assertConnected();
+        await settleScript.run(this.client, keys, args);
+        this.outage.success();
+      } catch (error) {
+        // The slot then frees itself when its lease ends; the reservation stays counted.
+        this.outage.failure(operation, error);
+      }
+    });
   }
 
   private async renew(held: HeldSlot[]): Promise<void> {
