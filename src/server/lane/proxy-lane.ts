@@ -80,21 +80,21 @@ export class ProxyLane {
   /** An error before the answer started, in the route's dialect; after it, the connection is cut. */
   private fail(route: ProxyRoute, exchange: HttpExchange, error: unknown): void {
     if (error instanceof ClientGoneError) return;
+    const known = error instanceof GatewayError;
+    // Unknown failures: the details go to the log with the request id, never to the caller.
+    if (!known) this.options.logger.error({ err: error, requestId: exchange.id }, "unhandled error");
+    // Nobody to answer: the client went away (the access log has its 499 already).
+    if (exchange.response.destroyed) return;
     if (exchange.answered) {
-      this.options.logger.error({ err: error, requestId: exchange.id }, "failure after the answer started");
       exchange.response.destroy();
       return;
     }
-    let failure: GatewayError;
-    if (error instanceof GatewayError) failure = error;
-    else {
-      // Unknown failures: the details go to the log with the request id, never to the caller.
-      this.options.logger.error({ err: error, requestId: exchange.id }, "unhandled error");
-      failure = new GatewayError(
-        "internal_error",
-        `internal error; quote request id ${exchange.id} when reporting it`,
-      );
-    }
+    const failure = known
+      ? error
+      : new GatewayError(
+          "internal_error",
+          `internal error; quote request id ${exchange.id} when reporting it`,
+        );
     if (failure.retryAfterSeconds !== undefined)
       exchange.header("retry-after", String(failure.retryAfterSeconds));
     for (const [name, value] of Object.entries(failure.headers ?? {})) exchange.header(name, value);

@@ -27,6 +27,8 @@ function tooLarge(limit: number): GatewayError {
 }
 
 function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  // Gone while a slow token check ran: its 'close' has passed and would never be seen.
+  if (request.destroyed && !request.complete) return Promise.reject(new ClientGoneError());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
