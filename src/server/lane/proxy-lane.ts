@@ -53,8 +53,8 @@ export class ProxyLane {
   private serve(route: ProxyRoute, request: IncomingMessage, response: ServerResponse): void {
     const started = performance.now();
     const id = requestIdFor(request);
-    const exchange = new HttpExchange(id, request, response, (done, status) =>
-      this.logged(route, done, status, started),
+    const exchange = new HttpExchange(id, request, response, (closed, status) =>
+      this.logged(route, closed, status, started),
     );
     exchange.header("x-request-id", id);
     if (this.closing) {
