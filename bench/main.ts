@@ -145,6 +145,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   installExitHandlers();
   const started = Date.now();
+  // Read before the run: HEAD may move during an hour-long soak.
+  const machineInfo = machine();
   prepareRunDir();
   const options = benchOptions(cli);
   try {
@@ -194,7 +196,7 @@ export async function main(argv: string[]): Promise<number> {
     const report: Report = {
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
-      machine: machine(),
+      machine: machineInfo,
       argv: ["npm run bench --", ...argv],
       options: { ...options, scenarios: [...options.scenarios], targets: [...cli.targets], soakS: cli.soakS },
       results: bench.results,
