@@ -13,7 +13,7 @@ import {
 } from "./plan.js";
 import { isUnlimited } from "./policy.js";
 import { snapshot } from "./snapshot.js";
-import { Ticket, unlimitedTicket } from "./ticket.js";
+import { type Ticket, ticketFor, unlimitedTicket } from "./ticket.js";
 
 export interface MemoryLimiterOptions {
   /** Clock in epoch milliseconds (tests inject one). */
@@ -107,17 +107,7 @@ export class MemoryLimiter implements Limiter {
       }
       held.add(member, now + this.leaseMs);
     }
-    const ticket = new Ticket(
-      subject,
-      feature,
-      plan.concurrency?.key,
-      member,
-      plan.tokens?.key,
-      plan.tokens?.estimate ?? 0,
-      plan.budget?.key,
-      plan.budget?.estimateMicro ?? 0,
-      false,
-    );
+    const ticket = ticketFor(subject, feature, plan, member);
     this.keeper.hold(ticket);
     return admitted(plan, counts, ticket);
   }

@@ -25,7 +25,7 @@ import {
 import { isUnlimited } from "./policy.js";
 import { admitScript, readScript, settleScript } from "./redis-scripts.js";
 import { snapshot } from "./snapshot.js";
-import { Ticket, unlimitedTicket } from "./ticket.js";
+import { type Ticket, ticketFor, unlimitedTicket } from "./ticket.js";
 
 export interface RedisLimiterOptions {
   /** A client to use (not closed by `close`); otherwise one is opened from `url`. */
@@ -154,17 +154,7 @@ export class RedisLimiter implements Limiter {
     };
     const mask = reply[0]!;
     if (mask !== 0) return refused(plan, counts, mask, feature);
-    const ticket = new Ticket(
-      subject,
-      feature,
-      plan.concurrency?.key,
-      plan.concurrency ? member : undefined,
-      plan.tokens?.key,
-      plan.tokens?.estimate ?? 0,
-      plan.budget?.key,
-      plan.budget?.estimateMicro ?? 0,
-      false,
-    );
+    const ticket = ticketFor(subject, feature, plan, member);
     this.keeper.hold(ticket);
     return admitted(plan, counts, ticket);
   }

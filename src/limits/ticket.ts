@@ -1,4 +1,5 @@
 import type { Feature } from "../routing/feature.js";
+import type { Plan } from "./plan.js";
 
 /**
  * What `admit` handed out and `settle`/`release` give back: where the reservation was made, so
@@ -27,6 +28,21 @@ export class Ticket {
     this.done = true;
     return true;
   }
+}
+
+/** The ticket of an admission made by `plan`; `member` is the slot it took, when it took one. */
+export function ticketFor(subject: string, feature: Feature, plan: Plan, member: string | undefined): Ticket {
+  return new Ticket(
+    subject,
+    feature,
+    plan.concurrency?.key,
+    plan.concurrency ? member : undefined,
+    plan.tokens?.key,
+    plan.tokens?.estimate ?? 0,
+    plan.budget?.key,
+    plan.budget?.estimateMicro ?? 0,
+    false,
+  );
 }
 
 /** For requests under no limit at all: nothing was reserved, nothing to give back. */
