@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { formatProblem, loadConfig } from "../../src/config/index.js";
 
-const DIR = new URL("../../../shared/examples/cody/", import.meta.url);
+const DIR = new URL("../fixtures/cody-examples/", import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, DIR), "utf8");
 const errors = (name: string) => {
   const result = loadConfig(read(name), { env: {}, fileName: name });

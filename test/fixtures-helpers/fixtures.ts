@@ -1,5 +1,5 @@
 /**
- * Loads the shared recorded fixtures (../shared/fixtures from the repo root; see its SOURCES.md for the
+ * Loads the recorded provider fixtures (test/fixtures/recorded; see its SOURCES.md for the
  * formats). Test-only: synchronous reads are fine here.
  */
 import { readFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const repoRoot = resolve(fileURLToPath(new URL("../../", import.meta.url)));
-export const fixturesRoot = resolve(repoRoot, "../shared/fixtures");
+export const fixturesRoot = resolve(repoRoot, "test/fixtures/recorded");
 
 export function fixturePath(relative: string): string {
   return resolve(fixturesRoot, relative);

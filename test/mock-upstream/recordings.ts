@@ -1,5 +1,5 @@
 /**
- * The recorded provider answers the mock upstream replays (../shared/fixtures, see SOURCES.md), chosen by
+ * The recorded provider answers the mock upstream replays (test/fixtures/recorded, see SOURCES.md), chosen by
  * provider flavour and kind, plus what each recording says (text, tool calls, reasoning, usage, finish) so
  * tests can compare what the SDKs parsed with what the provider sent.
  *
