@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { normalizeEndpoint } from "../endpoint.js";
 import type { Environment } from "../load/interpolate.js";
+import { pendingProviderFeatures } from "../load/pending-features.js";
 import { parseModelRef } from "../model-ref.js";
 import type { PathSegment, Severity } from "../problems.js";
 import type { ProviderType } from "../schema/enums.js";
@@ -322,6 +323,25 @@ export function resolveModelConfiguration(
         );
       }
     }
+    const pending = pendingProviderFeatures({
+      id: draft.id,
+      type: draft.config.type,
+      credentialMode: credentials.mode,
+      keyPolicy: draft.keyPolicy,
+    });
+    // A provider the file names, or one the environment made usable; not a built-in that is out anyway.
+    if (draft.path || credentials.available) {
+      const from = !draft.path && credentials.source ? ` (key from ${credentials.source})` : "";
+      for (const feature of pending) {
+        report(
+          draft.path ? [...draft.path, ...feature.at] : BASE,
+          `provider \`${draft.id}\`${from}: ${feature.message}`,
+          "warning",
+        );
+      }
+    }
+    const blocker = pending.find((feature) => feature.blocks);
+    const available = credentials.available && !blocker;
     resolvedProviders.push({
       id: draft.id,
       displayName: draft.displayName,
@@ -331,10 +351,10 @@ export function resolveModelConfiguration(
       ...(credentials.source ? { credentialSource: credentials.source } : {}),
       ...(credentials.centralKey ? { centralKey: credentials.centralKey } : {}),
       keyPolicy: draft.keyPolicy,
-      available: credentials.available,
-      ...(credentials.available
+      available,
+      ...(available
         ? {}
-        : { unavailableReason: credentials.warning ?? credentials.error?.message }),
+        : { unavailableReason: blocker?.message ?? credentials.warning ?? credentials.error?.message }),
       ...(credentials.googleApi ? { googleApi: credentials.googleApi } : {}),
       ...(credentials.region ? { region: credentials.region } : {}),
       ...(draft.timeouts ? { timeouts: draft.timeouts } : {}),

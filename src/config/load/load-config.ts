@@ -7,6 +7,7 @@ import { type TollgateConfig, tollgateConfig } from "../schema/tollgate.js";
 import type { Environment } from "./interpolate.js";
 import { offsetOfPath } from "./location.js";
 import { MAX_CONFIG_BYTES, parseDocument } from "./parse-document.js";
+import { pendingKeysIn } from "./pending-features.js";
 import { splitSiteConfig } from "./site-config.js";
 import { problemsFromZod } from "./zod-problems.js";
 
@@ -62,6 +63,8 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
     );
     return { ok: false, problems: sortProblems(problems) };
   }
+  // From the document as written: a default never warns, only a key the user set.
+  for (const pending of pendingKeysIn(value)) report(pending.path, pending.message, "warning", true);
   const catalogue = resolveModelConfiguration(
     parsed.data.modelConfiguration ?? EMBEDDED_MODEL_CONFIGURATION,
     {

@@ -1,0 +1,319 @@
+import { describe, expect, test } from "vitest";
+import { embeddedDefaultConfig, type LoadResult, loadConfig, type Problem } from "../index.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: cases edit the config document loosely; loadConfig validates it.
+type Config = Record<string, any>;
+
+/** A valid config with every feature that works, so a case adds exactly one pending key. */
+function base(): Config {
+  return {
+    server: { trustProxy: true },
+    telemetry: { logging: { level: "warn" } },
+    modelConfiguration: {
+      sourcegraph: null,
+      providerOverrides: [
+        {
+          id: "acme",
+          serverSideConfig: { type: "openai", accessToken: "k" },
+          keyPolicy: { centralKey: true, allowUserKeys: false },
+          defaultModelConfig: { options: { temperature: 0.2 } },
+        },
+      ],
+      modelOverrides: [
+        {
+          modelRef: "acme::v1::m",
+          capabilities: ["chat", "autocomplete"],
+          contextWindow: { maxInputTokens: 1000, maxOutputTokens: 100 },
+          options: { reasoningEffort: "low" },
+          timeouts: { firstByte: "30s" },
+        },
+      ],
+      defaultModels: { chat: "acme::v1::m", fastChat: "acme::v1::m", codeCompletion: "acme::v1::m" },
+    },
+  };
+}
+
+const providers = (config: Config) => config.modelConfiguration.providerOverrides as Config[];
+const models = (config: Config) => config.modelConfiguration.modelOverrides as Config[];
+
+function load(config: Config, env: Record<string, string> = {}): LoadResult & { ok: true } {
+  const result = loadConfig(JSON.stringify(config, null, 2), { env });
+  if (!result.ok) throw new Error(JSON.stringify(result.problems, null, 2));
+  return result;
+}
+
+const PENDING = /does nothing yet|not implemented yet/;
+const pending = (warnings: Problem[]) => warnings.filter((warning) => PENDING.test(warning.message));
+
+const addProvider = (config: Config, provider: Config, model = true) => {
+  providers(config).push(provider);
+  if (model) models(config).push({ modelRef: `${provider.id}::v1::x`, capabilities: ["chat"] });
+};
+
+/** Each case writes pending keys into `base()`; `paths` are the warnings it must yield, in file order. */
+const cases: { name: string; write: (config: Config) => void; paths: string[]; mentions?: string[] }[] = [
+  {
+    name: "telemetry.metrics",
+    write: (c) => (c.telemetry.metrics = { enabled: true }),
+    paths: ["telemetry.metrics"],
+  },
+  {
+    name: "telemetry.metrics.token",
+    write: (c) => (c.telemetry.metrics = { token: "t" }),
+    paths: ["telemetry.metrics"],
+  },
+  {
+    name: "telemetry.tracing",
+    write: (c) => (c.telemetry.tracing = { enabled: true, endpoint: "http://otel:4318" }),
+    paths: ["telemetry.tracing"],
+  },
+  { name: "usage", write: (c) => (c.usage = { retention: "30d", batchSize: 10 }), paths: ["usage"] },
+  { name: "secrets.masterKey", write: (c) => (c.secrets = { masterKey: "k" }), paths: ["secrets.masterKey"] },
+  {
+    name: "secrets.masterKeyFile",
+    write: (c) => (c.secrets = { masterKeyFile: "/run/key" }),
+    paths: ["secrets.masterKeyFile"],
+  },
+  {
+    name: "sourcegraph.accessToken and endpoint (Cody Gateway)",
+    write: (c) => (c.modelConfiguration.sourcegraph = { endpoint: "https://cody.example", accessToken: "t" }),
+    paths: ["modelConfiguration.sourcegraph.endpoint", "modelConfiguration.sourcegraph.accessToken"],
+  },
+  {
+    name: "enableVerboseLogs: true",
+    write: (c) =>
+      addProvider(c, {
+        id: "local",
+        serverSideConfig: {
+          type: "openaicompatible",
+          endpoints: [{ url: "http://localhost:8000/v1" }],
+          enableVerboseLogs: true,
+        },
+      }),
+    paths: ["modelConfiguration.providerOverrides[1].serverSideConfig.enableVerboseLogs"],
+  },
+  {
+    name: "options.parallelToolCalls on a model and on defaultModelConfig",
+    write: (c) => {
+      models(c)[0]!.options.parallelToolCalls = false;
+      providers(c)[0]!.defaultModelConfig.options.parallelToolCalls = true;
+    },
+    paths: [
+      "modelConfiguration.providerOverrides[0].defaultModelConfig.options.parallelToolCalls",
+      "modelConfiguration.modelOverrides[0].options.parallelToolCalls",
+    ],
+  },
+  {
+    name: "options.reasoningEnabled",
+    write: (c) => {
+      providers(c)[0]!.serverSideConfig.type = "openrouter";
+      models(c)[0]!.options = { reasoningEnabled: true };
+    },
+    paths: ["modelConfiguration.modelOverrides[0].options.reasoningEnabled"],
+  },
+  {
+    name: "contextWindow.maxUserInputTokens on a model and a self-hosted model",
+    write: (c) => {
+      models(c)[0]!.contextWindow.maxUserInputTokens = 500;
+      addProvider(
+        c,
+        {
+          id: "bigcode",
+          serverSideConfig: { type: "openaicompatible", endpoints: [{ url: "http://sc:8000" }] },
+        },
+        false,
+      );
+      c.modelConfiguration.selfHostedModels = [
+        {
+          provider: "bigcode",
+          model: "starcoder2-7b@v1",
+          override: { contextWindow: { maxInputTokens: 9, maxOutputTokens: 9, maxUserInputTokens: 5 } },
+        },
+      ];
+    },
+    paths: [
+      "modelConfiguration.modelOverrides[0].contextWindow.maxUserInputTokens",
+      "modelConfiguration.selfHostedModels[0].override.contextWindow.maxUserInputTokens",
+    ],
+  },
+  {
+    name: "provider type google (and its includeThoughts option)",
+    write: (c) => {
+      addProvider(c, { id: "gem", serverSideConfig: { type: "google", accessToken: "g" } });
+      models(c)[1]!.options = { includeThoughts: true };
+    },
+    paths: [
+      "modelConfiguration.providerOverrides[1].serverSideConfig.type",
+      "modelConfiguration.modelOverrides[1].options.includeThoughts",
+    ],
+    mentions: ["`gem`", "google"],
+  },
+  {
+    name: "provider type awsBedrock",
+    write: (c) =>
+      addProvider(c, {
+        id: "br",
+        serverSideConfig: { type: "awsBedrock", accessToken: "k", region: "eu-west-1" },
+      }),
+    paths: ["modelConfiguration.providerOverrides[1].serverSideConfig.type"],
+    mentions: ["`br`", "awsBedrock"],
+  },
+  {
+    name: "provider type sourcegraph",
+    write: (c) => addProvider(c, { id: "cg", serverSideConfig: { type: "sourcegraph", accessToken: "k" } }),
+    paths: ["modelConfiguration.providerOverrides[1].serverSideConfig.type"],
+    mentions: ["`cg`", "sourcegraph"],
+  },
+  {
+    name: "azureOpenAI without accessToken (Entra ID)",
+    write: (c) =>
+      addProvider(c, {
+        id: "az",
+        serverSideConfig: { type: "azureOpenAI", endpoint: "https://az.openai.azure.com" },
+      }),
+    paths: ["modelConfiguration.providerOverrides[1].serverSideConfig"],
+    mentions: ["`az`", "Entra ID"],
+  },
+  {
+    name: "keyPolicy.allowUserKeys: true beside a central key",
+    write: (c) => (providers(c)[0]!.keyPolicy = { allowUserKeys: true, centralKeyFallback: true }),
+    paths: ["modelConfiguration.providerOverrides[0].keyPolicy.allowUserKeys"],
+    mentions: ["`acme`", "central key"],
+  },
+  {
+    name: "keyPolicy.allowUserKeys: true without a central key",
+    write: (c) => {
+      providers(c)[0]!.keyPolicy = { centralKey: false, allowUserKeys: true };
+      delete providers(c)[0]!.serverSideConfig.accessToken;
+    },
+    paths: ["modelConfiguration.providerOverrides[0].keyPolicy.allowUserKeys"],
+    mentions: ["501"],
+  },
+];
+
+describe("pending features", () => {
+  test("the base config has no pending keys", () => {
+    expect(pending(load(base()).warnings)).toEqual([]);
+  });
+
+  test.each(cases)("$name: one warning per key, at the key", ({ write, paths, mentions }) => {
+    const config = base();
+    write(config);
+    const warnings = pending(load(config).warnings);
+    expect(warnings.map((warning) => warning.path)).toEqual(paths);
+    for (const warning of warnings) {
+      expect(warning.severity).toBe("warning");
+      expect(warning.line).toBeGreaterThan(1);
+      expect(warning.column).toBeGreaterThan(1);
+    }
+    for (const mention of mentions ?? []) expect(warnings[0]!.message).toContain(mention);
+  });
+
+  test("keys are shown at the key's line and column", () => {
+    const text =
+      '{\n  "telemetry": {\n    "metrics": { "enabled": true }\n  },\n  "usage": { "retention": "7d" }\n}';
+    const result = loadConfig(text, { env: {} });
+    expect(result.ok && pending(result.warnings)).toEqual([
+      {
+        path: "telemetry.metrics",
+        message: "does nothing yet: metrics are not implemented (there is no /metrics endpoint)",
+        line: 3,
+        column: 5,
+        severity: "warning",
+      },
+      {
+        path: "usage",
+        message: "does nothing yet: usage recording is not implemented (there is no usage store)",
+        line: 5,
+        column: 3,
+        severity: "warning",
+      },
+    ]);
+  });
+
+  test("values that ask for nothing do not warn", () => {
+    const config = base();
+    config.telemetry.metrics = { enabled: false };
+    config.telemetry.tracing = { enabled: false, sampleRatio: 0.5 };
+    config.usage = {};
+    config.modelConfiguration.sourcegraph = null;
+    providers(config)[0]!.keyPolicy = { centralKey: true, allowUserKeys: false, centralKeyFallback: false };
+    addProvider(config, {
+      id: "local",
+      serverSideConfig: {
+        type: "openaicompatible",
+        endpoints: [{ url: "http://l:1" }],
+        enableVerboseLogs: false,
+      },
+    });
+    addProvider(config, {
+      id: "az",
+      serverSideConfig: { type: "azureOpenAI", endpoint: "https://az.openai.azure.com", accessToken: "k" },
+    });
+    expect(pending(load(config).warnings)).toEqual([]);
+  });
+
+  test("a provider of a pending type or credential mode is unavailable, with the reason", () => {
+    for (const provider of [
+      { id: "gem", serverSideConfig: { type: "google", accessToken: "g" } },
+      { id: "az", serverSideConfig: { type: "azureOpenAI", endpoint: "https://az.openai.azure.com" } },
+    ]) {
+      const config = base();
+      addProvider(config, provider);
+      const { catalogue } = load(config);
+      expect(catalogue.provider(provider.id)).toMatchObject({ available: false });
+      expect(catalogue.provider(provider.id)?.unavailableReason).toMatch(/not implemented yet/);
+      expect(catalogue.byRef(`${provider.id}::v1::x`)?.available).toBe(false);
+      expect(catalogue.byRef("acme::v1::m")?.available).toBe(true);
+    }
+  });
+
+  test("user keys do not make a provider unavailable (a request answers 501 rather than asking for a key)", () => {
+    const config = base();
+    providers(config)[0]!.keyPolicy = { centralKey: false, allowUserKeys: true };
+    expect(load(config).catalogue.provider("acme")).toMatchObject({
+      credentialMode: "user-keys",
+      available: true,
+    });
+  });
+
+  test("the embedded default has no pending warnings", () => {
+    for (const env of [{}, { OPENAI_API_KEY: "o", ANTHROPIC_API_KEY: "a", OPENROUTER_API_KEY: "r" }]) {
+      const result = embeddedDefaultConfig(env);
+      expect(result.ok && pending(result.warnings)).toEqual([]);
+    }
+  });
+
+  test("GEMINI_API_KEY: the built-in google provider warns and its models are not defaults", () => {
+    const result = embeddedDefaultConfig({ GEMINI_API_KEY: "g", OPENAI_API_KEY: "o" });
+    if (!result.ok) throw new Error("expected the embedded default to load");
+    const warnings = pending(result.warnings);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toContain("provider `google` (key from GEMINI_API_KEY): type google is not");
+    expect(result.catalogue.provider("google")).toMatchObject({
+      credentialMode: "environment",
+      available: false,
+    });
+    expect(result.catalogue.models.filter((model) => model.providerId === "google").length).toBeGreaterThan(
+      0,
+    );
+    expect(result.catalogue.models.some((model) => model.providerId === "google" && model.available)).toBe(
+      false,
+    );
+    expect(Object.values(result.catalogue.defaults).every((ref) => ref?.startsWith("openai::"))).toBe(true);
+  });
+
+  test("a Bedrock provider from the AWS environment warns", () => {
+    const result = embeddedDefaultConfig({ AWS_REGION: "eu-west-1", AWS_PROFILE: "prod" });
+    expect(result.ok && pending(result.warnings).map((warning) => warning.message)).toEqual([
+      "provider `aws-bedrock`: type awsBedrock is not implemented yet: its models are unavailable (requests for them answer 501) until the AWS Bedrock adapter lands",
+    ]);
+  });
+
+  test("a built-in google provider without a key gets the key warning only", () => {
+    const result = loadConfig('{ "modelConfiguration": { "sourcegraph": {} } }', {
+      env: { OPENAI_API_KEY: "o" },
+    });
+    expect(result.ok && pending(result.warnings)).toEqual([]);
+  });
+});
