@@ -1,16 +1,12 @@
-import { resolve } from "node:path";
-import {
-  type Catalogue,
-  formatProblem,
-  type LoadResult,
-  loadConfigFile,
-  type Problem,
-} from "../config/index.js";
+import { type Catalogue, formatProblem, type LoadResult, type Problem } from "../config/index.js";
+import { DEFAULT_CONFIG_FILE, describeSource, findConfig, loadFromSource } from "./config-source.js";
 
 export interface ConfigCheckIo {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
   env: Readonly<Record<string, string | undefined>>;
+  /** Relative paths resolve against it (default: the process's working directory). */
+  cwd?: string;
 }
 
 const USAGE = `Usage: tollgate config check [FILE] [--json]
@@ -18,7 +14,8 @@ const USAGE = `Usage: tollgate config check [FILE] [--json]
 Validates a Tollgate config file (or a Sourcegraph site config) and prints its providers, models and default
 models, or every problem as \`path: message (line:column)\`.
 
-  FILE     defaults to $TOLLGATE_CONFIG, then ./tollgate.jsonc
+  FILE     defaults to $TOLLGATE_CONFIG, then ./tollgate.jsonc; without any, the embedded default
+           (what \`tollgate serve\` runs with no config file) is checked
   --json   machine-readable output
   --help   this text
 `;
@@ -117,8 +114,10 @@ export async function runConfigCheck(args: string[], io: ConfigCheckIo): Promise
     io.stderr.write(`expected at most one FILE, got ${files.length}\n\n${USAGE}`);
     return 2;
   }
-  const file = files[0] ?? io.env.TOLLGATE_CONFIG ?? "tollgate.jsonc";
-  const result = await loadConfigFile(resolve(file), io.env);
+  const source = await findConfig(files[0], io.env, io.cwd ?? process.cwd());
+  const file = source.kind === "file" ? source.path : `(embedded default: no ./${DEFAULT_CONFIG_FILE})`;
+  if (!json) io.stderr.write(`checking ${describeSource(source)}\n`);
+  const result = await loadFromSource(source, io.env);
   if (json) {
     io.stdout.write(`${JSON.stringify(toJson(file, result), null, 2)}\n`);
     return result.ok ? 0 : 1;

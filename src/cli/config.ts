@@ -3,7 +3,7 @@ import { type CommandIO, exitCode, UsageError } from "./io.js";
 
 const help = `Usage: tollgate config check [FILE] [--json]
 
-Validates a config file (default: $TOLLGATE_CONFIG, else ./tollgate.jsonc).
+Validates a config file (default: $TOLLGATE_CONFIG, else ./tollgate.jsonc, else the embedded default).
 `;
 
 /** `tollgate config <subcommand>`; `check` is the only one. */
@@ -15,5 +15,10 @@ export async function runConfig(args: string[], io: CommandIO): Promise<number> 
   }
   if (subcommand !== "check")
     throw new UsageError(`unknown subcommand \`${subcommand}\`; did you mean \`check\`?`);
-  return runConfigCheck(rest, { stdout: { write: io.stdout }, stderr: { write: io.stderr }, env: io.env });
+  return runConfigCheck(rest, {
+    stdout: { write: io.stdout },
+    stderr: { write: io.stderr },
+    env: io.env,
+    cwd: io.cwd,
+  });
 }

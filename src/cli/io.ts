@@ -4,6 +4,8 @@ export interface CommandIO {
   stderr: (text: string) => void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Standard output is a terminal (a person reads it, not a log collector). */
+  isTTY?: boolean;
 }
 
 export function processIO(): CommandIO {
@@ -12,6 +14,7 @@ export function processIO(): CommandIO {
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     cwd: process.cwd(),
+    isTTY: process.stdout.isTTY === true,
   };
 }
 

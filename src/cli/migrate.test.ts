@@ -44,8 +44,15 @@ describe("tollgate migrate", () => {
     const directory = await mkdtemp(join(tmpdir(), "tollgate-migrate-"));
     await writeFile(join(directory, "tollgate.jsonc"), '{ "storage": { "url": "sqlite:data/gateway.db" } }');
     const result = await run(["--config", "tollgate.jsonc"], {}, directory);
-    expect(result).toMatchObject({ code: 0, stderr: "" });
-    expect(result.stdout).toContain("sqlite:data/gateway.db up to date");
+    expect(result).toMatchObject({
+      code: 0,
+      stderr: `tollgate migrate: config ${join(directory, "tollgate.jsonc")} (from --config)\n`,
+    });
+    expect(result.stdout).toContain(`sqlite:${join(directory, "data/gateway.db")} up to date`);
+    // Found in the working directory without naming it, as every command does.
+    const found = await run([], {}, directory);
+    expect(found.stderr).toContain("(found in the working directory)");
+    expect(found.stdout).toContain(`sqlite:${join(directory, "data/gateway.db")} already up to date`);
     await stat(join(directory, "data", "gateway.db"));
     await writeFile(join(directory, "bad.jsonc"), '{ "storage": { "ulr": "x" } }');
     const bad = await run(["--config", "bad.jsonc"], {}, directory);
@@ -55,26 +62,29 @@ describe("tollgate migrate", () => {
 
   it("migrates the embedded default store in the working directory, then reports it up to date", async () => {
     const first = await run([]);
-    expect(first).toMatchObject({ code: 0, stderr: "" });
-    expect(first.stdout).toBe(
-      `${everyMigration}sqlite store sqlite:.tollgate/tollgate.db up to date (version ${version})\n`,
-    );
+    expect(first).toMatchObject({
+      code: 0,
+      stderr:
+        "tollgate migrate: config the embedded default (no --config, TOLLGATE_CONFIG or ./tollgate.jsonc)\n",
+    });
+    const db = join(first.directory, ".tollgate/tollgate.db");
+    expect(first.stdout).toBe(`${everyMigration}sqlite store sqlite:${db} up to date (version ${version})\n`);
     expect((await stat(join(first.directory, ".tollgate", "tollgate.db"))).mode & 0o777).toBe(0o600);
 
     const second = await run([], {}, first.directory);
-    expect(second).toMatchObject({ code: 0, stderr: "" });
-    expect(second.stdout).toBe(
-      `sqlite store sqlite:.tollgate/tollgate.db already up to date (version ${version})\n`,
-    );
+    expect(second.code).toBe(0);
+    expect(second.stdout).toBe(`sqlite store sqlite:${db} already up to date (version ${version})\n`);
   });
 
   it("takes --storage over TOLLGATE_STORAGE_URL, and the variable over the default", async () => {
     const fromFlag = await run(["--storage", "sqlite:flag.db"], { TOLLGATE_STORAGE_URL: "sqlite:env.db" });
-    expect(fromFlag.stdout).toContain("sqlite store sqlite:flag.db up to date");
+    expect(fromFlag.stdout).toContain(
+      `sqlite store sqlite:${join(fromFlag.directory, "flag.db")} up to date`,
+    );
     const fromEquals = await run(["--storage=sqlite:equals.db"]);
-    expect(fromEquals.stdout).toContain("sqlite store sqlite:equals.db up to date");
+    expect(fromEquals.stdout).toContain(`sqlite:${join(fromEquals.directory, "equals.db")} up to date`);
     const fromEnv = await run([], { TOLLGATE_STORAGE_URL: "sqlite:env.db" });
-    expect(fromEnv.stdout).toContain("sqlite store sqlite:env.db up to date");
+    expect(fromEnv.stdout).toContain(`sqlite:${join(fromEnv.directory, "env.db")} up to date`);
   });
 
   it("migrates a Postgres store, printing its URL without the password", async () => {

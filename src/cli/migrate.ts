@@ -1,12 +1,6 @@
-import { resolve } from "node:path";
-import { formatProblem, loadConfigFile } from "../config/index.js";
-import {
-  formatMigrationId,
-  type MigrationResult,
-  openStore,
-  redactUrl,
-  type StoreKind,
-} from "../store/index.js";
+import { formatProblem } from "../config/index.js";
+import { formatMigrationId, type MigrationResult, openStore, type StoreKind } from "../store/index.js";
+import { describeSource, describeStore, findConfig, loadFromSource } from "./config-source.js";
 import { type CommandIO, exitCode } from "./io.js";
 
 /** DESIGN §8: the embedded default store, relative to the working directory. */
@@ -17,9 +11,9 @@ const USAGE = `Usage: tollgate migrate [--config FILE | --storage URL]
 Apply pending database migrations. The gateway also applies them when it starts.
 
 Options:
-  --config FILE  the store of this config file (default: $TOLLGATE_CONFIG)
+  --config FILE  the store of this config file (default: $TOLLGATE_CONFIG, else ./tollgate.jsonc)
   --storage URL  sqlite:PATH or postgres://user@host:5432/database[?schema=NAME]
-                 (default: $TOLLGATE_STORAGE_URL, else ${DEFAULT_STORAGE_URL})
+                 (default: the config's store, else $TOLLGATE_STORAGE_URL, else ${DEFAULT_STORAGE_URL})
   -h, --help     show this help
 `;
 
@@ -60,17 +54,20 @@ export async function runMigrate(args: string[], io: CommandIO): Promise<number>
     }
     return usageError(io, `unknown argument \`${arg}\``);
   }
-  configFile ??= storage ? undefined : nonEmpty(io.env.TOLLGATE_CONFIG);
   let fromConfig: string | undefined;
-  if (configFile) {
-    const loaded = await loadConfigFile(resolve(io.cwd, configFile), io.env);
-    if (!loaded.ok) {
-      io.stderr(
-        `tollgate migrate: ${configFile} is invalid:\n${loaded.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}`,
-      );
-      return exitCode.failed;
+  if (storage === undefined) {
+    const source = await findConfig(configFile, io.env, io.cwd);
+    if (source.kind === "file") {
+      const loaded = await loadFromSource(source, io.env);
+      if (!loaded.ok) {
+        io.stderr(
+          `tollgate migrate: ${describeSource(source)} is invalid:\n${loaded.problems.map((p) => `  ${formatProblem(p)}\n`).join("")}`,
+        );
+        return exitCode.failed;
+      }
+      fromConfig = loaded.config.storage.url.reveal();
     }
-    fromConfig = loaded.config.storage.url.reveal();
+    io.stderr(`tollgate migrate: config ${describeSource(source)}\n`);
   }
   const url = storage ?? fromConfig ?? nonEmpty(io.env.TOLLGATE_STORAGE_URL) ?? DEFAULT_STORAGE_URL;
   try {
@@ -80,7 +77,7 @@ export async function runMigrate(args: string[], io: CommandIO): Promise<number>
     }
     const state = result.applied.length === 0 ? "already up to date" : "up to date";
     io.stdout(
-      `${result.kind} store ${redactUrl(url)} ${state} (version ${formatMigrationId(result.version)})\n`,
+      `${result.kind} store ${describeStore(url, io.cwd)} ${state} (version ${formatMigrationId(result.version)})\n`,
     );
     return exitCode.ok;
   } catch (error) {

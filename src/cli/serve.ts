@@ -1,24 +1,32 @@
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { embeddedDefaultConfig, formatProblem, type LoadedConfig, loadConfigFile } from "../config/index.js";
+import { formatProblem, type LoadedConfig } from "../config/index.js";
 import { startGateway } from "../server/gateway.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
+import { prettyDestination } from "../telemetry/pretty.js";
+import {
+  type ConfigSource,
+  describeSource,
+  describeStore,
+  findConfig,
+  loadFromSource,
+} from "./config-source.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
+import { formatStartupSummary, startupFacts } from "./startup-summary.js";
 
-const help = `Usage: tollgate serve [--config FILE] [--host HOST] [--port PORT]
+const help = `Usage: tollgate serve [--config FILE] [--host HOST] [--port PORT] [--log-format pretty|json]
 
-Runs the gateway. The config file also comes from TOLLGATE_CONFIG; without one, the
-embedded default (127.0.0.1:8080, data in ./.tollgate/, providers from API keys in the environment).
+Runs the gateway. The config file is FILE, else $TOLLGATE_CONFIG, else ./tollgate.jsonc when it exists;
+without one, the embedded default (127.0.0.1:8080, data in ./.tollgate/, providers from API keys in the
+environment). Logs are JSON lines on standard output, or readable lines with --log-format pretty (the default
+when standard output is a terminal).
 SIGTERM/SIGINT shut down gracefully; SIGHUP reloads the config file.
 `;
 
-async function load(
-  configPath: string | undefined,
-  io: CommandIO,
-): Promise<LoadedConfig | { problems: string[] }> {
-  const result = configPath
-    ? await loadConfigFile(resolve(io.cwd, configPath), io.env)
-    : embeddedDefaultConfig(io.env);
+const LOG_FORMATS = ["pretty", "json"] as const;
+type LogFormat = (typeof LOG_FORMATS)[number];
+
+async function load(source: ConfigSource, io: CommandIO): Promise<LoadedConfig | { problems: string[] }> {
+  const result = await loadFromSource(source, io.env);
   if (!result.ok) return { problems: result.problems.map(formatProblem) };
   return result;
 }
@@ -27,7 +35,7 @@ function logWarnings(logger: Logger, loaded: LoadedConfig): void {
   for (const warning of loaded.warnings) logger.warn({ path: warning.path }, formatProblem(warning));
   if (!loaded.catalogue.models.some((model) => model.available)) {
     logger.warn(
-      "no model is available: set a provider key in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) or configure providers with --config",
+      "no model is available: set a provider key in the environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, …) or configure providers in tollgate.jsonc (see tollgate.example.jsonc)",
     );
   }
 }
@@ -37,6 +45,7 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
     config?: string | undefined;
     host?: string | undefined;
     port?: string | undefined;
+    "log-format"?: string | undefined;
     help?: boolean | undefined;
   };
   try {
@@ -46,6 +55,7 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
         config: { type: "string", short: "c" },
         host: { type: "string" },
         port: { type: "string", short: "p" },
+        "log-format": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       allowPositionals: false,
@@ -61,16 +71,28 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
   if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) {
     throw new UsageError(`--port must be a port number (0-65535), got \`${values.port}\``);
   }
+  const requestedFormat = values["log-format"];
+  if (requestedFormat !== undefined && !(LOG_FORMATS as readonly string[]).includes(requestedFormat)) {
+    throw new UsageError(`--log-format must be one of ${LOG_FORMATS.join(", ")}, got \`${requestedFormat}\``);
+  }
+  const logFormat: LogFormat = (requestedFormat as LogFormat | undefined) ?? (io.isTTY ? "pretty" : "json");
 
-  const configPath = values.config ?? (io.env.TOLLGATE_CONFIG || undefined);
-  const loaded = await load(configPath, io);
+  const source = await findConfig(values.config, io.env, io.cwd);
+  const loaded = await load(source, io);
   if ("problems" in loaded) {
     io.stderr(
-      `tollgate serve: the configuration${configPath ? ` in ${configPath}` : ""} is invalid:\n${loaded.problems.map((line) => `  ${line}\n`).join("")}`,
+      `tollgate serve: the configuration in ${describeSource(source)} is invalid:\n${loaded.problems.map((line) => `  ${line}\n`).join("")}`,
     );
     return exitCode.failed;
   }
-  const logger = createLogger({ level: loaded.config.telemetry.logging.level });
+  const logger = createLogger({
+    level: loaded.config.telemetry.logging.level,
+    ...(logFormat === "pretty" ? { destination: await prettyDestination() } : {}),
+  });
+  logger.info(
+    { config: describeSource(source), store: describeStore(loaded.config.storage.url.reveal(), io.cwd) },
+    "starting",
+  );
   logWarnings(logger, loaded);
 
   const gateway = await startGateway({
@@ -82,6 +104,12 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
     ...(port === undefined ? {} : { port }),
     onGeneratedAdminToken: (token) =>
       io.stderr(`\nAn admin token was created. It is shown only this once; keep it safe:\n\n  ${token}\n\n`),
+    onListening: (url) => {
+      const facts = startupFacts(url, describeSource(source), loaded, io.cwd);
+      // A person at a terminal reads the summary; a log collector gets the same facts as one JSON line.
+      if (logFormat === "pretty") io.stderr(formatStartupSummary(facts));
+      else logger.info(facts, "tollgate listening");
+    },
   });
 
   return new Promise<number>((resolveExit) => {
@@ -98,14 +126,16 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
         },
       );
     };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+    // `on`, not `once`: a second signal while draining (a terminal's Ctrl-C can arrive twice through a
+    // launcher) must not kill the process with requests in flight.
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
     process.on("SIGHUP", () => {
-      if (!configPath) {
+      if (source.kind === "embedded") {
         logger.warn("SIGHUP: no config file to reload (running on the embedded default)");
         return;
       }
-      load(configPath, io).then(
+      load(source, io).then(
         (next) => {
           if ("problems" in next) {
             logger.error(

@@ -46,7 +46,11 @@ describe("tollgate tokens", () => {
   it("create --json, list --json, revoke on the embedded default store; never prints hashes", async () => {
     const cwd = await workspace();
     const created = await run(cwd, ["create", "--name", "CI bot", "--role", "readonly", "--json"]);
-    expect(created).toMatchObject({ code: 0, stderr: "" });
+    expect(created.code).toBe(0);
+    // Standard error says which config and store were used; standard output is the JSON alone.
+    expect(created.stderr).toBe(
+      `tollgate tokens: config the embedded default (no --config, TOLLGATE_CONFIG or ./tollgate.jsonc); store sqlite:${join(cwd, ".tollgate/tollgate.db")}\n`,
+    );
     const answer = JSON.parse(created.stdout) as { id: string; actorId: string; token: string };
     expect(Object.keys(answer).sort()).toEqual(["actorId", "id", "token"]);
     expect(answer).toMatchObject({ id: expect.stringMatching(/^tok_/), actorId: "ci-bot" });
@@ -123,8 +127,13 @@ describe("tollgate tokens", () => {
     expect((await run(cwd, ["create", "--name", "a", "--config", "tollgate.jsonc"])).code).toBe(0);
     const viaEnv = await run(cwd, ["list", "--json"], { TOLLGATE_CONFIG: "tollgate.jsonc" });
     expect((JSON.parse(viaEnv.stdout) as { tokens: unknown[] }).tokens).toHaveLength(1);
-    const defaultStore = await run(cwd, ["list", "--json"]);
-    expect((JSON.parse(defaultStore.stdout) as { tokens: unknown[] }).tokens).toHaveLength(0);
+    // The same file found in the working directory without naming it: the same store (it used to be ignored).
+    const found = await run(cwd, ["list", "--json"]);
+    expect((JSON.parse(found.stdout) as { tokens: unknown[] }).tokens).toHaveLength(1);
+    expect(found.stderr).toContain(`config ${join(cwd, "tollgate.jsonc")} (found in the working directory)`);
+    expect(found.stderr).toContain(`store sqlite:${join(cwd, "data/custom.db")}`);
+    const elsewhere = await run(await workspace(), ["list", "--json"]);
+    expect((JSON.parse(elsewhere.stdout) as { tokens: unknown[] }).tokens).toHaveLength(0);
     const broken = await run(cwd, ["list", "--config", "missing.jsonc"]);
     expect(broken.code).toBe(exitCode.failed);
     expect(broken.stderr).toContain("does not exist");
@@ -132,10 +141,9 @@ describe("tollgate tokens", () => {
 
   it("exit codes: 1 for a missing actor or token, 2 for usage mistakes", async () => {
     const cwd = await workspace();
-    expect(await run(cwd, ["create", "--name", "x", "--actor", "nobody"])).toMatchObject({
-      code: 1,
-      stderr: "tollgate tokens create: actor `nobody` does not exist\n",
-    });
+    const missingActor = await run(cwd, ["create", "--name", "x", "--actor", "nobody"]);
+    expect(missingActor.code).toBe(1);
+    expect(missingActor.stderr).toMatch(/\ntollgate tokens create: actor `nobody` does not exist\n$/);
     expect((await run(cwd, ["revoke", "tok_missing"])).code).toBe(1);
     expect((await run(cwd, ["create"])).code).toBe(2);
     expect((await run(cwd, ["create", "--name", "x", "--role", "root"])).stderr).toContain(

@@ -1,13 +1,12 @@
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { AccessAdmin, AccessError, type TokenView } from "../auth/access-admin.js";
 import { publishChange } from "../auth/change-bus.js";
 import type { Role } from "../auth/principal.js";
 import { ROLES } from "../auth/roles.js";
-import { formatProblem, loadConfigFile, parseDuration, type TollgateConfig } from "../config/index.js";
-import { openStore, redactUrl, type Store } from "../store/index.js";
+import { formatProblem, parseDuration, type TollgateConfig } from "../config/index.js";
+import { openStore, type Store } from "../store/index.js";
+import { describeSource, describeStore, findConfig, loadFromSource } from "./config-source.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
-import { DEFAULT_STORAGE_URL } from "./migrate.js";
 
 const help = `Usage: tollgate tokens <create|list|revoke> [options]
 
@@ -22,8 +21,8 @@ Manages access tokens in the store directly (a running gateway notices changes w
       Revokes a token by its id (tok_…).
 
 Options:
-  -c, --config FILE  the gateway's config file, to find its store (default: $TOLLGATE_CONFIG, else the
-                     embedded default store ${DEFAULT_STORAGE_URL} in the working directory)
+  -c, --config FILE  the gateway's config file, to find its store (default: $TOLLGATE_CONFIG, else
+                     ./tollgate.jsonc, else the embedded default store .tollgate/tollgate.db)
       --json         machine-readable output
   -h, --help         show this help
 `;
@@ -111,28 +110,28 @@ export async function runTokens(args: string[], io: CommandIO): Promise<number> 
     run = (admin, context) => revoke(admin, context, rest[0]!);
   }
 
-  const configPath = values.config ?? (io.env.TOLLGATE_CONFIG || undefined);
-  let config: TollgateConfig | undefined;
-  if (configPath) {
-    const loaded = await loadConfigFile(resolve(io.cwd, configPath), io.env);
-    if (!loaded.ok) {
-      io.stderr(
-        `tollgate tokens: the configuration in ${configPath} is invalid:\n${loaded.problems
-          .filter((problem) => problem.severity === "error")
-          .map((problem) => `  ${formatProblem(problem)}\n`)
-          .join("")}`,
-      );
-      return exitCode.failed;
-    }
-    config = loaded.config;
+  const source = await findConfig(values.config, io.env, io.cwd);
+  const loaded = await loadFromSource(source, io.env);
+  if (!loaded.ok) {
+    io.stderr(
+      `tollgate tokens: the configuration in ${describeSource(source)} is invalid:\n${loaded.problems
+        .filter((problem) => problem.severity === "error")
+        .map((problem) => `  ${formatProblem(problem)}\n`)
+        .join("")}`,
+    );
+    return exitCode.failed;
   }
-  const url = config?.storage.url.reveal() ?? DEFAULT_STORAGE_URL;
+  const config: TollgateConfig = loaded.config;
+  const url = config.storage.url.reveal();
+  io.stderr(`tollgate tokens: config ${describeSource(source)}; store ${describeStore(url, io.cwd)}\n`);
   let store: Store;
   try {
     store = await openStore(url, { baseDir: io.cwd });
     await store.migrate();
   } catch (error) {
-    io.stderr(`tollgate tokens: cannot open the store ${redactUrl(url)}: ${(error as Error).message}\n`);
+    io.stderr(
+      `tollgate tokens: cannot open the store ${describeStore(url, io.cwd)}: ${(error as Error).message}\n`,
+    );
     return exitCode.failed;
   }
   const context: Context = { io, json: values.json === true, config };

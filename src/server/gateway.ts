@@ -29,6 +29,8 @@ export interface GatewayOptions {
   onGeneratedAdminToken?: (token: string) => void;
   /** Sees every proxied request's outcome (tests, and the usage pipeline when it lands). */
   onOutcome?: (outcome: RequestOutcome) => void;
+  /** Announces the listening gateway (the command's startup summary); without it, one log line. */
+  onListening?: (url: string) => void;
 }
 
 export interface Gateway {
@@ -137,10 +139,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     teardown.add(() => app.close());
     const url = await app.listen({ host: options.host ?? server.host, port: options.port ?? server.port });
-    logger.info(
-      { url, models: loaded.catalogue.models.length, limits: redis ? "redis" : "memory" },
-      "tollgate listening",
-    );
+    if (options.onListening) options.onListening(url);
+    else {
+      logger.info(
+        { url, models: loaded.catalogue.models.length, limits: redis ? "redis" : "memory" },
+        "tollgate listening",
+      );
+    }
 
     let closing: Promise<void> | undefined;
     return {

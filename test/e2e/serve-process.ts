@@ -18,6 +18,8 @@ export async function startServeProcess(options: {
   cwd: string;
   env?: NodeJS.ProcessEnv;
   args?: string[];
+  /** Where the listening URL shows up (default: the JSON "tollgate listening" line on standard output). */
+  ready?: { stream: "stdout" | "stderr"; pattern: RegExp };
 }): Promise<ServeProcess> {
   const child = spawn(process.execPath, [main, "serve", "--port", "0", ...(options.args ?? [])], {
     cwd: options.cwd,
@@ -34,14 +36,15 @@ export async function startServeProcess(options: {
   });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start:\n${out}\n${err}`)), 15_000);
+    const ready = options.ready ?? { stream: "stdout", pattern: /"url":"(http:\/\/[^"]+)"/ };
     const check = () => {
-      const match = /"url":"(http:\/\/[^"]+)"/.exec(out);
+      const match = ready.pattern.exec(ready.stream === "stdout" ? out : err);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
       }
     };
-    child.stdout!.on("data", check);
+    child[ready.stream]!.on("data", check);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`serve exited with ${code}:\n${out}\n${err}`));

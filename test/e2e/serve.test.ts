@@ -88,4 +88,52 @@ describe("tollgate serve (process)", () => {
       /exited with 1[\s\S]*server\.prot[\s\S]*did you mean `port`/,
     );
   });
+
+  it("finds ./tollgate.jsonc like every other command and says which config and store it uses", async () => {
+    await writeFile(join(dir, "tollgate.jsonc"), config("Found Here"));
+    const serve = await startServeProcess({ cwd: dir, env: { TOLLGATE_ADMIN_TOKEN: adminToken } });
+    const lines = serve
+      .stdout()
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const listening = lines.find((line) => line.msg === "tollgate listening");
+    expect(listening).toMatchObject({
+      config: `${join(dir, "tollgate.jsonc")} (found in the working directory)`,
+      store: `sqlite:${join(dir, ".tollgate/tollgate.db")}`,
+      limits: "in memory (one replica)",
+      models: { available: 1, total: 1 },
+      defaults: { chat: "local::v1::small" },
+      providers: [{ id: "local", type: "openaicompatible", available: true }],
+    });
+    const models = (await (await fetch(`${serve.url}/v1/models`, { headers: auth })).json()) as {
+      data: { displayName: string }[];
+    };
+    expect(models.data.map((model) => model.displayName)).toEqual(["Found Here"]);
+    expect(await serve.stop()).toBe(0);
+  });
+
+  it("--log-format pretty prints a readable summary and readable log lines", async () => {
+    await writeFile(join(dir, "tollgate.jsonc"), config("Pretty"));
+    const serve = await startServeProcess({
+      cwd: dir,
+      args: ["--log-format", "pretty"],
+      env: { TOLLGATE_ADMIN_TOKEN: adminToken },
+      ready: { stream: "stderr", pattern: /Tollgate is listening on (http:\/\/\S+)/ },
+    });
+    expect(serve.stderr()).toMatch(/ {2}config {5}\S*tollgate\.jsonc \(found in the working directory\)/);
+    expect(serve.stderr()).toMatch(/ {2}models {5}1 available of 1/);
+    expect(serve.stderr()).toMatch(/ {2}local +openaicompatible +ready/);
+    await fetch(`${serve.url}/healthz`);
+    expect(await serve.stop()).toBe(0);
+    // pino-pretty's lines, not JSON: "[12:00:00.000] INFO: starting …".
+    expect(serve.stdout()).toMatch(/INFO.*starting/);
+    expect(serve.stdout()).not.toMatch(/^\{"level"/m);
+  });
+
+  it("refuses an unknown --log-format as a usage error (exit 2)", async () => {
+    await expect(startServeProcess({ cwd: dir, args: ["--log-format", "xml"] })).rejects.toThrow(
+      /exited with 2[\s\S]*--log-format must be one of pretty, json/,
+    );
+  });
 });

@@ -1,0 +1,68 @@
+import type { LoadedConfig } from "../config/index.js";
+import { redactUrl } from "../store/index.js";
+import { describeStore } from "./config-source.js";
+
+/** What `tollgate serve` says once it listens: the facts an operator checks first. */
+export interface StartupFacts {
+  url: string;
+  config: string;
+  store: string;
+  limits: string;
+  providers: { id: string; type: string; credentials: string; available: boolean; reason?: string }[];
+  models: { available: number; total: number };
+  defaults: { chat: string | null; fastChat: string | null; codeCompletion: string | null };
+}
+
+export function startupFacts(url: string, config: string, loaded: LoadedConfig, cwd: string): StartupFacts {
+  const { catalogue } = loaded;
+  const redis = loaded.config.redis;
+  return {
+    url,
+    config,
+    store: describeStore(loaded.config.storage.url.reveal(), cwd),
+    limits: redis
+      ? `Redis ${redactUrl(redis.url.reveal())} (prefix ${redis.keyPrefix})`
+      : "in memory (one replica)",
+    providers: catalogue.providers.map((provider) => ({
+      id: provider.id,
+      type: provider.type,
+      credentials:
+        provider.credentialMode + (provider.credentialSource ? ` (${provider.credentialSource})` : ""),
+      available: provider.available,
+      ...(provider.unavailableReason ? { reason: provider.unavailableReason } : {}),
+    })),
+    models: {
+      available: catalogue.models.filter((model) => model.available).length,
+      total: catalogue.models.length,
+    },
+    defaults: {
+      chat: catalogue.defaults.chat ?? null,
+      fastChat: catalogue.defaults.fastChat ?? null,
+      codeCompletion: catalogue.defaults.codeCompletion ?? null,
+    },
+  };
+}
+
+/** The summary for a person at a terminal: a few aligned lines. */
+export function formatStartupSummary(facts: StartupFacts): string {
+  const providerLines =
+    facts.providers.length === 0
+      ? ["  (none: set a provider key such as OPENAI_API_KEY or ANTHROPIC_API_KEY, or use a config file)"]
+      : facts.providers.map(
+          (provider) =>
+            `  ${provider.id.padEnd(16)} ${provider.type.padEnd(16)} ${provider.available ? "ready" : "unavailable"}  ${provider.credentials}${provider.reason ? ` — ${provider.reason}` : ""}`,
+        );
+  const lines = [
+    "",
+    `Tollgate is listening on ${facts.url}`,
+    `  config     ${facts.config}`,
+    `  store      ${facts.store}`,
+    `  limits     ${facts.limits}`,
+    `  models     ${facts.models.available} available of ${facts.models.total}`,
+    `  defaults   chat ${facts.defaults.chat ?? "(none)"}, fastChat ${facts.defaults.fastChat ?? "(none)"}, codeCompletion ${facts.defaults.codeCompletion ?? "(none)"}`,
+    "providers:",
+    ...providerLines,
+    "",
+  ];
+  return `${lines.join("\n")}\n`;
+}
