@@ -4,7 +4,7 @@ import { AccessAdmin, AccessError } from "../auth/access-admin.js";
 import { type Permission, roleAllows } from "../auth/roles.js";
 import { duration } from "../config/schema/common.js";
 import { actorId, budget, featureLimits } from "../config/schema/tollgate.js";
-import { GatewayError } from "../server/errors.js";
+import { GatewayError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
 
 export interface TokenAdminDeps {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { readFixtureJson, readHadrian } from "../../test/fixtures-helpers/fixtures.js";
 import type { CanonicalResponse } from "../canonical/response.js";
-import { anthropicErrorToCanonical, canonicalErrorToAnthropic } from "./anthropic/anthropic-errors.js";
+import { canonicalErrorToAnthropic, canonicalErrorToOpenAI } from "../errors/index.js";
+import { anthropicErrorToCanonical } from "./anthropic/anthropic-errors.js";
 import {
   anthropicResponseToCanonical,
   canonicalToAnthropicResponse,
@@ -22,7 +23,7 @@ import {
   openaiEmbeddingsResponseToCanonical,
   openaiEmbeddingsToCanonicalRequest,
 } from "./openai/openai-embeddings.js";
-import { canonicalErrorToOpenAI, openaiErrorToCanonical } from "./openai/openai-errors.js";
+import { openaiErrorToCanonical } from "./openai/openai-errors.js";
 
 // Recorded bodies are read freely in assertions.
 // biome-ignore lint/suspicious/noExplicitAny: test access to arbitrary fixture JSON

@@ -1,7 +1,7 @@
 import { isModelAllowed } from "../auth/actor.js";
 import type { FeatureLimits } from "../config/index.js";
+import { GatewayError } from "../errors/index.js";
 import type { AdmissionContext, AdmissionTicket, ProxyDeps, RequestOutcome } from "../proxy/proxy-deps.js";
-import { GatewayError } from "../server/errors.js";
 import { costUsd, estimateCostUsd } from "../usage/cost.js";
 import { rateLimitHeaders } from "./headers.js";
 import type { Admission, Limiter, Usage } from "./limiter.js";

@@ -1,8 +1,8 @@
 import type { JsonObject } from "../canonical/validate.js";
 import { openaiEmbeddingsToCanonicalRequest } from "../dialects/openai/openai-embeddings.js";
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
+import { GatewayError } from "../errors/index.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
-import { GatewayError } from "../server/errors.js";
 import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps, RequestOutcome } from "./proxy-deps.js";

@@ -1,8 +1,8 @@
 import type { ParseResult } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
+import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
-import { GatewayError } from "../server/errors.js";
 import { withClientHeaders } from "./client-headers.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";

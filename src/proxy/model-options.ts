@@ -1,6 +1,6 @@
 import type { CanonicalRequest, ReasoningEffort } from "../canonical/request.js";
 import type { ResolvedModel } from "../config/index.js";
-import { GatewayError } from "../server/errors.js";
+import { GatewayError } from "../errors/index.js";
 
 /** Canonical request fields the model's `options` filled in because the caller left them out. */
 export type FilledOption =

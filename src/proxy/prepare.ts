@@ -1,10 +1,10 @@
 import type { FieldError, ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { ResolvedModel, ResolvedProvider } from "../config/index.js";
+import { GatewayError } from "../errors/index.js";
 import { providerDefinition } from "../providers/registry.js";
 import type { Operation, ProviderCall, ProviderDefinition } from "../providers/types.js";
 import { type Feature, featureHeader, requestFeature } from "../routing/feature.js";
-import { GatewayError } from "../server/errors.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { requiredCapability, resolveModel } from "./resolve-model.js";
 

@@ -1,6 +1,6 @@
 import type { Capability, Catalogue, ResolvedModel } from "../config/index.js";
+import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
-import { GatewayError } from "../server/errors.js";
 
 /** The capability each operation needs from a model. */
 export const requiredCapability = {

@@ -4,6 +4,7 @@ import type { JsonObject } from "../canonical/validate.js";
 import type { ResolvedProvider } from "../config/index.js";
 import { canonicalToAnthropicRequest } from "../dialects/anthropic/anthropic-request-build.js";
 import { canonicalToOpenAIChatRequest } from "../dialects/openai/openai-chat-request-build.js";
+import { GatewayError } from "../errors/index.js";
 import { mistralFimBody, mistralFimTarget } from "../providers/mistral/mistral-fim.js";
 import {
   defaultUpstreamModel,
@@ -11,7 +12,6 @@ import {
   type ProviderCall,
   type UpstreamTarget,
 } from "../providers/types.js";
-import { GatewayError } from "../server/errors.js";
 import type { FilledOption } from "./model-options.js";
 import { type ClientDialect, fieldError, type Routed } from "./prepare.js";
 

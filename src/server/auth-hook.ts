@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Authenticator, Principal } from "../auth/principal.js";
 import { presentedToken } from "../auth/principal.js";
 import { type Permission, roleAllows } from "../auth/roles.js";
-import { GatewayError } from "./errors.js";
+import { GatewayError } from "../errors/index.js";
 
 declare module "fastify" {
   interface FastifyRequest {

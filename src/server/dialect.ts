@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { ErrorDialect } from "./error-body.js";
+import type { ErrorDialect } from "../errors/index.js";
 
 declare module "fastify" {
   interface FastifyContextConfig {

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { type ErrorCode, errorBody, GatewayError } from "../errors/index.js";
 import { dialectOf } from "./dialect.js";
-import { errorBody } from "./error-body.js";
-import { type ErrorCode, GatewayError } from "./errors.js";
 
 /** Sends a gateway error in the request's dialect, with Retry-After and extra headers. */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: GatewayError): FastifyReply {

@@ -5,7 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
-import { GatewayError } from "../server/errors.js";
+import { GatewayError } from "../errors/index.js";
 import { EndpointPicker, type EndpointState } from "./endpoint-picker.js";
 import {
   classifyTransportError,

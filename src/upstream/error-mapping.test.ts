@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorCatalogue } from "../server/errors.js";
+import { errorCatalogue } from "../errors/index.js";
 import {
   classifyTransportError,
   DEFAULT_RETRY_AFTER_SECONDS,

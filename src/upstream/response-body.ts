@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
-import { GatewayError } from "../server/errors.js";
+import { GatewayError } from "../errors/index.js";
 import { classifyTransportError, mapTransportFailure } from "./error-mapping.js";
 import type { UpstreamAttempt, UpstreamResponse } from "./types.js";
 import { UpstreamError } from "./upstream-error.js";

@@ -1,4 +1,4 @@
-import { type ErrorCode, errorCatalogue, GatewayError, type GatewayErrorOptions } from "../server/errors.js";
+import { type ErrorCode, errorCatalogue, GatewayError, type GatewayErrorOptions } from "../errors/index.js";
 import type { UpstreamAttempt } from "./types.js";
 
 /**

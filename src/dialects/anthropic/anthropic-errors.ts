@@ -1,28 +1,6 @@
-/** Anthropic error bodies: built from a canonical error, and parsed (leniently) from upstreams. */
-import { type CanonicalError, type CanonicalErrorType, errorTypeForStatus } from "../../canonical/errors.js";
+/** Anthropic error bodies from upstreams, parsed leniently (building them is the errors floor's: src/errors/). */
+import { type CanonicalError, errorTypeForStatus } from "../../canonical/errors.js";
 import { isObject } from "../../canonical/validate.js";
-
-const anthropicTypes: Record<CanonicalErrorType, string> = {
-  invalid_request: "invalid_request_error",
-  authentication: "authentication_error",
-  permission: "permission_error",
-  not_found: "not_found_error",
-  request_too_large: "request_too_large",
-  rate_limit: "rate_limit_error",
-  overloaded: "overloaded_error",
-  timeout: "timeout_error",
-  api_error: "api_error",
-};
-
-export interface AnthropicErrorBody {
-  type: "error";
-  error: { type: string; message: string };
-}
-
-export function canonicalErrorToAnthropic(error: CanonicalError): AnthropicErrorBody {
-  const type = error.status === 402 ? "billing_error" : anthropicTypes[error.type];
-  return { type: "error", error: { type, message: error.message } };
-}
 
 /**
  * An upstream error body `{type:"error", error:{type, message}}` (also the stream `error` event, where the

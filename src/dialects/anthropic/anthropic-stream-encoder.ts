@@ -8,8 +8,8 @@ import type { CanonicalFinish } from "../../canonical/finish-reason.js";
 import type { CanonicalStreamEvent, StreamEncoder } from "../../canonical/stream-events.js";
 import { type CanonicalUsage, emptyUsage } from "../../canonical/usage.js";
 import type { JsonObject } from "../../canonical/validate.js";
+import { canonicalErrorToAnthropic } from "../../errors/index.js";
 import { formatSse } from "../sse.js";
-import { canonicalErrorToAnthropic } from "./anthropic-errors.js";
 import { canonicalFinishToAnthropic } from "./anthropic-finish-reason.js";
 import { canonicalUsageToAnthropic } from "./anthropic-usage.js";
 

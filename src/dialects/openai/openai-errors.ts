@@ -1,33 +1,6 @@
-/** OpenAI error bodies: built from a canonical error, and parsed (leniently) from upstreams. */
-import { type CanonicalError, type CanonicalErrorType, errorTypeForStatus } from "../../canonical/errors.js";
+/** OpenAI error bodies from upstreams, parsed leniently (building them is the errors floor's: src/errors/). */
+import { type CanonicalError, errorTypeForStatus } from "../../canonical/errors.js";
 import { isObject } from "../../canonical/validate.js";
-
-const openaiTypes: Record<CanonicalErrorType, string> = {
-  invalid_request: "invalid_request_error",
-  authentication: "authentication_error",
-  permission: "permission_error",
-  not_found: "not_found_error",
-  request_too_large: "invalid_request_error",
-  rate_limit: "rate_limit_error",
-  overloaded: "api_error",
-  timeout: "api_error",
-  api_error: "api_error",
-};
-
-export interface OpenAIErrorBody {
-  error: { message: string; type: string; code: string | null; param: string | null };
-}
-
-export function canonicalErrorToOpenAI(error: CanonicalError): OpenAIErrorBody {
-  return {
-    error: {
-      message: error.message,
-      type: openaiTypes[error.type],
-      code: error.code ?? null,
-      param: error.param ?? null,
-    },
-  };
-}
 
 function messageOf(body: Record<string, unknown>): string | undefined {
   if (typeof body.message === "string") return body.message;

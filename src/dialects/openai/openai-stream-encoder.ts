@@ -6,8 +6,8 @@
 import type { CanonicalStreamEvent, StreamEncoder } from "../../canonical/stream-events.js";
 import type { CanonicalUsage } from "../../canonical/usage.js";
 import type { JsonObject } from "../../canonical/validate.js";
+import { canonicalErrorToOpenAI } from "../../errors/index.js";
 import { formatSse } from "../sse.js";
-import { canonicalErrorToOpenAI } from "./openai-errors.js";
 import { canonicalFinishToOpenAI } from "./openai-finish-reason.js";
 import { canonicalUsageToOpenAI } from "./openai-usage.js";
 

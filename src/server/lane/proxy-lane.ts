@@ -1,10 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "../../auth/principal.js";
+import { errorBody, GatewayError } from "../../errors/index.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
 import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
 import { principalFor } from "../auth-hook.js";
-import { errorBody } from "../error-body.js";
-import { GatewayError } from "../errors.js";
 import { requestIdFor } from "../request-id.js";
 import { HttpExchange } from "./http-exchange.js";
 import { ClientGoneError, readJsonBody } from "./read-json-body.js";

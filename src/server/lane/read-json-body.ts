@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../../errors/index.js";
 
 /** The client went away before its request body arrived; there is nobody to answer. */
 export class ClientGoneError extends Error {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import type { FeatureLimits } from "../../config/index.js";
+import { GatewayError } from "../../errors/index.js";
 import {
   type FeatureLimitsInput,
   isUnlimited,
@@ -9,7 +10,6 @@ import {
 } from "../../limits/index.js";
 import type { Limiter } from "../../limits/limiter.js";
 import { features } from "../../routing/feature.js";
-import { GatewayError } from "../errors.js";
 
 export interface LimitsRouteOptions {
   authenticate: onRequestHookHandler;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
-import { GatewayError } from "../errors.js";
+import { GatewayError } from "../../errors/index.js";
 
 /**
  * What the model routes serve, computed once per catalogue load (the catalogue is

@@ -1,0 +1,29 @@
+import { errorTypeForStatus } from "../canonical/errors.js";
+import { canonicalErrorToAnthropic } from "./anthropic-error-body.js";
+import { type ErrorCode, errorCatalogue } from "./catalogue.js";
+import { canonicalErrorToOpenAI } from "./openai-error-body.js";
+
+/** The API dialect a route speaks; errors are written in it. */
+export type ErrorDialect = "openai" | "anthropic";
+
+export interface ErrorShape {
+  code: ErrorCode;
+  message: string;
+  param?: string | undefined;
+}
+
+/**
+ * The JSON error body for a route's dialect (DESIGN §5), through the same builders that write translated
+ * upstream errors, so a gateway error and a provider's error of the same status look alike to the client.
+ */
+export function errorBody(dialect: ErrorDialect, error: ErrorShape): object {
+  const status = errorCatalogue[error.code].status;
+  const canonical = {
+    status,
+    type: errorTypeForStatus(status),
+    code: error.code,
+    message: error.message,
+    param: error.param,
+  };
+  return dialect === "anthropic" ? canonicalErrorToAnthropic(canonical) : canonicalErrorToOpenAI(canonical);
+}
