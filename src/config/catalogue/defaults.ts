@@ -1,7 +1,6 @@
 import { closest } from "../edit-distance.js";
 import type { Capability, Category } from "../schema/enums.js";
-import type { Report } from "./resolve.js";
-import type { DefaultModels, ResolvedModel } from "./types.js";
+import type { DefaultModels, Report, ResolvedModel } from "./types.js";
 
 const FEATURES = {
   chat: { capability: "chat", categories: ["accuracy", "balanced"] },

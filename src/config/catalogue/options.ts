@@ -1,8 +1,7 @@
 import type { PathSegment } from "../problems.js";
 import type { ProviderType } from "../schema/enums.js";
 import type { ModelOptions } from "../schema/model-configuration.js";
-import type { Report } from "./resolve.js";
-import type { ResolvedModel, ResolvedProvider } from "./types.js";
+import type { Report, ResolvedModel, ResolvedProvider } from "./types.js";
 
 const OPENAI_FAMILY: ProviderType[] = [
   "openai",

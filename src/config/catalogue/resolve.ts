@@ -3,7 +3,7 @@ import { normalizeEndpoint } from "../endpoint.js";
 import type { Environment } from "../load/interpolate.js";
 import { pendingProviderFeatures } from "../load/pending-features.js";
 import { parseModelRef } from "../model-ref.js";
-import type { PathSegment, Severity } from "../problems.js";
+import type { PathSegment } from "../problems.js";
 import type { ProviderType } from "../schema/enums.js";
 import type {
   DefaultModelConfig,
@@ -19,9 +19,7 @@ import { fixDefaults } from "./defaults.js";
 import { passesFilters } from "./filters.js";
 import { checkOptions } from "./options.js";
 import { SELF_HOSTED_DEFAULTS } from "./self-hosted.js";
-import type { Catalogue, ResolvedModel, ResolvedProvider } from "./types.js";
-
-export type Report = (path: PathSegment[], message: string, severity: Severity) => void;
+import type { Catalogue, Report, ResolvedModel, ResolvedProvider } from "./types.js";
 
 const DEFAULT_KEY_POLICY: KeyPolicy = { centralKey: true, allowUserKeys: false, centralKeyFallback: false };
 const BASE: PathSegment[] = ["modelConfiguration"];

@@ -1,3 +1,4 @@
+import type { PathSegment, Severity } from "../problems.js";
 import type { Capability, Category, ProviderType, Status, Tier } from "../schema/enums.js";
 import type {
   ContextWindow,
@@ -96,3 +97,6 @@ export interface Catalogue {
   refsForId(id: string): readonly string[];
   provider(id: string): ResolvedProvider | undefined;
 }
+
+/** How resolving the catalogue reports a problem at a config path (collected into the load result). */
+export type Report = (path: PathSegment[], message: string, severity: Severity) => void;
