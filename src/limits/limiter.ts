@@ -1,6 +1,9 @@
 import type { Feature } from "../routing/feature.js";
 import type { BudgetPeriod, FeaturePolicy } from "./policy.js";
 import type { Ticket } from "./ticket.js";
+import type { Usage } from "./types.js";
+
+export type { Usage } from "./types.js";
 
 export type LimitName = "requests" | "tokens" | "concurrency" | "budget";
 
@@ -13,11 +16,6 @@ export interface AdmissionRequest {
   estimate?: Usage;
   /** Overrides the limiter's clock (tests). */
   now?: number;
-}
-
-export interface Usage {
-  tokens: number;
-  costUsd: number;
 }
 
 export interface WindowState {

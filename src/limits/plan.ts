@@ -1,7 +1,7 @@
 import type { Feature } from "../routing/feature.js";
 import { calendarPeriod } from "./calendar.js";
-import type { Usage } from "./limiter.js";
 import type { BudgetPeriod, FeaturePolicy } from "./policy.js";
+import type { Usage } from "./types.js";
 
 /**
  * Counters outlive their window by this much so a long request can still settle against the
