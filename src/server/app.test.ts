@@ -6,17 +6,20 @@ import { loadConfig } from "../config/index.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
-import type { ModelListing } from "./routes/models.js";
+import type { ModelListing, ModelView } from "./routes/models.js";
 
 const token = generateToken();
-const listing: ModelListing = {
+const gpt4o = {
+  openai: { id: "openai::2024-02-01::gpt-4o" },
+  anthropic: { type: "model", id: "openai::2024-02-01::gpt-4o" },
+};
+const view: ModelView = {
   list: { object: "list", data: [{ id: "openai::2024-02-01::gpt-4o", object: "model" }] },
-  find: (id) =>
-    id === "gpt-4o" || id === "openai::2024-02-01::gpt-4o"
-      ? { model: { id: "openai::2024-02-01::gpt-4o" } }
-      : undefined,
+  anthropicList: { data: [gpt4o.anthropic], has_more: false },
+  find: (id) => (id === "gpt-4o" || id === "openai::2024-02-01::gpt-4o" ? { model: gpt4o } : undefined),
   modelConfig: { schemaVersion: "1.0" },
 };
+const listing: ModelListing = { forActor: () => view };
 
 const loaded = loadConfig('{ "modelConfiguration": { "sourcegraph": null } }', { env: {} });
 if (!loaded.ok) throw new Error("test config does not load");
@@ -107,7 +110,7 @@ describe("server", () => {
     ]) {
       const ok = await app.inject({ method: "GET", url: "/v1/models", headers });
       expect(ok.statusCode).toBe(200);
-      expect(ok.json()).toEqual(listing.list);
+      expect(ok.json()).toEqual(view.list);
     }
   });
 

@@ -8,9 +8,16 @@ declare module "fastify" {
   }
 }
 
-/** The dialect for a request: the route's own, else guessed from the path (for 404s). */
+/**
+ * The dialect for a request: the route's own, else guessed from the path (for 404s). `/v1/models` is
+ * shared by both dialects and answers in Anthropic's when the request carries `anthropic-version`.
+ */
 export function dialectOf(request: FastifyRequest): ErrorDialect {
   const routeDialect = request.routeOptions.config?.dialect;
   if (routeDialect) return routeDialect;
-  return request.url.startsWith("/v1/messages") ? "anthropic" : "openai";
+  if (request.url.startsWith("/v1/messages")) return "anthropic";
+  if (request.url.startsWith("/v1/models") && request.headers["anthropic-version"] !== undefined) {
+    return "anthropic";
+  }
+  return "openai";
 }

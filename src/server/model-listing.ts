@@ -1,9 +1,10 @@
-import type { Catalogue, ResolvedModel } from "../config/index.js";
+import { type Actor, isModelAllowed } from "../auth/actor.js";
+import type { Catalogue, DefaultModels, ResolvedModel } from "../config/index.js";
 import { toSupportedModelsJson } from "../config/index.js";
-import type { ModelListing } from "./routes/models.js";
+import type { ListedModel, ModelListing, ModelView } from "./routes/models.js";
 
 /** OpenAI's model object, plus what editors need to offer the model sensibly. */
-function modelEntry(model: ResolvedModel, created: number) {
+function openaiEntry(model: ResolvedModel, created: number) {
   return {
     id: model.ref,
     object: "model",
@@ -18,30 +19,93 @@ function modelEntry(model: ResolvedModel, created: number) {
   };
 }
 
-/**
- * Precomputes the model routes' answers for one catalogue. Models whose provider has no
- * usable credentials are left out: they cannot serve a request.
- */
-export function buildModelListing(catalogue: Catalogue): ModelListing {
-  const created = Math.floor(Date.now() / 1000);
-  const available = catalogue.models.filter((model) => model.available);
-  const entries = new Map(available.map((model) => [model.ref, modelEntry(model, created)]));
-  const supported = toSupportedModelsJson(catalogue);
-  const availableRefs = new Set(entries.keys());
+/** Anthropic's model object (`GET /v1/models` with `anthropic-version`); the ref is the id a request may name. */
+function anthropicEntry(model: ResolvedModel, createdAt: string) {
   return {
-    list: { object: "list", data: [...entries.values()] },
+    type: "model",
+    id: model.ref,
+    display_name: model.displayName,
+    created_at: createdAt,
+    max_input_tokens: model.contextWindow.maxInputTokens,
+    max_tokens: model.contextWindow.maxOutputTokens,
+  };
+}
+
+type SupportedModels = ReturnType<typeof toSupportedModelsJson>;
+
+/** The answers for one set of models, all computed up front. */
+function buildView(
+  catalogue: Catalogue,
+  models: readonly ResolvedModel[],
+  entries: ReadonlyMap<string, ListedModel>,
+  supported: SupportedModels,
+): ModelView {
+  const listed = models.map((model) => entries.get(model.ref)!);
+  const refs = new Set(models.map((model) => model.ref));
+  const providers = new Set(models.map((model) => model.providerId));
+  // A default the caller may not use is left empty, as Cody writes an unset default: substituting another
+  // model would misdescribe what `model: "default"` does for this caller, and naming it would reveal it.
+  const usable = (ref: string | null) => (ref !== null && refs.has(ref) ? ref : "");
+  const defaults = catalogue.defaults;
+  return {
+    list: { object: "list", data: listed.map((entry) => entry.openai) },
+    anthropicList: {
+      data: listed.map((entry) => entry.anthropic),
+      has_more: false,
+      first_id: models[0]?.ref ?? null,
+      last_id: models.at(-1)?.ref ?? null,
+    },
     find(idOrRef) {
-      const byRef = entries.get(idOrRef);
+      const byRef = refs.has(idOrRef) ? entries.get(idOrRef) : undefined;
       if (byRef) return { model: byRef };
-      const refs = catalogue.refsForId(idOrRef).filter((ref) => availableRefs.has(ref));
-      if (refs.length > 1) return { ambiguous: [...refs] };
-      const only = refs[0] === undefined ? undefined : entries.get(refs[0]);
+      const matches = catalogue.refsForId(idOrRef).filter((ref) => refs.has(ref));
+      if (matches.length > 1) return { ambiguous: [...matches] };
+      const only = matches[0] === undefined ? undefined : entries.get(matches[0]);
       return only ? { model: only } : undefined;
     },
     modelConfig: {
       ...supported,
-      providers: supported.providers.filter((provider) => catalogue.provider(provider.id)?.available),
-      models: supported.models.filter((model) => availableRefs.has(model.modelRef)),
+      providers: supported.providers.filter((provider) => providers.has(provider.id)),
+      models: supported.models.filter((model) => refs.has(model.modelRef)),
+      defaultModels: {
+        chat: usable(defaults.chat),
+        fastChat: usable(defaults.fastChat),
+        codeCompletion: usable(defaults.codeCompletion),
+      } satisfies Record<keyof DefaultModels, string>,
+    },
+  };
+}
+
+/**
+ * Precomputes the model routes' answers for one catalogue. A caller sees the models it may use now:
+ * available (its provider has usable credentials) and within its `allowedModels`. The view for each
+ * distinct `allowedModels` list is built on first use and kept as long as that list (the actor) lives,
+ * so a request costs a lookup.
+ */
+export function buildModelListing(catalogue: Catalogue): ModelListing {
+  const created = Math.floor(Date.now() / 1000);
+  const createdAt = new Date(created * 1000).toISOString().replace(".000Z", "Z");
+  const available = catalogue.models.filter((model) => model.available);
+  const entries = new Map<string, ListedModel>(
+    available.map((model) => [
+      model.ref,
+      { openai: openaiEntry(model, created), anthropic: anthropicEntry(model, createdAt) },
+    ]),
+  );
+  const supported = toSupportedModelsJson(catalogue);
+  const everything = buildView(catalogue, available, entries, supported);
+  const restricted = new WeakMap<readonly string[], ModelView>();
+  return {
+    forActor(actor: Actor | undefined) {
+      // No actor (hand-built principals in tests) is what admission treats as unrestricted, too.
+      if (!actor || actor.allowedModels === null) return everything;
+      let view = restricted.get(actor.allowedModels);
+      if (!view) {
+        const allowed = available.filter((model) => isModelAllowed(actor, model.ref));
+        view = buildView(catalogue, allowed, entries, supported);
+        restricted.set(actor.allowedModels, view);
+      }
+      return view;
     },
   };
 }
