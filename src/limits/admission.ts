@@ -1,11 +1,19 @@
-import { isModelAllowed } from "../auth/actor.js";
 import type { FeatureLimits } from "../config/index.js";
 import { GatewayError } from "../errors/index.js";
 import type { AdmissionContext, AdmissionTicket, ProxyDeps, RequestOutcome } from "../proxy/proxy-deps.js";
 import { costUsd, estimateCostUsd } from "../usage/cost.js";
 import { rateLimitHeaders } from "./headers.js";
-import type { Admission, Limiter, Usage } from "./limiter.js";
+import type { Admission, Limiter } from "./limiter.js";
 import { isUnlimited, policyFor } from "./policy.js";
+
+/**
+ * Ended without usage after the request went out: the client left, the deadline passed, or the answer had
+ * begun (a stream broken midway). The provider bills such requests; a refusal or transport failure it never
+ * answered is not billed.
+ */
+function mayBeBilled(outcome: RequestOutcome): boolean {
+  return outcome.status === 499 || outcome.status === 504 || outcome.relayedEvents > 0;
+}
 
 export interface AdmissionSettings {
   limiter: Limiter;
@@ -15,17 +23,16 @@ export interface AdmissionSettings {
 }
 
 /**
- * The authorize-and-admit step of the request path (DESIGN §2): the model must be among the
- * actor's allowed models (403), then one limiter call takes a concurrency slot, counts the
- * request and reserves the token and USD estimate (429 with Retry-After when a limit is reached).
- * The returned ticket settles real usage, or releases the reservation, when the request ends.
+ * The admit step of the request path (DESIGN §2), after authorization (`route()`): one limiter call
+ * takes a concurrency slot, counts the request and reserves the token and USD estimate (429 with
+ * Retry-After when a limit is reached). The returned ticket settles real usage, or releases the
+ * reservation, when the request ends (the exchange's end calls `finish` exactly once).
  */
 export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyDeps["admit"]> {
   const { limiter } = settings;
   const admitted = (
     admission: Admission,
     context: AdmissionContext,
-    estimate: Usage,
     pricing: AdmissionContext["model"]["pricing"],
   ): AdmissionTicket => {
     const headers = rateLimitHeaders(admission.state);
@@ -39,15 +46,20 @@ export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyD
     const { ticket } = admission;
     return {
       finish(outcome: RequestOutcome) {
-        if (outcome.usage) {
-          const usage = outcome.usage;
+        const usage = outcome.usage;
+        if (usage) {
           void limiter.settle(ticket, {
             tokens: usage.inputTokens + usage.outputTokens,
             costUsd: costUsd(usage, pricing),
           });
-        } else if (outcome.status === 499) {
-          // The client left before usage arrived; the provider may still bill the request.
-          void limiter.settle(ticket, estimate);
+        } else if (outcome.upstreamSent && mayBeBilled(outcome)) {
+          // No usage arrived, but the provider produced (or may still produce) tokens: the input estimate
+          // plus about one token per stream event relayed before the end.
+          const output = Math.min(outcome.relayedEvents, context.maxOutputTokens);
+          void limiter.settle(ticket, {
+            tokens: context.estimatedInputTokens + output,
+            costUsd: estimateCostUsd(context.estimatedInputTokens, output, pricing),
+          });
         } else {
           void limiter.release(ticket);
         }
@@ -59,15 +71,6 @@ export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyD
   return (context: AdmissionContext): AdmissionTicket | undefined | Promise<AdmissionTicket | undefined> => {
     const actor = context.principal?.actor;
     if (!actor) return undefined;
-    if (!isModelAllowed(actor, context.model.ref)) {
-      throw new GatewayError(
-        "model_not_allowed",
-        `model \`${context.model.ref}\` is not among the models allowed for ${actor.name}`,
-        {
-          param: "model",
-        },
-      );
-    }
     const policy = policyFor(
       actor.limits,
       actor.budget,
@@ -83,7 +86,7 @@ export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyD
     };
     const admission = limiter.admit({ subject: actor.id, feature: context.feature, policy, estimate });
     return admission instanceof Promise
-      ? admission.then((result) => admitted(result, context, estimate, pricing))
-      : admitted(admission, context, estimate, pricing);
+      ? admission.then((result) => admitted(result, context, pricing))
+      : admitted(admission, context, pricing);
   };
 }

@@ -5,6 +5,7 @@ import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
+import { UpstreamCall } from "./upstream-call.js";
 
 /**
  * `POST /v1/messages/count_tokens`: Anthropic upstreams count exactly; for other providers the
@@ -13,7 +14,7 @@ import type { ProxyDeps } from "./proxy-deps.js";
 export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const body = exchange.body as JsonObject;
   const { request: parsed } = parsedOrThrow(anthropicCountTokensToCanonicalRequest(body));
-  const routed = route(deps, parsed, "chat", "countTokens", exchange.headers);
+  const routed = route(deps, parsed, "chat", "countTokens", exchange);
   exchange.header("x-tollgate-model", routed.model.ref);
   if (routed.definition.dialect !== "anthropic" || !routed.definition.operations.has("countTokens")) {
     exchange.header("x-tollgate-estimate", "true");
@@ -28,18 +29,27 @@ export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Pr
     credential: routed.credential,
   };
   const target = routed.definition.target(call);
-  const abort = new AbortController();
-  exchange.onClientGone(() => abort.abort());
-  const response = await deps.upstream.send(
-    {
-      providerName: routed.provider.id,
-      endpoints: target.endpoints,
-      body: JSON.stringify({
-        ...body,
-        model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
-      }),
-    },
-    { signal: abort.signal, secrets: target.secrets, ...timeoutsFor(routed.model, routed.provider) },
-  );
-  exchange.sendJson(response.status, await response.text());
+  const timeouts = timeoutsFor(routed.model, routed.provider);
+  const upstreamCall = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  exchange.outcome.upstreamSent = true;
+  let status: number;
+  let text: string;
+  try {
+    const response = await deps.upstream.send(
+      {
+        providerName: routed.provider.id,
+        endpoints: target.endpoints,
+        body: JSON.stringify({
+          ...body,
+          model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
+        }),
+      },
+      { signal: upstreamCall.signal, secrets: target.secrets, ...timeouts },
+    );
+    status = response.status;
+    text = await response.text();
+  } catch (error) {
+    throw upstreamCall.failure(error);
+  }
+  exchange.sendJson(status, text);
 }

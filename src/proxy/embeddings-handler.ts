@@ -5,14 +5,14 @@ import { GatewayError } from "../errors/index.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
 import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
-import type { ProxyDeps, RequestOutcome } from "./proxy-deps.js";
+import type { ProxyDeps } from "./proxy-deps.js";
+import { UpstreamCall } from "./upstream-call.js";
 
 /** `POST /v1/embeddings`: validated, then passed through to an OpenAI-family embeddings API. */
 export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Promise<void> {
-  const started = performance.now();
   const body = exchange.body as JsonObject;
   const { request: parsed } = parsedOrThrow(openaiEmbeddingsToCanonicalRequest(body));
-  const routed = route(deps, parsed, "embeddings", "embeddings", exchange.headers);
+  const routed = route(deps, parsed, "embeddings", "embeddings", exchange);
   if (routed.definition.dialect !== "openai" || !routed.definition.operations.has("embeddings")) {
     throw new GatewayError(
       "capability_missing",
@@ -33,7 +33,7 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
     model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
   };
   routed.definition.finalizeBody?.(upstreamBody, call);
-  const ticket = await deps.admit?.({
+  const admitting = deps.admit?.({
     principal: exchange.principal,
     feature: routed.feature,
     model: routed.model,
@@ -42,40 +42,30 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
     maxOutputTokens: 0,
     setHeader: (name, value) => exchange.header(name, value),
   });
-  const abort = new AbortController();
-  exchange.onClientGone(() => abort.abort());
-  const outcome: RequestOutcome = {
-    requestId: exchange.id,
-    actorId: exchange.principal?.actorId,
-    feature: routed.feature,
-    modelRef: routed.model.ref,
-    providerId: routed.provider.id,
-    stream: false,
-    status: 200,
-    usage: undefined,
-    durationMs: 0,
-  };
+  exchange.admitted(admitting instanceof Promise ? await admitting : admitting);
+  if (exchange.ended) return;
+  const timeouts = timeoutsFor(routed.model, routed.provider);
+  const upstreamCall = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  exchange.outcome.upstreamSent = true;
+  let status: number;
+  let text: string;
   try {
     const response = await deps.upstream.send(
       { providerName: routed.provider.id, endpoints: target.endpoints, body: JSON.stringify(upstreamBody) },
-      { signal: abort.signal, secrets: target.secrets, ...timeoutsFor(routed.model, routed.provider) },
+      { signal: upstreamCall.signal, secrets: target.secrets, ...timeouts },
     );
-    const text = await response.text();
-    try {
-      outcome.usage = readOpenAIUsage(JSON.parse(text));
-    } catch {
-      throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
-    }
-    exchange.header("x-tollgate-model", routed.model.ref);
-    exchange.sendJson(response.status, text);
+    status = response.status;
+    text = await response.text();
   } catch (error) {
-    outcome.status = abort.signal.aborted ? 499 : error instanceof GatewayError ? error.status : 502;
-    throw error;
-  } finally {
-    outcome.durationMs = performance.now() - started;
-    ticket?.finish(outcome);
-    deps.onOutcome?.(outcome);
+    throw upstreamCall.failure(error);
   }
+  try {
+    exchange.outcome.usage = readOpenAIUsage(JSON.parse(text));
+  } catch {
+    throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
+  }
+  exchange.header("x-tollgate-model", routed.model.ref);
+  exchange.sendJson(status, text);
 }
 
 /** About 4 characters a token for text inputs; token-id inputs count exactly. */

@@ -1,11 +1,14 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Principal } from "../auth/principal.js";
+import type { RequestOutcome } from "./outcome.js";
+import type { AdmissionTicket } from "./proxy-deps.js";
 
 /**
- * One client request as the proxy handlers see it: what came in (authenticated, body parsed) and
- * how to answer. The server owns the HTTP side (request ids, errors, access log); handlers only
- * read the request and send one answer. Keeping this narrow lets the hot routes run without a
- * framework per request (see src/server/lane/).
+ * One client request as the proxy handlers see it: what came in (authenticated, body parsed), its outcome to
+ * fill in, and how to answer. The server owns the HTTP side and the request's single end (the outcome is
+ * finalized, the admission ticket settled and the sinks fed when the response closes, however it closes);
+ * handlers only read the request, record what they learn and send one answer. Keeping this narrow lets the
+ * hot routes run without a framework per request (see src/server/lane/).
  */
 export interface Exchange {
   readonly id: string;
@@ -13,20 +16,22 @@ export interface Exchange {
   /** The parsed JSON body. */
   readonly body: unknown;
   readonly principal: Principal | undefined;
+  readonly outcome: RequestOutcome;
+  /** True once the response has closed (answered, failed or the client gone): nothing more can be sent. */
+  readonly ended: boolean;
+  /**
+   * Hands the admission ticket to the request's end, which settles or releases it exactly once. When the
+   * request has already ended (the client left while admission waited on Redis), it is finished at once.
+   */
+  admitted(ticket: AdmissionTicket | undefined): void;
   /** Adds a response header; only before the answer is sent. */
   header(name: string, value: string): void;
   /** Called once if the client goes away before the whole answer was written. */
   onClientGone(listener: () => void): void;
+  /** Called once when the response has closed, whatever the reason (timers are cleared here). */
+  onEnd(listener: () => void): void;
   /** A whole JSON answer: bytes or text sent as they are, anything else serialised. */
   sendJson(status: number, body: Buffer | string | object): void;
-  /**
-   * A streamed answer, written as the iterable yields (with backpressure). `done` runs once when the
-   * stream has ended, failed or the client has gone, after the last write.
-   */
-  sendStream(
-    status: number,
-    headers: Record<string, string>,
-    body: AsyncIterable<string>,
-    done: (clientGone: boolean) => void,
-  ): void;
+  /** A streamed answer, written as the iterable yields (with backpressure); the request ends after it. */
+  sendStream(status: number, headers: Record<string, string>, body: AsyncIterable<string>): void;
 }

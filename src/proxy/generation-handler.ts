@@ -8,9 +8,10 @@ import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
 import { type ClientDialect, parsedOrThrow, route, timeoutsFor } from "./prepare.js";
-import type { ProxyDeps, RequestOutcome } from "./proxy-deps.js";
+import type { ProxyDeps } from "./proxy-deps.js";
 import { canonicalToClientResponse, readUsage, upstreamResponseToCanonical } from "./response-translation.js";
-import { relayStream, type StreamResult } from "./stream-relay.js";
+import { relayStream } from "./stream-relay.js";
+import { UpstreamCall } from "./upstream-call.js";
 import { planGeneration } from "./upstream-plan.js";
 import { warningHeader } from "./warnings.js";
 
@@ -45,10 +46,11 @@ export async function handleGeneration(
   spec: GenerationRoute,
   exchange: Exchange,
 ): Promise<void> {
-  const started = performance.now();
   const clientBody = requireObject(exchange.body);
   const { request: canonical, warnings: parseWarnings } = parsedOrThrow(spec.parse(clientBody));
-  const routed = route(deps, canonical, spec.feature, spec.operation, exchange.headers);
+  const routed = route(deps, canonical, spec.feature, spec.operation, exchange);
+  const outcome = exchange.outcome;
+  outcome.stream = canonical.stream;
   const filled = applyModelOptions(canonical, routed.model);
   const maxTokensField =
     spec.dialect === "anthropic"
@@ -67,17 +69,6 @@ export async function handleGeneration(
     filled,
   });
 
-  const outcome: RequestOutcome = {
-    requestId: exchange.id,
-    actorId: exchange.principal?.actorId,
-    feature: routed.feature,
-    modelRef: routed.model.ref,
-    providerId: routed.provider.id,
-    stream: canonical.stream,
-    status: 200,
-    usage: undefined,
-    durationMs: 0,
-  };
   const admitting = deps.admit?.({
     principal: exchange.principal,
     feature: routed.feature,
@@ -88,22 +79,18 @@ export async function handleGeneration(
     setHeader: (name, value) => exchange.header(name, value),
   });
   // Awaited only when it is a promise (Redis): the in-memory limiter answers synchronously.
-  const ticket = admitting instanceof Promise ? await admitting : admitting;
-  const report = () => {
-    outcome.durationMs = performance.now() - started;
-    ticket?.finish(outcome);
-    deps.onOutcome?.(outcome);
-  };
+  exchange.admitted(admitting instanceof Promise ? await admitting : admitting);
+  if (exchange.ended) return;
 
   exchange.header("x-tollgate-model", routed.model.ref);
   const warnings = warningHeader([...parseWarnings, ...plan.warnings]);
   if (warnings) exchange.header("x-tollgate-warnings", warnings);
 
-  // A client that goes away aborts the upstream call at once.
-  const abort = new AbortController();
-  exchange.onClientGone(() => abort.abort());
-
+  const timeouts = timeoutsFor(routed.model, routed.provider);
+  const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  outcome.upstreamSent = true;
   let response: Awaited<ReturnType<ProxyDeps["upstream"]["send"]>>;
+  let bytes: Buffer | undefined;
   try {
     response = await deps.upstream.send(
       {
@@ -116,28 +103,22 @@ export async function handleGeneration(
         ),
         body: JSON.stringify(plan.body),
       },
-      { signal: abort.signal, secrets: plan.target.secrets, ...timeoutsFor(routed.model, routed.provider) },
+      { signal: call.signal, secrets: plan.target.secrets, ...timeouts },
     );
+    if (!canonical.stream) bytes = await response.bytes();
   } catch (error) {
-    outcome.status = abort.signal.aborted ? 499 : error instanceof GatewayError ? error.status : 502;
-    outcome.errorCode = error instanceof GatewayError ? error.code : "upstream_error";
-    report();
-    throw error;
+    throw call.failure(error);
   }
 
-  if (!canonical.stream) {
-    const bytes = await response.bytes();
+  if (bytes !== undefined) {
     let json: unknown;
     try {
       json = JSON.parse(bytes.toString("utf8"));
     } catch {
-      outcome.status = 502;
-      report();
       throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
     }
     if (plan.passthrough) {
       outcome.usage = readUsage(plan.upstreamDialect, json);
-      report();
       // The upstream's bytes as they came: nothing re-encoded, unknown fields intact.
       exchange.sendJson(response.status, bytes);
       return;
@@ -149,15 +130,12 @@ export async function handleGeneration(
       response.status,
     );
     if (!translatedResponse.ok) {
-      outcome.status = 502;
-      report();
       throw new GatewayError(
         "upstream_error",
         `${routed.provider.id} answered with an unexpected body: ${translatedResponse.error.message}`,
       );
     }
     outcome.usage = translatedResponse.response.usage;
-    report();
     exchange.sendJson(
       200,
       canonicalToClientResponse(spec.dialect, spec.operation, translatedResponse.response),
@@ -165,7 +143,6 @@ export async function handleGeneration(
     return;
   }
 
-  const result: StreamResult = { usage: undefined, error: undefined };
   const relay = relayStream(
     {
       body: response.body,
@@ -176,18 +153,9 @@ export async function handleGeneration(
       includeUsage: canonical.includeUsage,
       injectedStreamUsage: plan.injectedStreamUsage,
       secrets: plan.target.secrets,
+      failure: (error) => call.failure(error),
     },
-    result,
+    outcome,
   );
-  exchange.sendStream(200, sseHeaders, relay, (clientGone) => {
-    if (clientGone || abort.signal.aborted) {
-      outcome.status = 499;
-      response.cancel();
-    } else if (result.error) {
-      outcome.status = result.error.status;
-      outcome.errorCode = result.error.code;
-    }
-    outcome.usage = result.usage;
-    report();
-  });
+  exchange.sendStream(200, sseHeaders, relay);
 }

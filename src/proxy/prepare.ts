@@ -1,3 +1,4 @@
+import { isModelAllowed } from "../auth/actor.js";
 import type { FieldError, ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { ResolvedModel, ResolvedProvider } from "../config/index.js";
@@ -5,6 +6,7 @@ import { GatewayError } from "../errors/index.js";
 import { providerDefinition } from "../providers/registry.js";
 import type { Operation, ProviderCall, ProviderDefinition } from "../providers/types.js";
 import { type Feature, featureHeader, requestFeature } from "../routing/feature.js";
+import type { Exchange } from "./exchange.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { requiredCapability, resolveModel } from "./resolve-model.js";
 
@@ -35,22 +37,45 @@ export function parsedOrThrow<T>(result: ParseResult<T>): { request: T; warnings
 /** Credential modes the request path can use today; the rest arrive with their issues. */
 const supportedModes = new Set(["config-key", "environment", "headers", "none"]);
 
+/** The request names its model (rather than asking for a feature's default). */
+function namesModel(model: string | undefined): boolean {
+  return model !== undefined && model !== "" && model !== "default";
+}
+
 /**
- * From the parsed request to the provider that serves it: feature, model (404/400), provider
- * adapter (501 for types not built yet) and credential (403 when a personal key is needed).
+ * From the parsed request to the provider that serves it, for every route that reaches an upstream:
+ * feature, model (404/400), authorization (403: the actor's allowed models), provider adapter (501 for types
+ * not built yet) and credential (403 when a personal key is needed). What it learns goes into the outcome.
  */
 export function route<T extends { model: string | undefined }>(
   deps: ProxyDeps,
   parsed: T,
   routeFeature: Feature,
   operation: Operation,
-  headers: Record<string, string | string[] | undefined>,
+  exchange: Pick<Exchange, "headers" | "principal" | "outcome">,
 ): Routed<T> {
-  const feature = requestFeature(routeFeature, headers[featureHeader]);
-  if (typeof feature !== "string")
-    throw new GatewayError("invalid_request", feature.error, { param: featureHeader });
+  const requested = requestFeature(routeFeature, exchange.headers[featureHeader]);
+  if (typeof requested !== "string")
+    throw new GatewayError("invalid_request", requested.error, { param: featureHeader });
+  // The header chooses a feature, and so its limits, only where it chose the model (DESIGN §5): a request that
+  // names its model counts under its route's feature, whatever the header says.
+  const feature = namesModel(parsed.model) ? routeFeature : requested;
+  const outcome = exchange.outcome;
+  outcome.feature = feature;
   const catalogue = deps.catalogue();
   const model = resolveModel(catalogue, parsed.model, feature, requiredCapability[operation]);
+  outcome.modelRef = model.ref;
+  outcome.providerId = model.providerId;
+  const actor = exchange.principal?.actor;
+  if (actor && !isModelAllowed(actor, model.ref)) {
+    throw new GatewayError(
+      "model_not_allowed",
+      `model \`${model.ref}\` is not among the models allowed for ${actor.name}`,
+      {
+        param: "model",
+      },
+    );
+  }
   const provider = catalogue.provider(model.providerId);
   if (!provider) throw new GatewayError("internal_error", `model ${model.ref} has no provider`);
   const definition = providerDefinition(provider.type);
@@ -85,9 +110,16 @@ export function route<T extends { model: string | undefined }>(
 export function timeoutsFor(
   model: ResolvedModel,
   provider: ResolvedProvider,
-): { connectTimeoutMs: number | undefined; firstByteTimeoutMs: number; idleTimeoutMs: number } {
+): {
+  connectTimeoutMs: number | undefined;
+  firstByteTimeoutMs: number;
+  idleTimeoutMs: number;
+  totalMs: number;
+} {
   const reasoning = model.capabilities.includes("reasoning");
   return {
+    // Generous: a long answer of a slow model at 32k output tokens takes about 20 minutes.
+    totalMs: model.timeouts?.total ?? provider.timeouts?.total ?? (reasoning ? 3_600_000 : 1_800_000),
     connectTimeoutMs: model.timeouts?.connect ?? provider.timeouts?.connect,
     firstByteTimeoutMs:
       model.timeouts?.firstByte ?? provider.timeouts?.firstByte ?? (reasoning ? 600_000 : 120_000),

@@ -1,25 +1,12 @@
 import type { Principal } from "../auth/principal.js";
-import type { CanonicalUsage } from "../canonical/usage.js";
 import type { Catalogue, ResolvedModel, ResolvedProvider } from "../config/index.js";
 import type { Feature } from "../routing/feature.js";
 import type { UpstreamClient } from "../upstream/index.js";
+import type { RequestOutcome } from "./outcome.js";
 
-/** What happened to one proxied request; metering, limits and metrics read it. */
-export interface RequestOutcome {
-  requestId: string;
-  actorId: string | undefined;
-  feature: Feature;
-  modelRef: string;
-  providerId: string;
-  stream: boolean;
-  /** The status the client got: 499 when it went away, the error's status after a mid-stream failure. */
-  status: number;
-  usage: CanonicalUsage | undefined;
-  durationMs: number;
-  errorCode?: string;
-}
+export type { RequestOutcome } from "./outcome.js";
 
-/** What admission sees of a request before the upstream call. */
+/** What admission sees of a request before the upstream call (authorization has passed). */
 export interface AdmissionContext {
   principal: Principal | undefined;
   feature: Feature;
@@ -32,7 +19,7 @@ export interface AdmissionContext {
   setHeader(name: string, value: string): void;
 }
 
-/** An admitted request; `finish` is called exactly once, with the outcome, however the request ended. */
+/** An admitted request; `finish` is called exactly once, by the request's end, with the final outcome. */
 export interface AdmissionTicket {
   finish(outcome: RequestOutcome): void;
 }
@@ -41,9 +28,8 @@ export interface ProxyDeps {
   catalogue: () => Catalogue;
   upstream: UpstreamClient;
   /**
-   * Authorization and admission (allowed models, limits) before the upstream call; throws a
-   * GatewayError to refuse. Absent: everything is admitted.
+   * Admission (concurrency, rate, tokens, budget) before the upstream call; throws a GatewayError to refuse.
+   * Absent: everything is admitted.
    */
   admit?: (context: AdmissionContext) => AdmissionTicket | undefined | Promise<AdmissionTicket | undefined>;
-  onOutcome?: (outcome: RequestOutcome) => void;
 }

@@ -1,10 +1,10 @@
 import type { CanonicalStreamEvent } from "../canonical/stream-events.js";
-import type { CanonicalUsage } from "../canonical/usage.js";
 import { createAnthropicUsageTap } from "../dialects/anthropic/anthropic-usage-tap.js";
 import { openaiUsageToCanonical } from "../dialects/openai/openai-usage.js";
 import { createSseReader, formatSse, type SseEvent } from "../dialects/sse.js";
 import { errorBody, GatewayError } from "../errors/index.js";
 import { scrubSecrets } from "../upstream/scrub.js";
+import type { RequestOutcome } from "./outcome.js";
 import type { ClientDialect } from "./prepare.js";
 import { type Shape, streamDecoder, streamEncoder } from "./response-translation.js";
 
@@ -20,12 +20,17 @@ export interface StreamRelayInput {
   injectedStreamUsage: boolean;
   /** The credentials of this call: upstream error events that echo them are scrubbed. */
   secrets?: readonly string[];
+  /** Maps what a failed upstream body threw to the client's error (the total deadline's, when it fired). */
+  failure?: (error: unknown) => unknown;
 }
 
-/** The outcome a relay reports when it ends. */
-export interface StreamResult {
-  usage: CanonicalUsage | undefined;
-  error: GatewayError | undefined;
+/** What a relay records in the request's outcome as it goes: usage, events relayed, the error that ended it. */
+export type StreamResult = Pick<RequestOutcome, "usage" | "relayedEvents" | "status" | "errorCode">;
+
+function failed(result: StreamResult, error: GatewayError): void {
+  if (result.errorCode !== undefined) return;
+  result.status = error.status;
+  result.errorCode = error.code;
 }
 
 const mayHoldUsage = /"usage"\s*:\s*\{/;
@@ -45,14 +50,24 @@ function scrubJson(value: unknown, secrets: readonly string[] | undefined): unkn
  * An upstream error record (OpenAI `data: {"error":…}`, Anthropic `event: error`) may echo the key the
  * gateway sent, like the error bodies the upstream layer scrubs; it is relayed with credentials removed.
  */
-function scrubErrorRecord(event: SseEvent, secrets: readonly string[] | undefined): string {
+function scrubErrorRecord(
+  event: SseEvent,
+  secrets: readonly string[] | undefined,
+  result: StreamResult,
+): string {
   if (event.event !== "error" && !mayHoldError.test(event.data)) return event.data;
+  const upstreamFailed = () =>
+    failed(result, new GatewayError("upstream_error", "the upstream stream failed"));
   try {
     const json = JSON.parse(event.data) as unknown;
     const isError = event.event === "error" || (typeof json === "object" && json !== null && "error" in json);
-    return isError ? JSON.stringify(scrubJson(json, secrets)) : event.data;
+    if (!isError) return event.data;
+    upstreamFailed();
+    return JSON.stringify(scrubJson(json, secrets));
   } catch {
-    return event.event === "error" ? scrubSecrets(event.data, secrets) : event.data;
+    if (event.event !== "error") return event.data;
+    upstreamFailed();
+    return scrubSecrets(event.data, secrets);
   }
 }
 
@@ -120,7 +135,8 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
   const anthropicTap = input.upstreamDialect === "anthropic" ? createAnthropicUsageTap() : undefined;
   const indexToolCalls = input.upstreamDialect === "openai" ? toolCallIndexer() : undefined;
   const onEvent = (event: SseEvent) => {
-    let data = scrubErrorRecord(event, input.secrets);
+    result.relayedEvents++;
+    let data = scrubErrorRecord(event, input.secrets, result);
     if (indexToolCalls) data = indexToolCalls(data);
     if (anthropicTap) {
       anthropicTap.onData(data);
@@ -160,13 +176,16 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
       if (event.type === "usage") result.usage = event.usage;
       if (event.type === "error") {
         event.error.message = scrubSecrets(event.error.message, input.secrets);
-        result.error ??= new GatewayError("upstream_error", event.error.message);
+        failed(result, new GatewayError("upstream_error", event.error.message));
       }
       out += encoder.encode(event);
     }
   };
   return {
-    reader: createSseReader((event) => emit(decoder.pushData(event.data))),
+    reader: createSseReader((event) => {
+      result.relayedEvents++;
+      emit(decoder.pushData(event.data));
+    }),
     take() {
       const text = out;
       out = "";
@@ -192,8 +211,8 @@ export async function* relayStream(input: StreamRelayInput, result: StreamResult
     const tail = handler.take() + handler.finish();
     if (tail) yield tail;
   } catch (error) {
-    const failure = asGatewayError(error);
-    result.error = failure;
+    const failure = asGatewayError(input.failure ? input.failure(error) : error);
+    failed(result, failure);
     if (input.passthrough) handler.finish();
     const pending = handler.take();
     yield pending + streamErrorRecord(input.clientDialect, failure);

@@ -7,6 +7,7 @@ import Fastify, {
   type onRequestHookHandler,
 } from "fastify";
 import type { Authenticator } from "../auth/principal.js";
+import type { RequestOutcome } from "../proxy/outcome.js";
 import type { ProxyDeps } from "../proxy/proxy-deps.js";
 import { proxyRoutes } from "../proxy/routes.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -26,6 +27,8 @@ export interface AppOptions {
   models: () => ModelListing;
   readiness: ReadinessCheck[];
   proxy: ProxyDeps;
+  /** Sees every client API request's finished outcome (the lane's single end). */
+  onOutcome?: (outcome: RequestOutcome) => void;
   /** Routes that need the running services (limits, admin API); registered with the same auth hook. */
   extraRoutes?: (app: FastifyInstance, hooks: { authenticate: onRequestHookHandler }) => void;
 }
@@ -40,6 +43,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     authenticator: options.authenticator,
     bodyLimit: options.bodyLimit,
     logger: options.logger,
+    ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
   });
   const serverOptions: FastifyHttpOptions<Server> = {
     serverFactory: (handler) => {

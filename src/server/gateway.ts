@@ -27,7 +27,7 @@ export interface GatewayOptions {
   port?: number;
   /** Receives an admin token generated on first start, to show it once. */
   onGeneratedAdminToken?: (token: string) => void;
-  /** Sees every proxied request's outcome (tests, and the usage pipeline when it lands). */
+  /** Sees every client API request's outcome, refused ones included (tests, and the usage pipeline when it lands). */
   onOutcome?: (outcome: RequestOutcome) => void;
   /** Announces the listening gateway (the command's startup summary); without it, one log line. */
   onListening?: (url: string) => void;
@@ -127,10 +127,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         catalogue: () => loaded.catalogue,
         upstream,
         admit: createAdmission({ limiter, defaults: limitsDefaults, timeZone }),
-        onOutcome: (outcome) => {
-          logger.debug({ outcome }, "proxied");
-          options.onOutcome?.(outcome);
-        },
+      },
+      onOutcome: (outcome) => {
+        // The whole outcome at debug level, beside the access line every request gets.
+        if (logger.isLevelEnabled("debug")) logger.debug({ outcome }, "proxied");
+        options.onOutcome?.(outcome);
       },
       extraRoutes: (instance, { authenticate }) => {
         registerLimitsRoute(instance, { authenticate, limiter, defaults: limitsDefaults, timeZone });

@@ -83,4 +83,6 @@ export const timeouts = strictObject({
   connect: duration.optional(),
   firstByte: duration.optional(),
   idle: duration.optional(),
+  /** The whole request, first byte to last: bounds an upstream that trickles bytes or keep-alive comments. */
+  total: positiveDuration.optional(),
 });

@@ -1,6 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "../../auth/principal.js";
 import type { Exchange } from "../../proxy/exchange.js";
+import type { RequestOutcome } from "../../proxy/outcome.js";
+import type { AdmissionTicket } from "../../proxy/proxy-deps.js";
 
 const jsonType = "application/json";
 
@@ -24,19 +26,26 @@ function drained(response: ServerResponse): Promise<boolean> {
  * An Exchange over node:http. Response headers are gathered in a flat list and written once with
  * `writeHead`, which is cheaper than `setHeader` per header and keeps error answers carrying the
  * headers set before the error (x-request-id, x-ratelimit-*).
+ *
+ * The response's 'close' event fires exactly once however the request ends (answered, failed, destroyed,
+ * client gone), so it is the request's single end: the lane's `onClose` finalizes the outcome there.
  */
 export class HttpExchange implements Exchange {
   readonly headers: IncomingHttpHeaders;
   body: unknown;
   principal: Principal | undefined;
+  /** The admission ticket, finished by the request's end (`onClose`). */
+  ticket: AdmissionTicket | undefined;
   private readonly out: string[] = [];
   private goneListeners: Array<() => void> | undefined;
+  private endListeners: Array<() => void> | undefined;
   private closed = false;
 
   constructor(
     readonly id: string,
     readonly request: IncomingMessage,
     readonly response: ServerResponse,
+    readonly outcome: RequestOutcome,
     /** Runs once when the response has closed, with the status the client got (499: gone before the end). */
     onClose: (exchange: HttpExchange, status: number) => void,
   ) {
@@ -45,8 +54,26 @@ export class HttpExchange implements Exchange {
       this.closed = true;
       const finished = response.writableFinished;
       if (!finished && this.goneListeners) for (const listener of this.goneListeners) listener();
+      if (this.endListeners) for (const listener of this.endListeners) listener();
       onClose(this, finished ? response.statusCode : 499);
     });
+  }
+
+  get ended(): boolean {
+    return this.closed;
+  }
+
+  admitted(ticket: AdmissionTicket | undefined): void {
+    if (ticket === undefined) return;
+    // Ended while admission waited (Redis): nothing will end the request again, so finish the ticket now.
+    if (this.closed) ticket.finish(this.outcome);
+    else this.ticket = ticket;
+  }
+
+  onEnd(listener: () => void): void {
+    if (this.closed) listener();
+    else if (this.endListeners) this.endListeners.push(listener);
+    else this.endListeners = [listener];
   }
 
   /** Sets a header, replacing an earlier value of the same (lower-case) name. */
@@ -82,30 +109,22 @@ export class HttpExchange implements Exchange {
     this.response.end(payload);
   }
 
-  sendStream(
-    status: number,
-    headers: Record<string, string>,
-    body: AsyncIterable<string>,
-    done: (clientGone: boolean) => void,
-  ): void {
+  sendStream(status: number, headers: Record<string, string>, body: AsyncIterable<string>): void {
     for (const name in headers) this.header(name, headers[name] as string);
     this.response.writeHead(status, this.out);
-    this.pump(body).then(done, () => {
-      this.response.destroy();
-      done(true);
-    });
+    // A relay that throws (it should end with an error record instead) cuts the connection: the client
+    // must not take a truncated stream for a complete one.
+    this.pump(body).catch(() => this.response.destroy());
   }
 
-  /** Writes the stream with backpressure; resolves whether the client went away first. */
-  private async pump(body: AsyncIterable<string>): Promise<boolean> {
+  /** Writes the stream with backpressure until it ends or the client goes away. */
+  private async pump(body: AsyncIterable<string>): Promise<void> {
     const response = this.response;
     for await (const text of body) {
-      // Leaving the loop returns the iterator, which ends the relay.
-      if (response.destroyed) return true;
-      if (!response.write(text) && !(await drained(response))) return true;
+      // Leaving the loop returns the iterator, which ends the relay and releases the upstream body.
+      if (response.destroyed) return;
+      if (!response.write(text) && !(await drained(response))) return;
     }
-    if (response.destroyed) return true;
-    response.end();
-    return false;
+    if (!response.destroyed) response.end();
   }
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "../../auth/principal.js";
 import { errorBody, GatewayError } from "../../errors/index.js";
+import { newOutcome, type RequestOutcome } from "../../proxy/outcome.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
 import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
 import { principalFor } from "../auth-hook.js";
@@ -13,6 +14,8 @@ export interface ProxyLaneOptions {
   authenticator: () => Authenticator;
   bodyLimit: number;
   logger: Logger;
+  /** Sees every finished request's outcome, refused and failed ones included (usage, metrics, tests). */
+  onOutcome?: (outcome: RequestOutcome) => void;
 }
 
 /** `/v1/chat/completions/?api-version=…` → `/v1/chat/completions` (SDKs add query strings, some a slash). */
@@ -27,7 +30,8 @@ function routePath(url: string): string {
  * everything else (health, models, limits, admin). A framework's per-request machinery (routing
  * tree, hooks, reply objects, content-type parsers) cost a quarter of a bare proxy's throughput on
  * the bench; this lane does the same steps for the five hot routes: request id, 503 while closing,
- * token before body, body limit, JSON parse, errors in the route's dialect, one access-log line.
+ * token before body, body limit, JSON parse, errors in the route's dialect, and the request's one end
+ * (`end`): the outcome finalized, the admission ticket settled, the access-log line and the other sinks.
  */
 export class ProxyLane {
   /** Set when the server starts closing: new requests get 503 and every answer closes its connection. */
@@ -52,8 +56,8 @@ export class ProxyLane {
   private serve(route: ProxyRoute, request: IncomingMessage, response: ServerResponse): void {
     const started = performance.now();
     const id = requestIdFor(request);
-    const exchange = new HttpExchange(id, request, response, (closed, status) =>
-      this.logged(route, closed, status, started),
+    const exchange = new HttpExchange(id, request, response, newOutcome(id, route.path), (closed, status) =>
+      this.end(closed, status, started),
     );
     exchange.header("x-request-id", id);
     if (this.closing) {
@@ -71,6 +75,8 @@ export class ProxyLane {
   private async run(route: ProxyRoute, exchange: HttpExchange): Promise<void> {
     const principal = principalFor(this.options.authenticator(), exchange.headers, "client");
     exchange.principal = principal instanceof Promise ? await principal : principal;
+    exchange.outcome.actorId = exchange.principal?.actorId;
+    exchange.outcome.tokenId = exchange.principal?.tokenId;
     exchange.body = await readJsonBody(exchange.request, this.options.bodyLimit);
     if (this.closing) exchange.header("connection", "close");
     await route.handle(exchange);
@@ -82,9 +88,11 @@ export class ProxyLane {
     const known = error instanceof GatewayError;
     // Unknown failures: the details go to the log with the request id, never to the caller.
     if (!known) this.options.logger.error({ err: error, requestId: exchange.id }, "unhandled error");
+    exchange.outcome.errorCode ??= known ? error.code : "internal_error";
     // Nobody to answer: the client went away (the access log has its 499 already).
     if (exchange.response.destroyed) return;
     if (exchange.answered) {
+      exchange.outcome.status = known ? error.status : 500;
       exchange.response.destroy();
       return;
     }
@@ -107,14 +115,36 @@ export class ProxyLane {
     exchange.sendJson(failure.status, body, "application/json; charset=utf-8");
   }
 
-  /** The access-log line; request ids and route paths are JSON-safe by construction (request-id.ts). */
-  private logged(route: ProxyRoute, exchange: HttpExchange, status: number, started: number): void {
-    const ms = Math.round((performance.now() - started) * 100) / 100;
-    const actor = exchange.principal?.actorId;
+  /**
+   * The request's single end, run once by the response's 'close': the outcome's final status and duration,
+   * then the admission ticket (settled with the usage, or released), then the sinks.
+   */
+  private end(exchange: HttpExchange, status: number, started: number): void {
+    const outcome = exchange.outcome;
+    // Set already when the answer had started before it failed (a stream that broke midway was sent as 200).
+    if (outcome.status === 0) {
+      outcome.status = status;
+      if (status === 499) outcome.errorCode ??= "client_closed";
+    }
+    outcome.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    try {
+      exchange.ticket?.finish(outcome);
+      this.options.onOutcome?.(outcome);
+    } catch (error) {
+      this.options.logger.error({ err: error, requestId: exchange.id }, "finishing the request failed");
+    }
+    this.logged(outcome);
+  }
+
+  /** The access-log line; request ids, paths and model refs are JSON-safe by construction. */
+  private logged(outcome: RequestOutcome): void {
+    const { actorId, modelRef, usage } = outcome;
     this.accessLog(
-      `"requestId":"${exchange.id}","method":"POST","path":"${route.path}","status":${status},"ms":${ms}${
-        actor === undefined ? "" : `,"actor":${JSON.stringify(actor)}`
-      }`,
+      `"requestId":"${outcome.requestId}","method":"POST","path":"${outcome.route}","status":${outcome.status},"ms":${outcome.durationMs}${
+        actorId === undefined ? "" : `,"actor":${JSON.stringify(actorId)}`
+      }${modelRef === undefined ? "" : `,"model":${JSON.stringify(modelRef)}`}${
+        usage === undefined ? "" : `,"inputTokens":${usage.inputTokens},"outputTokens":${usage.outputTokens}`
+      }${outcome.errorCode === undefined ? "" : `,"error":"${outcome.errorCode}"`}`,
       "request",
     );
   }
