@@ -9,12 +9,20 @@ export interface FunctionTool {
   inputSchema?: Record<string, unknown>;
   strict?: boolean;
   cacheControl?: CacheControl;
+  /**
+   * Tool settings of one dialect with no canonical meaning (Anthropic `defer_loading`): sent again to the same
+   * dialect, reported as a warning by another.
+   */
+  extra?: { dialect: "openai" | "anthropic"; fields: Record<string, unknown> };
 }
 
-/** A dialect-specific tool (Anthropic server tools, OpenAI custom tools): kept for the same dialect only. */
+/**
+ * A dialect-specific tool (Anthropic server tools, OpenAI custom tools, OpenAI Responses hosted tools such as
+ * `web_search`): kept for the same dialect only.
+ */
 export interface OpaqueTool {
   type: "opaque";
-  dialect: "openai" | "anthropic";
+  dialect: "openai" | "anthropic" | "openai-responses";
   value: Record<string, unknown>;
 }
 
@@ -99,5 +107,10 @@ export interface CanonicalRequest {
    * Dialect-specific top-level fields with no canonical meaning, by dialect. Only the same dialect reads its bag
    * back; another dialect reports each key as a warning.
    */
-  extra: { openai?: Record<string, unknown>; anthropic?: Record<string, unknown> };
+  extra: {
+    openai?: Record<string, unknown>;
+    anthropic?: Record<string, unknown>;
+    /** OpenAI Responses fields (`store`, `include`, `previous_response_id`…): see dialects/openai-responses. */
+    "openai-responses"?: Record<string, unknown>;
+  };
 }

@@ -1,10 +1,25 @@
+import { readFileSync } from "node:fs";
 import type { UpstreamEndpoint } from "../providers/types.js";
 import type { ClientDialect } from "./prepare.js";
 
+/** Read once at start; the request path only concatenates. */
+const version = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
+const gatewayAgent = `tollgate/${version}`;
+
+/** Headers self-hosted servers (vLLM routers, SGLang, llm-d) use to route a session to the replica holding its prefix cache. */
+const affinityHeaders = ["x-session-affinity", "x-session-id", "session_id"] as const;
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(",") : value;
+}
+
 /**
- * Client headers that belong to the dialect and travel with a same-dialect request: Anthropic's
- * `anthropic-beta` switches features (Claude Code relies on it). Nothing else of the client's
- * reaches the provider; its credentials never do.
+ * The client headers that travel upstream (DESIGN §8): `user-agent` with Tollgate's appended, the
+ * session-affinity headers, and, from an Anthropic client to an Anthropic-dialect upstream,
+ * `anthropic-beta` (Claude Code switches features with it) and `anthropic-version`. Nothing else of the
+ * client's reaches the provider; its credentials never do.
  */
 export function withClientHeaders(
   endpoints: UpstreamEndpoint[],
@@ -12,12 +27,20 @@ export function withClientHeaders(
   upstreamDialect: ClientDialect,
   headers: Record<string, string | string[] | undefined>,
 ): UpstreamEndpoint[] {
-  if (clientDialect !== "anthropic" || upstreamDialect !== "anthropic") return endpoints;
-  const beta = headers["anthropic-beta"];
-  if (beta === undefined) return endpoints;
-  const value = Array.isArray(beta) ? beta.join(",") : beta;
+  const agent = single(headers["user-agent"]);
+  const extra: Record<string, string> = { "user-agent": agent ? `${agent} ${gatewayAgent}` : gatewayAgent };
+  for (const name of affinityHeaders) {
+    const value = single(headers[name]);
+    if (value !== undefined) extra[name] = value;
+  }
+  if (clientDialect === "anthropic" && upstreamDialect === "anthropic") {
+    const beta = single(headers["anthropic-beta"]);
+    if (beta !== undefined) extra["anthropic-beta"] = beta;
+    const anthropicVersion = single(headers["anthropic-version"]);
+    if (anthropicVersion !== undefined) extra["anthropic-version"] = anthropicVersion;
+  }
   return endpoints.map((endpoint) => ({
     url: endpoint.url,
-    headers: { ...endpoint.headers, "anthropic-beta": value },
+    headers: endpoint.headers ? { ...endpoint.headers, ...extra } : extra,
   }));
 }

@@ -1,6 +1,7 @@
 import type { JsonObject } from "../canonical/validate.js";
 import { anthropicCountTokensToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
+import { withClientHeaders } from "./client-headers.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
@@ -38,7 +39,7 @@ export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Pr
     const response = await deps.upstream.send(
       {
         providerName: routed.provider.id,
-        endpoints: target.endpoints,
+        endpoints: withClientHeaders(target.endpoints, "anthropic", "anthropic", exchange.headers),
         body: JSON.stringify({
           ...body,
           model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),

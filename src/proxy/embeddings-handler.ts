@@ -3,6 +3,7 @@ import { openaiEmbeddingsToCanonicalRequest } from "../dialects/openai/openai-em
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
 import { GatewayError } from "../errors/index.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
+import { withClientHeaders } from "./client-headers.js";
 import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
@@ -51,7 +52,11 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
   let text: string;
   try {
     const response = await deps.upstream.send(
-      { providerName: routed.provider.id, endpoints: target.endpoints, body: JSON.stringify(upstreamBody) },
+      {
+        providerName: routed.provider.id,
+        endpoints: withClientHeaders(target.endpoints, "openai", "openai", exchange.headers),
+        body: JSON.stringify(upstreamBody),
+      },
       { signal: upstreamCall.signal, secrets: target.secrets, ...timeouts },
     );
     status = response.status;

@@ -1,13 +1,14 @@
-import type { ParseResult } from "../canonical/errors.js";
+import type { ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
+import type { Envelope } from "../dialects/envelope.js";
 import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
 import { withClientHeaders } from "./client-headers.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
-import { type ClientDialect, parsedOrThrow, route, timeoutsFor } from "./prepare.js";
+import { type ClientDialect, fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { canonicalToClientResponse, readUsage, upstreamResponseToCanonical } from "./response-translation.js";
 import { relayStream } from "./stream-relay.js";
@@ -21,6 +22,11 @@ export interface GenerationRoute {
   operation: "chat" | "completions";
   feature: Feature;
   parse(body: unknown): ParseResult<CanonicalRequest>;
+  /**
+   * What routing and limits need (model, stream, max tokens, an input estimate), read from a body the strict
+   * parser refused; undefined when even that is invalid. Enough for a same-dialect pass-through.
+   */
+  envelope?(body: JsonObject): Envelope | undefined;
 }
 
 const sseHeaders = {
@@ -47,8 +53,28 @@ export async function handleGeneration(
   exchange: Exchange,
 ): Promise<void> {
   const clientBody = requireObject(exchange.body);
-  const { request: canonical, warnings: parseWarnings } = parsedOrThrow(spec.parse(clientBody));
-  const routed = route(deps, canonical, spec.feature, spec.operation, exchange);
+  const parsed = spec.parse(clientBody);
+  let canonical: CanonicalRequest;
+  let parseWarnings: TranslationWarning[] = [];
+  let routed: Routed<CanonicalRequest>;
+  let estimatedInputTokens: number;
+  if (parsed.ok) {
+    canonical = parsed.request;
+    parseWarnings = parsed.warnings;
+    routed = route(deps, canonical, spec.feature, spec.operation, exchange);
+    estimatedInputTokens = estimateInputTokens(canonical);
+  } else {
+    // A same-dialect upstream takes the client's body as it is, so a field the canonical form cannot read (a new
+    // block type, a beta's field) must not stop it: route with the envelope (model, stream, max tokens) and
+    // refuse only a request that would have to be translated.
+    const envelope = spec.envelope?.(clientBody);
+    if (!envelope) throw fieldError(parsed.error);
+    canonical = envelope.request;
+    routed = route(deps, canonical, spec.feature, spec.operation, exchange);
+    if (routed.definition.dialect !== spec.dialect || spec.operation !== "chat")
+      throw fieldError(parsed.error);
+    estimatedInputTokens = envelope.estimatedInputTokens;
+  }
   const outcome = exchange.outcome;
   outcome.stream = canonical.stream;
   const filled = applyModelOptions(canonical, routed.model);
@@ -58,8 +84,7 @@ export async function handleGeneration(
       : clientBody.max_completion_tokens !== undefined
         ? "max_completion_tokens"
         : "max_tokens";
-  const estimatedInputTokens = estimateInputTokens(canonical);
-  checkTokenLimits(canonical, routed.model, estimatedInputTokens, maxTokensField);
+  const ceiling = checkTokenLimits(canonical, routed.model, estimatedInputTokens, maxTokensField);
   const plan = planGeneration({
     routed,
     clientDialect: spec.dialect,
@@ -83,7 +108,9 @@ export async function handleGeneration(
   if (exchange.ended) return;
 
   exchange.header("x-tollgate-model", routed.model.ref);
-  const warnings = warningHeader([...parseWarnings, ...plan.warnings]);
+  const warnings = warningHeader(
+    ceiling ? [...parseWarnings, ceiling, ...plan.warnings] : [...parseWarnings, ...plan.warnings],
+  );
   if (warnings) exchange.header("x-tollgate-warnings", warnings);
 
   const timeouts = timeoutsFor(routed.model, routed.provider);

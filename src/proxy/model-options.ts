@@ -1,3 +1,4 @@
+import type { TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest, ReasoningEffort } from "../canonical/request.js";
 import type { ResolvedModel } from "../config/index.js";
 import { GatewayError } from "../errors/index.js";
@@ -50,20 +51,31 @@ export function applyModelOptions(request: CanonicalRequest, model: ResolvedMode
   return filled;
 }
 
-/** Refuses output limits above the model's and inputs estimated above its context window (DESIGN §5). */
+/**
+ * Output limits above the model's are lowered to its maximum with a warning, or refused where the model says
+ * `outputTokensAboveMax: "reject"` (DESIGN §8); inputs estimated above its context window are refused.
+ */
 export function checkTokenLimits(
   request: CanonicalRequest,
   model: ResolvedModel,
   estimatedInputTokens: number,
   maxTokensField: string,
-): void {
+): TranslationWarning | undefined {
   const { maxInputTokens, maxOutputTokens } = model.contextWindow;
+  let warning: TranslationWarning | undefined;
   if (request.maxOutputTokens !== undefined && request.maxOutputTokens > maxOutputTokens) {
-    throw new GatewayError(
-      "invalid_request",
-      `\`${maxTokensField}\` is ${request.maxOutputTokens}, above the ${maxOutputTokens} output tokens model \`${model.ref}\` allows`,
-      { param: maxTokensField },
-    );
+    if (model.options.outputTokensAboveMax === "reject") {
+      throw new GatewayError(
+        "invalid_request",
+        `\`${maxTokensField}\` is ${request.maxOutputTokens}, above the ${maxOutputTokens} output tokens model \`${model.ref}\` allows`,
+        { param: maxTokensField },
+      );
+    }
+    warning = {
+      field: maxTokensField,
+      message: `${request.maxOutputTokens} is above the ${maxOutputTokens} output tokens model ${model.ref} allows; sent as ${maxOutputTokens}`,
+    };
+    request.maxOutputTokens = maxOutputTokens;
   }
   if (estimatedInputTokens > maxInputTokens) {
     throw new GatewayError(
@@ -72,4 +84,5 @@ export function checkTokenLimits(
       { param: "messages" },
     );
   }
+  return warning;
 }

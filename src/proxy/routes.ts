@@ -1,4 +1,5 @@
 import { anthropicToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
+import { chatEnvelope } from "../dialects/envelope.js";
 import { openaiChatToCanonicalRequest } from "../dialects/openai/openai-chat-request-parse.js";
 import { openaiCompletionsToCanonicalRequest } from "../dialects/openai/openai-completions.js";
 import { handleCountTokens } from "./count-tokens-handler.js";
@@ -13,6 +14,7 @@ const chatCompletions: GenerationRoute = {
   operation: "chat",
   feature: "chat",
   parse: openaiChatToCanonicalRequest,
+  envelope: (body) => chatEnvelope(body, ["max_tokens", "max_completion_tokens"]),
 };
 const completions: GenerationRoute = {
   dialect: "openai",
@@ -25,6 +27,12 @@ const messages: GenerationRoute = {
   operation: "chat",
   feature: "chat",
   parse: anthropicToCanonicalRequest,
+  // Anthropic streams always carry usage.
+  envelope: (body) => {
+    const envelope = chatEnvelope(body, ["max_tokens"]);
+    if (envelope) envelope.request.includeUsage = true;
+    return envelope;
+  },
 };
 
 /** A client API route: POST only, answering in its dialect, served by the lane (src/server/lane/). */

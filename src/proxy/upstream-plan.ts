@@ -64,6 +64,17 @@ function passthroughBody(
   ) {
     body[dialect === "openai" ? maxTokensField : "max_tokens"] = request.maxOutputTokens;
   }
+  // Lowered to the model's maximum (checkTokenLimits): the client's own field carries the new value.
+  const clientField =
+    dialect === "anthropic"
+      ? "max_tokens"
+      : body.max_completion_tokens !== undefined
+        ? "max_completion_tokens"
+        : "max_tokens";
+  const sent = body[clientField];
+  if (typeof sent === "number" && request.maxOutputTokens !== undefined && sent > request.maxOutputTokens) {
+    body[clientField] = request.maxOutputTokens;
+  }
   if (filled.includes("reasoning") && request.reasoning) {
     if (dialect === "openai" && request.reasoning.effort) body.reasoning_effort = request.reasoning.effort;
     if (dialect === "anthropic" && request.reasoning.budgetTokens) {
@@ -113,6 +124,20 @@ function translated(
   routed: Routed<unknown>,
   model: string,
 ) {
+  const warnings: TranslationWarning[] = [];
+  if (
+    request.reasoning &&
+    request.reasoning.enabled !== false &&
+    !routed.model.capabilities.includes("reasoning")
+  ) {
+    // Self-hosted servers refuse reasoning parameters for models that do not reason.
+    warnings.push({
+      field: "reasoning",
+      message: `model ${routed.model.ref} does not have the reasoning capability; the reasoning settings are not sent`,
+    });
+    request = { ...request };
+    delete request.reasoning;
+  }
   const result =
     upstreamDialect === "anthropic"
       ? canonicalToAnthropicRequest(request, {
@@ -122,7 +147,7 @@ function translated(
         })
       : canonicalToOpenAIChatRequest(request, { model, ...routed.definition.openaiChatSettings });
   if (!result.ok) throw fieldError(result.error);
-  return result;
+  return { body: result.body, warnings: [...warnings, ...result.warnings] };
 }
 
 export interface PlanInput {

@@ -201,6 +201,11 @@ export const modelOptions = strictObject({
   presencePenalty: z.number().min(-2).max(2).optional(),
   frequencyPenalty: z.number().min(-2).max(2).optional(),
   maxOutputTokens: positiveInt.optional(),
+  /**
+   * A request asking for more output tokens than `contextWindow.maxOutputTokens`: sent with the maximum and a
+   * warning (`clamp`, the default: Claude Code asks 32,000 of models it does not know), or refused (`reject`).
+   */
+  outputTokensAboveMax: z.enum(["clamp", "reject"]).optional(),
   thinkingBudgetTokens: nonNegativeInt.optional(),
   effort: z.enum(ANTHROPIC_EFFORTS).optional(),
   reasoningEffort: z.enum(OPENAI_REASONING_EFFORTS).optional(),

@@ -148,6 +148,10 @@ function build(
       out.input_schema = tool.inputSchema ?? { type: "object", properties: {} };
       if (tool.strict !== undefined) out.strict = tool.strict;
       if (tool.cacheControl) out.cache_control = tool.cacheControl;
+      if (tool.extra?.dialect === "anthropic") Object.assign(out, tool.extra.fields);
+      else if (tool.extra)
+        for (const key in tool.extra.fields)
+          warn(`tools[${index}].${key}`, "an OpenAI-only tool setting; not sent");
       return [out];
     });
   }

@@ -1,11 +1,12 @@
 /** Anthropic Messages (and count_tokens) request (our API input) → canonical, strictly validated. */
 import type { CanonicalMessage, ContentPart, SystemPart } from "../../canonical/content.js";
 import type { ParseResult } from "../../canonical/errors.js";
-import type {
-  CanonicalRequest,
-  CanonicalTool,
-  ReasoningConfig,
-  ToolChoice,
+import {
+  type CanonicalRequest,
+  type CanonicalTool,
+  type ReasoningConfig,
+  reasoningEfforts,
+  type ToolChoice,
 } from "../../canonical/request.js";
 import {
   asArray,
@@ -38,13 +39,17 @@ const knownKeys = new Set([
   "tools",
   "tool_choice",
   "thinking",
+  "output_config",
 ]);
 
-function parseSystem(value: unknown): SystemPart[] {
+/** Keys of a client tool that the canonical form carries; the rest (`defer_loading`…) ride along as extras. */
+const toolKeys = new Set(["type", "name", "description", "input_schema", "strict", "cache_control"]);
+
+function parseSystem(value: unknown, at = "system"): SystemPart[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return [{ type: "text", text: value }];
-  return asArray(value, "system").map((item, index) => {
-    const field = fieldPath("system", index);
+  return asArray(value, at).map((item, index) => {
+    const field = fieldPath(at, index);
     const part = parseAnthropicBlock(item, field);
     if (part.type !== "text") fail(fieldPath(field, "type"), "expected one of text");
     return part;
@@ -54,14 +59,19 @@ function parseSystem(value: unknown): SystemPart[] {
 /**
  * Anthropic carries tool results inside user turns; canonically they are tool messages. A user turn
  * `[tool_result, tool_result, text]` becomes a tool message and a user message (and is merged back on the
- * way out).
+ * way out). System messages inside `messages` (Claude Code sends them mid-conversation, with the
+ * `mid-conversation-tool-changes` beta) join the system prompt, in order: other dialects have one.
  */
-function parseMessages(value: unknown): CanonicalMessage[] {
+function parseMessages(value: unknown, system: SystemPart[]): CanonicalMessage[] {
   const messages: CanonicalMessage[] = [];
   asArray(value, "messages").forEach((item, index) => {
     const field = fieldPath("messages", index);
     const message = asObject(item, field);
-    const role = oneOf(message.role, ["user", "assistant"], fieldPath(field, "role"));
+    const role = oneOf(message.role, ["user", "assistant", "system"], fieldPath(field, "role"));
+    if (role === "system") {
+      system.push(...parseSystem(message.content, fieldPath(field, "content")));
+      return;
+    }
     const contentField = fieldPath(field, "content");
     const parts: ContentPart[] =
       typeof message.content === "string"
@@ -106,6 +116,13 @@ function parseTools(value: unknown): CanonicalTool[] {
     if (strict !== undefined) canonical.strict = strict;
     const control = cacheControl(tool, field);
     if (control) canonical.cacheControl = control;
+    let extra: Record<string, unknown> | undefined;
+    for (const key in tool) {
+      if (toolKeys.has(key)) continue;
+      extra ??= {};
+      extra[key] = tool[key];
+    }
+    if (extra) canonical.extra = { dialect: "anthropic", fields: extra };
     return canonical;
   });
 }
@@ -119,6 +136,7 @@ function parseToolChoice(value: unknown, request: CanonicalRequest): ToolChoice 
   return { type: type === "any" ? "required" : type };
 }
 
+/** `thinking` (`display` only changes what Anthropic returns and is not carried). */
 function parseThinking(value: unknown): ReasoningConfig {
   const thinking = asObject(value, "thinking");
   const type = oneOf(thinking.type, ["enabled", "disabled", "adaptive"], "thinking.type");
@@ -129,13 +147,27 @@ function parseThinking(value: unknown): ReasoningConfig {
   return { enabled: true, budgetTokens: budget };
 }
 
+/** `output_config.effort` is the reasoning effort; its other settings have no canonical meaning. */
+function parseOutputConfig(value: unknown, request: CanonicalRequest): void {
+  const { effort, ...rest } = asObject(value, "output_config");
+  if (effort !== undefined && effort !== null) {
+    request.reasoning = {
+      ...request.reasoning,
+      effort: oneOf(effort, reasoningEfforts, "output_config.effort"),
+    };
+  }
+  if (Object.keys(rest).length > 0)
+    request.extra.anthropic = { ...request.extra.anthropic, output_config: rest };
+}
+
 function parse(input: unknown, countTokens: boolean): CanonicalRequest {
   const body = asObject(input, "body");
   if (body.messages === undefined) fail("messages", "is required");
+  const system = parseSystem(body.system);
   const request: CanonicalRequest = {
     model: optString(body, "model", ""),
-    system: parseSystem(body.system),
-    messages: parseMessages(body.messages),
+    system,
+    messages: parseMessages(body.messages, system),
     stream: countTokens ? false : (optBoolean(body, "stream", "") ?? false),
     // Anthropic streams always carry usage.
     includeUsage: true,
@@ -157,13 +189,15 @@ function parse(input: unknown, countTokens: boolean): CanonicalRequest {
     request.toolChoice = parseToolChoice(body.tool_choice, request);
   }
   if (body.thinking !== undefined && body.thinking !== null) request.reasoning = parseThinking(body.thinking);
+  if (body.output_config !== undefined && body.output_config !== null)
+    parseOutputConfig(body.output_config, request);
   if (body.metadata !== undefined && body.metadata !== null) {
     const metadata: JsonObject = asObject(body.metadata, "metadata");
     const user = optString(metadata, "user_id", "metadata");
     if (user !== undefined) request.user = user;
   }
   const extra = unknownKeys(body, knownKeys);
-  if (extra) request.extra.anthropic = extra;
+  if (extra) request.extra.anthropic = { ...request.extra.anthropic, ...extra };
   return request;
 }
 

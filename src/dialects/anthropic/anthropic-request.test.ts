@@ -102,9 +102,22 @@ describe("anthropic request", () => {
     const cases: Array<[unknown, string, RegExp]> = [
       [{ messages: [] }, "max_tokens", /is required/],
       [
-        { max_tokens: 10, messages: [{ role: "system", content: "x" }] },
+        { max_tokens: 10, messages: [{ role: "tool", content: "x" }] },
         "messages[0].role",
-        /expected one of user, assistant/,
+        /expected one of user, assistant, system/,
+      ],
+      [
+        {
+          max_tokens: 10,
+          messages: [{ role: "system", content: [{ type: "tool_use", id: "t", name: "n", input: {} }] }],
+        },
+        "messages[0].content[0].type",
+        /expected one of text/,
+      ],
+      [
+        { max_tokens: 10, messages: [], output_config: { effort: "extreme" } },
+        "output_config.effort",
+        /expected one of/,
       ],
       [
         {

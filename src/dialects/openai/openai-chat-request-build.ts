@@ -122,10 +122,15 @@ export function effortForBudget(budget: number): ReasoningEffort {
 }
 
 function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Warn): JsonObject {
-  const messages: JsonObject[] = request.system.map((part: TextPart & { developer?: boolean }) => ({
-    role: part.developer ? "developer" : "system",
-    content: part.text,
-  }));
+  // One system message, first: many self-hosted chat templates (Qwen's, Llama's) accept no other.
+  const messages: JsonObject[] = [];
+  if (request.system.length > 0) {
+    const parts: Array<TextPart & { developer?: boolean }> = request.system;
+    messages.push({
+      role: parts.every((part) => part.developer) ? "developer" : "system",
+      content: parts.map((part) => part.text).join("\n\n"),
+    });
+  }
   request.messages.forEach((message, index) => {
     const field = `messages[${index}].content`;
     if (message.role === "assistant") messages.push(assistantMessage(message, field, settings, warn));
@@ -177,6 +182,10 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
       if (tool.strict !== undefined) fn.strict = tool.strict;
       if (tool.cacheControl)
         warn(`tools[${index}].cache_control`, "OpenAI caches prompts automatically; not sent");
+      if (tool.extra?.dialect === "openai") Object.assign(fn, tool.extra.fields);
+      else if (tool.extra)
+        for (const key in tool.extra.fields)
+          warn(`tools[${index}].${key}`, "an Anthropic-only tool setting; not sent to an OpenAI upstream");
       return [{ type: "function", function: fn }];
     });
   }
@@ -205,6 +214,11 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
       body.reasoning = object;
     } else if (reasoning.effort !== undefined) body.reasoning_effort = reasoning.effort;
     else if (reasoning.enabled === false) body.reasoning_effort = "none";
+    else if (reasoning.adaptive)
+      warn(
+        "thinking",
+        "adaptive thinking has no OpenAI equivalent without an effort; the model's default applies",
+      );
     else if (reasoning.budgetTokens !== undefined) {
       body.reasoning_effort = effortForBudget(reasoning.budgetTokens);
       warn(

@@ -74,7 +74,17 @@ describe("openai chat request", () => {
       model: "gpt-4.1",
       reasoningHistory: "reasoning_details",
     });
-    expect(built).toEqual({ ok: true, body: fullRequest, warnings: [] });
+    // Every system and developer message becomes one first system message (self-hosted chat templates accept
+    // no other); the rest round-trips unchanged.
+    const [, , ...rest] = fullRequest.messages;
+    expect(built).toEqual({
+      ok: true,
+      body: {
+        ...fullRequest,
+        messages: [{ role: "system", content: "Be brief.\n\nAnswer in English." }, ...rest],
+      },
+      warnings: [],
+    });
   });
 
   it("reads into the canonical shape", () => {
