@@ -8,8 +8,17 @@ const version = (
 ).version;
 const gatewayAgent = `tollgate/${version}`;
 
-/** Headers self-hosted servers (vLLM routers, SGLang, llm-d) use to route a session to the replica holding its prefix cache. */
-const affinityHeaders = ["x-session-affinity", "x-session-id", "session_id"] as const;
+/**
+ * Session headers: self-hosted routers (vLLM, SGLang, llm-d) send a session to the replica holding its prefix
+ * cache by them. `session-id` is the Codex CLI's, `x-claude-code-session-id` Claude Code's.
+ */
+const affinityHeaders = [
+  "x-session-affinity",
+  "x-session-id",
+  "session_id",
+  "session-id",
+  "x-claude-code-session-id",
+] as const;
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
