@@ -77,12 +77,13 @@ export interface RefusalPart {
 }
 
 /**
- * A block with no canonical meaning (Anthropic documents and server-tool blocks, OpenAI audio and files).
- * It survives a same-dialect translation; another dialect drops it with a warning.
+ * A block with no canonical meaning (Anthropic documents and server-tool blocks, OpenAI audio and files,
+ * OpenAI Responses items such as `web_search_call`). It survives a same-dialect translation; another dialect
+ * drops it with a warning.
  */
 export interface OpaquePart {
   type: "opaque";
-  dialect: "openai" | "anthropic";
+  dialect: "openai" | "anthropic" | "openai-responses";
   value: Record<string, unknown>;
 }
 

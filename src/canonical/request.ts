@@ -13,7 +13,7 @@ export interface FunctionTool {
    * Tool settings of one dialect with no canonical meaning (Anthropic `defer_loading`): sent again to the same
    * dialect, reported as a warning by another.
    */
-  extra?: { dialect: "openai" | "anthropic"; fields: Record<string, unknown> };
+  extra?: { dialect: "openai" | "anthropic" | "openai-responses"; fields: Record<string, unknown> };
 }
 
 /**
