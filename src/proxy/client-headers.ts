@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
+import type { Dialect } from "../dialects/dialect.js";
 import type { UpstreamEndpoint } from "../providers/types.js";
-import type { ClientDialect } from "./prepare.js";
 
 /** Read once at start; the request path only concatenates. */
 const version = (
@@ -32,8 +32,8 @@ function single(value: string | string[] | undefined): string | undefined {
  */
 export function withClientHeaders(
   endpoints: UpstreamEndpoint[],
-  clientDialect: ClientDialect,
-  upstreamDialect: ClientDialect,
+  clientDialect: Dialect,
+  upstreamDialect: Dialect,
   headers: Record<string, string | string[] | undefined>,
 ): UpstreamEndpoint[] {
   const agent = single(headers["user-agent"]);

@@ -1,4 +1,10 @@
-import type { ResponseResult } from "../canonical/response.js";
+/**
+ * The dialect codecs, one registry entry per wire dialect (DESIGN §9: registries instead of ternaries). A
+ * client dialect encodes canonical answers for clients; an upstream dialect reads providers' answers: whole
+ * (translated, or only its usage read on a pass-through) and streamed (decoded, or tapped for usage while
+ * its events are relayed unchanged).
+ */
+import type { CanonicalResponse, ResponseResult } from "../canonical/response.js";
 import type { StreamDecoder, StreamEncoder } from "../canonical/stream-events.js";
 import type { CanonicalUsage } from "../canonical/usage.js";
 import type { JsonObject } from "../canonical/validate.js";
@@ -8,7 +14,8 @@ import {
 } from "../dialects/anthropic/anthropic-response.js";
 import { createAnthropicStreamDecoder } from "../dialects/anthropic/anthropic-stream-decoder.js";
 import { createAnthropicStreamEncoder } from "../dialects/anthropic/anthropic-stream-encoder.js";
-import { readAnthropicUsage } from "../dialects/anthropic/anthropic-usage-tap.js";
+import { createAnthropicUsageTap, readAnthropicUsage } from "../dialects/anthropic/anthropic-usage-tap.js";
+import type { Dialect } from "../dialects/dialect.js";
 import {
   canonicalToOpenAIChatResponse,
   openaiChatResponseToCanonical,
@@ -19,47 +26,94 @@ import {
 } from "../dialects/openai/openai-completions.js";
 import { createOpenAIStreamDecoder } from "../dialects/openai/openai-stream-decoder.js";
 import { createOpenAIStreamEncoder } from "../dialects/openai/openai-stream-encoder.js";
+import { openaiUsageToCanonical } from "../dialects/openai/openai-usage.js";
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
-import type { ClientDialect } from "./prepare.js";
 
+export type { Dialect } from "../dialects/dialect.js";
+
+/** OpenAI answers chat-shaped (`/chat/completions`) or completion-shaped (`/completions`). */
 export type Shape = "chat" | "completions";
 
-/** An upstream answer (JSON) as canonical, by its dialect and shape. */
-export function upstreamResponseToCanonical(
-  dialect: ClientDialect,
-  shape: Shape,
-  body: unknown,
-  status: number,
-): ResponseResult {
-  if (dialect === "anthropic") return anthropicResponseToCanonical(body, status);
-  return shape === "completions"
-    ? openaiCompletionResponseToCanonical(body, status)
-    : openaiChatResponseToCanonical(body, status);
+/** Reads usage from a relayed stream, event by event. */
+export interface StreamTap {
+  /** One event's data; false when the event is the gateway's own business and must not reach the client. */
+  onData(data: string): boolean;
+  usage(): CanonicalUsage | undefined;
 }
 
-/** A canonical answer in the client's dialect and shape. */
-export function canonicalToClientResponse(
-  dialect: ClientDialect,
-  shape: Shape,
-  response: Parameters<typeof canonicalToOpenAIChatResponse>[0],
-): JsonObject {
-  if (dialect === "anthropic") return canonicalToAnthropicResponse(response);
-  return shape === "completions"
-    ? canonicalToOpenAICompletionResponse(response)
-    : (canonicalToOpenAIChatResponse(response) as JsonObject);
+export interface StreamTapOptions {
+  /** The gateway asked for stream usage the client did not ask for (OpenAI `stream_options.include_usage`). */
+  injectedStreamUsage: boolean;
 }
 
-/** Usage of a same-dialect answer, read without translating it. */
-export function readUsage(dialect: ClientDialect, body: unknown): CanonicalUsage | undefined {
-  return dialect === "anthropic" ? readAnthropicUsage(body) : readOpenAIUsage(body);
+/** What the gateway does with one dialect. */
+export interface DialectCodec {
+  /** A canonical answer in this dialect, for a client. */
+  toClientResponse(response: CanonicalResponse, shape: Shape): JsonObject;
+  streamEncoder(shape: Shape, includeUsage: boolean): StreamEncoder;
+  /** A provider's whole answer in this dialect, as canonical. */
+  fromUpstreamResponse(body: unknown, status: number, shape: Shape): ResponseResult;
+  streamDecoder(): StreamDecoder;
+  /** Usage of a same-dialect answer, read without translating it. */
+  readUsage(body: unknown): CanonicalUsage | undefined;
+  streamTap(options: StreamTapOptions): StreamTap;
 }
 
-export function streamDecoder(dialect: ClientDialect): StreamDecoder {
-  return dialect === "anthropic" ? createAnthropicStreamDecoder() : createOpenAIStreamDecoder();
+const mayHoldUsage = /"usage"\s*:\s*\{/;
+
+/** OpenAI streams carry usage in one chunk (with `choices: []`), the last one, when asked. */
+function openaiStreamTap({ injectedStreamUsage }: StreamTapOptions): StreamTap {
+  let usage: CanonicalUsage | undefined;
+  return {
+    onData(data) {
+      if (!mayHoldUsage.test(data)) return true;
+      try {
+        const json = JSON.parse(data) as { usage?: unknown; choices?: unknown };
+        usage = openaiUsageToCanonical(json.usage) ?? usage;
+        // The usage-only chunk the client did not ask for is kept from it (DESIGN §8 "Metering streams").
+        return !(injectedStreamUsage && Array.isArray(json.choices) && json.choices.length === 0);
+      } catch {
+        // Not JSON: relayed as it is; the client's parser will report it.
+        return true;
+      }
+    },
+    usage: () => usage,
+  };
 }
 
-export function streamEncoder(dialect: ClientDialect, shape: Shape, includeUsage: boolean): StreamEncoder {
-  return dialect === "anthropic"
-    ? createAnthropicStreamEncoder()
-    : createOpenAIStreamEncoder({ includeUsage, format: shape });
+/** Anthropic spreads usage over message_start and message_delta; its tap merges them. */
+function anthropicStreamTap(): StreamTap {
+  const tap = createAnthropicUsageTap();
+  return {
+    onData(data) {
+      tap.onData(data);
+      return true;
+    },
+    usage: () => tap.result(),
+  };
 }
+
+export const codecs = {
+  openai: {
+    toClientResponse: (response, shape) =>
+      shape === "completions"
+        ? canonicalToOpenAICompletionResponse(response)
+        : (canonicalToOpenAIChatResponse(response) as JsonObject),
+    streamEncoder: (shape, includeUsage) => createOpenAIStreamEncoder({ includeUsage, format: shape }),
+    fromUpstreamResponse: (body, status, shape) =>
+      shape === "completions"
+        ? openaiCompletionResponseToCanonical(body, status)
+        : openaiChatResponseToCanonical(body, status),
+    streamDecoder: createOpenAIStreamDecoder,
+    readUsage: readOpenAIUsage,
+    streamTap: openaiStreamTap,
+  },
+  anthropic: {
+    toClientResponse: (response) => canonicalToAnthropicResponse(response),
+    streamEncoder: () => createAnthropicStreamEncoder(),
+    fromUpstreamResponse: (body, status) => anthropicResponseToCanonical(body, status),
+    streamDecoder: createAnthropicStreamDecoder,
+    readUsage: readAnthropicUsage,
+    streamTap: anthropicStreamTap,
+  },
+} satisfies Record<Dialect, DialectCodec>;

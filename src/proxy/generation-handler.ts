@@ -1,16 +1,17 @@
 import type { ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
+import type { Dialect } from "../dialects/dialect.js";
 import type { Envelope } from "../dialects/envelope.js";
 import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
 import { withClientHeaders } from "./client-headers.js";
+import { codecs } from "./codecs.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
-import { type ClientDialect, fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
+import { fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
-import { canonicalToClientResponse, readUsage, upstreamResponseToCanonical } from "./response-translation.js";
 import { relayStream } from "./stream-relay.js";
 import { UpstreamCall } from "./upstream-call.js";
 import { planGeneration } from "./upstream-plan.js";
@@ -18,7 +19,7 @@ import { warningHeader } from "./warnings.js";
 
 /** One generation route: its dialect, what it does, and its parser. */
 export interface GenerationRoute {
-  dialect: ClientDialect;
+  dialect: Dialect;
   operation: "chat" | "completions";
   feature: Feature;
   parse(body: unknown): ParseResult<CanonicalRequest>;
@@ -145,16 +146,15 @@ export async function handleGeneration(
       throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
     }
     if (plan.passthrough) {
-      outcome.usage = readUsage(plan.upstreamDialect, json);
+      outcome.usage = codecs[plan.upstreamDialect].readUsage(json);
       // The upstream's bytes as they came: nothing re-encoded, unknown fields intact.
       exchange.sendJson(response.status, bytes);
       return;
     }
-    const translatedResponse = upstreamResponseToCanonical(
-      plan.upstreamDialect,
-      plan.upstreamShape,
+    const translatedResponse = codecs[plan.upstreamDialect].fromUpstreamResponse(
       json,
       response.status,
+      plan.upstreamShape,
     );
     if (!translatedResponse.ok) {
       throw new GatewayError(
@@ -165,7 +165,7 @@ export async function handleGeneration(
     outcome.usage = translatedResponse.response.usage;
     exchange.sendJson(
       200,
-      canonicalToClientResponse(spec.dialect, spec.operation, translatedResponse.response),
+      codecs[spec.dialect].toClientResponse(translatedResponse.response, spec.operation),
     );
     return;
   }

@@ -10,9 +10,6 @@ import type { Exchange } from "./exchange.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { requiredCapability, resolveModel } from "./resolve-model.js";
 
-/** The API dialect a client speaks on a route. */
-export type ClientDialect = "openai" | "anthropic";
-
 export interface Routed<T> {
   parsed: T;
   feature: Feature;

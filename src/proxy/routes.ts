@@ -1,4 +1,5 @@
 import { anthropicToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
+import type { Dialect } from "../dialects/dialect.js";
 import { chatEnvelope } from "../dialects/envelope.js";
 import { openaiChatToCanonicalRequest } from "../dialects/openai/openai-chat-request-parse.js";
 import { openaiCompletionsToCanonicalRequest } from "../dialects/openai/openai-completions.js";
@@ -6,7 +7,6 @@ import { handleCountTokens } from "./count-tokens-handler.js";
 import { handleEmbeddings } from "./embeddings-handler.js";
 import type { Exchange } from "./exchange.js";
 import { type GenerationRoute, handleGeneration } from "./generation-handler.js";
-import type { ClientDialect } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 
 const chatCompletions: GenerationRoute = {
@@ -38,7 +38,7 @@ const messages: GenerationRoute = {
 /** A client API route: POST only, answering in its dialect, served by the lane (src/server/lane/). */
 export interface ProxyRoute {
   path: string;
-  dialect: ClientDialect;
+  dialect: Dialect;
   handle(exchange: Exchange): Promise<void>;
 }
 

@@ -1,18 +1,16 @@
 import type { CanonicalStreamEvent } from "../canonical/stream-events.js";
-import { createAnthropicUsageTap } from "../dialects/anthropic/anthropic-usage-tap.js";
-import { openaiUsageToCanonical } from "../dialects/openai/openai-usage.js";
+import type { Dialect } from "../dialects/dialect.js";
 import { createSseReader, formatSse, type SseEvent } from "../dialects/sse.js";
 import { errorBody, GatewayError } from "../errors/index.js";
 import { scrubSecrets } from "../upstream/scrub.js";
+import { codecs, type Shape } from "./codecs.js";
 import type { RequestOutcome } from "./outcome.js";
-import type { ClientDialect } from "./prepare.js";
-import { type Shape, streamDecoder, streamEncoder } from "./response-translation.js";
 
 export interface StreamRelayInput {
   body: AsyncIterable<Buffer>;
   passthrough: boolean;
-  upstreamDialect: ClientDialect;
-  clientDialect: ClientDialect;
+  upstreamDialect: Dialect;
+  clientDialect: Dialect;
   clientShape: Shape;
   /** The client asked for usage in the stream. */
   includeUsage: boolean;
@@ -33,7 +31,6 @@ function failed(result: StreamResult, error: GatewayError): void {
   result.errorCode = error.code;
 }
 
-const mayHoldUsage = /"usage"\s*:\s*\{/;
 const mayHoldError = /"error"\s*:/;
 
 /** Every string in a parsed JSON value with credentials removed. */
@@ -72,7 +69,7 @@ function scrubErrorRecord(
 }
 
 /** The error record that ends a client's stream, in its dialect (DESIGN §2: never a silent hang). */
-export function streamErrorRecord(dialect: ClientDialect, error: GatewayError): string {
+export function streamErrorRecord(dialect: Dialect, error: GatewayError): string {
   const body = JSON.stringify(errorBody(dialect, { code: error.code, message: error.message }));
   return formatSse(body, dialect === "anthropic" ? "error" : undefined);
 }
@@ -127,29 +124,17 @@ function toolCallIndexer() {
 
 /**
  * Same dialect: each upstream event is written again as it came (data unchanged, so unknown
- * fields survive), while usage is read on the side. One write per upstream chunk.
+ * fields survive), while the dialect's tap reads usage on the side. One write per upstream chunk.
  */
 function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
   let out = "";
-  // Anthropic spreads usage over message_start and message_delta; its tap merges them.
-  const anthropicTap = input.upstreamDialect === "anthropic" ? createAnthropicUsageTap() : undefined;
+  const tap = codecs[input.upstreamDialect].streamTap({ injectedStreamUsage: input.injectedStreamUsage });
   const indexToolCalls = input.upstreamDialect === "openai" ? toolCallIndexer() : undefined;
   const onEvent = (event: SseEvent) => {
     result.relayedEvents++;
     let data = scrubErrorRecord(event, input.secrets, result);
     if (indexToolCalls) data = indexToolCalls(data);
-    if (anthropicTap) {
-      anthropicTap.onData(data);
-    } else if (mayHoldUsage.test(data)) {
-      try {
-        const json = JSON.parse(data) as { usage?: unknown; choices?: unknown };
-        const usage = openaiUsageToCanonical(json.usage);
-        if (usage) result.usage = usage;
-        if (input.injectedStreamUsage && Array.isArray(json.choices) && json.choices.length === 0) return;
-      } catch {
-        // Not JSON: relayed as is; the client's parser will report it.
-      }
-    }
+    if (!tap.onData(data)) return;
     out += formatSse(data, event.event);
   };
   return {
@@ -160,7 +145,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
       return text;
     },
     finish() {
-      if (anthropicTap) result.usage = anthropicTap.result();
+      result.usage = tap.usage();
       return "";
     },
   };
@@ -168,8 +153,8 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
 
 /** Other dialect: upstream events → canonical events → the client's dialect. */
 function translatingHandler(input: StreamRelayInput, result: StreamResult) {
-  const decoder = streamDecoder(input.upstreamDialect);
-  const encoder = streamEncoder(input.clientDialect, input.clientShape, input.includeUsage);
+  const decoder = codecs[input.upstreamDialect].streamDecoder();
+  const encoder = codecs[input.clientDialect].streamEncoder(input.clientShape, input.includeUsage);
   let out = "";
   const emit = (events: CanonicalStreamEvent[]) => {
     for (const event of events) {

@@ -3,6 +3,7 @@ import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
 import type { ResolvedProvider } from "../config/index.js";
 import { canonicalToAnthropicRequest } from "../dialects/anthropic/anthropic-request-build.js";
+import type { Dialect } from "../dialects/dialect.js";
 import { canonicalToOpenAIChatRequest } from "../dialects/openai/openai-chat-request-build.js";
 import { GatewayError } from "../errors/index.js";
 import { mistralFimBody, mistralFimTarget } from "../providers/mistral/mistral-fim.js";
@@ -13,7 +14,7 @@ import {
   type UpstreamTarget,
 } from "../providers/types.js";
 import type { FilledOption } from "./model-options.js";
-import { type ClientDialect, fieldError, type Routed } from "./prepare.js";
+import { fieldError, type Routed } from "./prepare.js";
 
 /** How one request goes upstream and how its answer comes back. */
 export interface UpstreamPlan {
@@ -23,7 +24,7 @@ export interface UpstreamPlan {
   /** The answer is relayed as it is (same dialect and shape); otherwise translated. */
   passthrough: boolean;
   /** The upstream's answer: its dialect, and for OpenAI whether chat- or completion-shaped. */
-  upstreamDialect: ClientDialect;
+  upstreamDialect: Dialect;
   upstreamShape: "chat" | "completions";
   /** The gateway asked for stream usage the client did not ask for; that chunk is not relayed. */
   injectedStreamUsage: boolean;
@@ -44,7 +45,7 @@ const anthropicNames: Partial<Record<FilledOption, string>> = {
 
 /** Same dialect: the client's own body with only the routed fields rewritten; unknown fields survive. */
 function passthroughBody(
-  dialect: ClientDialect,
+  dialect: Dialect,
   clientBody: JsonObject,
   request: CanonicalRequest,
   filled: FilledOption[],
@@ -119,7 +120,7 @@ function promptAsChat(request: CanonicalRequest): CanonicalRequest {
 }
 
 function translated(
-  upstreamDialect: ClientDialect,
+  upstreamDialect: Dialect,
   request: CanonicalRequest,
   routed: Routed<unknown>,
   model: string,
@@ -152,7 +153,7 @@ function translated(
 
 export interface PlanInput {
   routed: Routed<unknown>;
-  clientDialect: ClientDialect;
+  clientDialect: Dialect;
   routeOperation: "chat" | "completions";
   clientBody: JsonObject;
   request: CanonicalRequest;
