@@ -128,6 +128,8 @@ class MessageList {
 
   /** Parts for `role`, merged into the last message when it has that role and `merge` is set. */
   add(role: MessageRole, parts: ContentPart[], merge: boolean): void {
+    // An assistant message with nothing in it (content "") says nothing; upstreams refuse empty turns.
+    if (parts.length === 0 && role === "assistant") return;
     const last = this.messages.at(-1);
     if (merge && last?.role === role) last.content.push(...parts);
     else this.messages.push({ role, content: parts });

@@ -152,8 +152,3 @@ export function reasoningItem(part: ReasoningPart | RedactedReasoningPart, id: s
     ? { id, type: "reasoning", summary }
     : { id, type: "reasoning", encrypted_content: sealEnvelope(envelope), summary };
 }
-
-/** Whether a reasoning item's `encrypted_content` is one of ours (not OpenAI's). */
-export function isGatewayEnvelope(encrypted: unknown): boolean {
-  return typeof encrypted === "string" && encrypted.startsWith(envelopePrefix);
-}

@@ -147,6 +147,14 @@ describe("responses request: input items", () => {
       ],
     ],
     [
+      "an empty assistant message says nothing",
+      [
+        { role: "assistant", content: "" },
+        { role: "user", content: "Hi" },
+      ],
+      [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+    ],
+    [
       "a namespaced function call gets the flat canonical name",
       [
         {
