@@ -3,8 +3,8 @@ import { canonicalErrorToAnthropic } from "./anthropic-error-body.js";
 import { type ErrorCode, errorCatalogue } from "./catalogue.js";
 import { canonicalErrorToOpenAI } from "./openai-error-body.js";
 
-/** The API dialect a route speaks; errors are written in it. */
-export type ErrorDialect = "openai" | "anthropic";
+/** The API dialect a route speaks; errors are written in it (the Responses API uses OpenAI's error body). */
+export type ErrorDialect = "openai" | "anthropic" | "openai-responses";
 
 export interface ErrorShape {
   code: ErrorCode;

@@ -1,13 +1,13 @@
 import type { JsonObject } from "../canonical/validate.js";
 import type { ResolvedModel, ResolvedProvider, Secret } from "../config/index.js";
-import type { Dialect } from "../dialects/dialect.js";
+import type { ProviderDialect } from "../dialects/dialect.js";
 import type { OpenAIChatSettings } from "../dialects/openai/openai-chat-request-build.js";
 
 /** The wire dialect an upstream speaks; same as the client's means pass-through. */
-export type UpstreamDialect = Dialect;
+export type UpstreamDialect = ProviderDialect;
 
 /** What a request asks the upstream to do. */
-export type Operation = "chat" | "completions" | "embeddings" | "countTokens";
+export type Operation = "chat" | "completions" | "embeddings" | "countTokens" | "responses";
 
 /** One upstream call being prepared: who, what, with which credential. */
 export interface ProviderCall {

@@ -1,13 +1,14 @@
 /**
- * The dialect codecs, one registry entry per wire dialect (DESIGN §9: registries instead of ternaries). A
- * client dialect encodes canonical answers for clients; an upstream dialect reads providers' answers: whole
- * (translated, or only its usage read on a pass-through) and streamed (decoded, or tapped for usage while
- * its events are relayed unchanged).
+ * The dialect codecs, one registry entry per wire dialect (DESIGN §9: registries instead of ternaries). For
+ * clients a dialect encodes canonical answers and errors; on a same-dialect pass-through it rewrites the
+ * routed fields of the client's body and taps usage from the answer relayed as it came. Providers' native
+ * dialects also decode, for translation (`translators`).
  */
+import type { CanonicalRequest, ReasoningConfig } from "../canonical/request.js";
 import type { CanonicalResponse, ResponseResult } from "../canonical/response.js";
 import type { StreamDecoder, StreamEncoder } from "../canonical/stream-events.js";
-import type { CanonicalUsage } from "../canonical/usage.js";
-import type { JsonObject } from "../canonical/validate.js";
+import type { CanonicalUsage, UsageTap } from "../canonical/usage.js";
+import { isObject, type JsonObject } from "../canonical/validate.js";
 import {
   anthropicResponseToCanonical,
   canonicalToAnthropicResponse,
@@ -15,7 +16,7 @@ import {
 import { createAnthropicStreamDecoder } from "../dialects/anthropic/anthropic-stream-decoder.js";
 import { createAnthropicStreamEncoder } from "../dialects/anthropic/anthropic-stream-encoder.js";
 import { createAnthropicUsageTap, readAnthropicUsage } from "../dialects/anthropic/anthropic-usage-tap.js";
-import type { Dialect } from "../dialects/dialect.js";
+import type { Dialect, ProviderDialect } from "../dialects/dialect.js";
 import {
   canonicalToOpenAIChatResponse,
   openaiChatResponseToCanonical,
@@ -28,8 +29,17 @@ import { createOpenAIStreamDecoder } from "../dialects/openai/openai-stream-deco
 import { createOpenAIStreamEncoder } from "../dialects/openai/openai-stream-encoder.js";
 import { openaiUsageToCanonical } from "../dialects/openai/openai-usage.js";
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
+import { canonicalToResponsesResponse } from "../dialects/openai-responses/responses-response.js";
+import { createResponsesStreamEncoder } from "../dialects/openai-responses/responses-stream-encoder.js";
+import {
+  createResponsesUsageTap,
+  readResponsesUsage,
+} from "../dialects/openai-responses/responses-usage-tap.js";
+import { formatSse } from "../dialects/sse.js";
+import { errorBody, type GatewayError } from "../errors/index.js";
+import type { FilledOption } from "./model-options.js";
 
-export type { Dialect } from "../dialects/dialect.js";
+export type { Dialect, ProviderDialect } from "../dialects/dialect.js";
 
 /** OpenAI answers chat-shaped (`/chat/completions`) or completion-shaped (`/completions`). */
 export type Shape = "chat" | "completions";
@@ -46,17 +56,34 @@ export interface StreamTapOptions {
   injectedStreamUsage: boolean;
 }
 
-/** What the gateway does with one dialect. */
+/** What a same-dialect pass-through changes in the client's body besides the model. */
+export interface PassthroughRewrite {
+  /** The body's names of the sampling options a model's `options` may fill in. */
+  optionNames: Partial<Record<FilledOption, string>>;
+  /** The body's max-tokens field (the client's own when it sent one; `providerField` for OpenAI chat). */
+  maxTokensField(body: JsonObject, providerField: string): string;
+  /** Writes a reasoning setting the model's options filled in. */
+  setReasoning(body: JsonObject, reasoning: ReasoningConfig): void;
+  /** Asks for stream usage the client did not ask for; true when it did (the extra event is then dropped). */
+  requestStreamUsage(body: JsonObject, request: CanonicalRequest): boolean;
+}
+
+/** What the gateway does with one dialect. `request` is the client's body (some answers echo it). */
 export interface DialectCodec {
-  /** A canonical answer in this dialect, for a client. */
-  toClientResponse(response: CanonicalResponse, shape: Shape): JsonObject;
-  streamEncoder(shape: Shape, includeUsage: boolean): StreamEncoder;
-  /** A provider's whole answer in this dialect, as canonical. */
-  fromUpstreamResponse(body: unknown, status: number, shape: Shape): ResponseResult;
-  streamDecoder(): StreamDecoder;
+  toClientResponse(response: CanonicalResponse, shape: Shape, request: JsonObject): JsonObject;
+  streamEncoder(shape: Shape, includeUsage: boolean, request: JsonObject): StreamEncoder;
+  /** The record that ends a client's stream that failed midway (DESIGN §2: never a silent end). */
+  streamError(error: GatewayError): string;
   /** Usage of a same-dialect answer, read without translating it. */
   readUsage(body: unknown): CanonicalUsage | undefined;
   streamTap(options: StreamTapOptions): StreamTap;
+  passthrough: PassthroughRewrite;
+}
+
+/** What translating from a provider's native dialect needs. */
+export interface DialectTranslator {
+  fromUpstreamResponse(body: unknown, status: number, shape: Shape): ResponseResult;
+  streamDecoder(): StreamDecoder;
 }
 
 const mayHoldUsage = /"usage"\s*:\s*\{/;
@@ -81,9 +108,8 @@ function openaiStreamTap({ injectedStreamUsage }: StreamTapOptions): StreamTap {
   };
 }
 
-/** Anthropic spreads usage over message_start and message_delta; its tap merges them. */
-function anthropicStreamTap(): StreamTap {
-  const tap = createAnthropicUsageTap();
+/** A tap that only reads (Anthropic merges message_start and message_delta; Responses reads response.completed). */
+function readingTap(tap: UsageTap): StreamTap {
   return {
     onData(data) {
       tap.onData(data);
@@ -93,6 +119,30 @@ function anthropicStreamTap(): StreamTap {
   };
 }
 
+function errorRecord(error: GatewayError, dialect: Dialect, event?: string): string {
+  return formatSse(JSON.stringify(errorBody(dialect, { code: error.code, message: error.message })), event);
+}
+
+/** The Responses API ends a failed stream with an `error` event and `response.failed` (the Codex CLI reads the latter). */
+function responsesStreamError(error: GatewayError): string {
+  const detail = { code: error.code, message: error.message };
+  return (
+    formatSse(
+      JSON.stringify({ type: "error", error: { type: "api_error", ...detail, param: null } }),
+      "error",
+    ) +
+    formatSse(
+      JSON.stringify({
+        type: "response.failed",
+        response: { id: "resp_failed", object: "response", status: "failed", error: detail, output: [] },
+      }),
+      "response.failed",
+    )
+  );
+}
+
+const samplingNames = { temperature: "temperature", topP: "top_p" } as const;
+
 export const codecs = {
   openai: {
     toClientResponse: (response, shape) =>
@@ -100,20 +150,81 @@ export const codecs = {
         ? canonicalToOpenAICompletionResponse(response)
         : (canonicalToOpenAIChatResponse(response) as JsonObject),
     streamEncoder: (shape, includeUsage) => createOpenAIStreamEncoder({ includeUsage, format: shape }),
+    streamError: (error) => errorRecord(error, "openai"),
+    readUsage: readOpenAIUsage,
+    streamTap: openaiStreamTap,
+    passthrough: {
+      optionNames: {
+        ...samplingNames,
+        presencePenalty: "presence_penalty",
+        frequencyPenalty: "frequency_penalty",
+      },
+      maxTokensField: (body, providerField) =>
+        body.max_completion_tokens !== undefined
+          ? "max_completion_tokens"
+          : body.max_tokens !== undefined
+            ? "max_tokens"
+            : providerField,
+      setReasoning(body, reasoning) {
+        if (reasoning.effort) body.reasoning_effort = reasoning.effort;
+      },
+      requestStreamUsage(body, request) {
+        if (!request.stream || request.includeUsage) return false;
+        // DESIGN §8 "Metering streams": every stream is metered; the extra chunk is removed on the way back.
+        body.stream_options = {
+          ...(isObject(body.stream_options) ? body.stream_options : {}),
+          include_usage: true,
+        };
+        return true;
+      },
+    },
+  },
+  anthropic: {
+    toClientResponse: (response) => canonicalToAnthropicResponse(response),
+    streamEncoder: () => createAnthropicStreamEncoder(),
+    streamError: (error) => errorRecord(error, "anthropic", "error"),
+    readUsage: readAnthropicUsage,
+    streamTap: () => readingTap(createAnthropicUsageTap()),
+    passthrough: {
+      optionNames: { ...samplingNames, topK: "top_k" },
+      maxTokensField: () => "max_tokens",
+      setReasoning(body, reasoning) {
+        if (reasoning.budgetTokens)
+          body.thinking = { type: "enabled", budget_tokens: reasoning.budgetTokens };
+      },
+      // Anthropic streams always carry usage.
+      requestStreamUsage: () => false,
+    },
+  },
+  "openai-responses": {
+    toClientResponse: (response, _shape, request) => canonicalToResponsesResponse(response, { request }),
+    streamEncoder: (_shape, _includeUsage, request) => createResponsesStreamEncoder({ request }),
+    streamError: responsesStreamError,
+    readUsage: readResponsesUsage,
+    streamTap: () => readingTap(createResponsesUsageTap()),
+    passthrough: {
+      optionNames: samplingNames,
+      maxTokensField: () => "max_output_tokens",
+      setReasoning(body, reasoning) {
+        if (reasoning.effort)
+          body.reasoning = { ...(isObject(body.reasoning) ? body.reasoning : {}), effort: reasoning.effort };
+      },
+      // `response.completed` always carries usage.
+      requestStreamUsage: () => false,
+    },
+  },
+} satisfies Record<Dialect, DialectCodec>;
+
+export const translators = {
+  openai: {
     fromUpstreamResponse: (body, status, shape) =>
       shape === "completions"
         ? openaiCompletionResponseToCanonical(body, status)
         : openaiChatResponseToCanonical(body, status),
     streamDecoder: createOpenAIStreamDecoder,
-    readUsage: readOpenAIUsage,
-    streamTap: openaiStreamTap,
   },
   anthropic: {
-    toClientResponse: (response) => canonicalToAnthropicResponse(response),
-    streamEncoder: () => createAnthropicStreamEncoder(),
     fromUpstreamResponse: (body, status) => anthropicResponseToCanonical(body, status),
     streamDecoder: createAnthropicStreamDecoder,
-    readUsage: readAnthropicUsage,
-    streamTap: anthropicStreamTap,
   },
-} satisfies Record<Dialect, DialectCodec>;
+} satisfies Record<ProviderDialect, DialectTranslator>;

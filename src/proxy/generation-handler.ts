@@ -6,7 +6,7 @@ import type { Envelope } from "../dialects/envelope.js";
 import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
 import { withClientHeaders } from "./client-headers.js";
-import { codecs } from "./codecs.js";
+import { codecs, type Shape, translators } from "./codecs.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
@@ -14,13 +14,13 @@ import { fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { relayStream } from "./stream-relay.js";
 import { UpstreamCall } from "./upstream-call.js";
-import { planGeneration } from "./upstream-plan.js";
+import { passesThrough, planGeneration, type RouteOperation } from "./upstream-plan.js";
 import { warningHeader } from "./warnings.js";
 
 /** One generation route: its dialect, what it does, and its parser. */
 export interface GenerationRoute {
   dialect: Dialect;
-  operation: "chat" | "completions";
+  operation: RouteOperation;
   feature: Feature;
   parse(body: unknown): ParseResult<CanonicalRequest>;
   /**
@@ -42,6 +42,11 @@ function requireObject(body: unknown): JsonObject {
     throw new GatewayError("invalid_request", "request body must be a JSON object");
   }
   return body as JsonObject;
+}
+
+/** The answer shape of a route: OpenAI's legacy completions are completion-shaped, everything else chat. */
+function shapeOf(operation: RouteOperation): Shape {
+  return operation === "completions" ? "completions" : "chat";
 }
 
 /**
@@ -72,19 +77,13 @@ export async function handleGeneration(
     if (!envelope) throw fieldError(parsed.error);
     canonical = envelope.request;
     routed = route(deps, canonical, spec.feature, spec.operation, exchange);
-    if (routed.definition.dialect !== spec.dialect || spec.operation !== "chat")
-      throw fieldError(parsed.error);
+    if (!passesThrough(routed, spec.dialect, spec.operation)) throw fieldError(parsed.error);
     estimatedInputTokens = envelope.estimatedInputTokens;
   }
   const outcome = exchange.outcome;
   outcome.stream = canonical.stream;
   const filled = applyModelOptions(canonical, routed.model);
-  const maxTokensField =
-    spec.dialect === "anthropic"
-      ? "max_tokens"
-      : clientBody.max_completion_tokens !== undefined
-        ? "max_completion_tokens"
-        : "max_tokens";
+  const maxTokensField = codecs[spec.dialect].passthrough.maxTokensField(clientBody, "max_tokens");
   const ceiling = checkTokenLimits(canonical, routed.model, estimatedInputTokens, maxTokensField);
   const plan = planGeneration({
     routed,
@@ -151,7 +150,7 @@ export async function handleGeneration(
       exchange.sendJson(response.status, bytes);
       return;
     }
-    const translatedResponse = codecs[plan.upstreamDialect].fromUpstreamResponse(
+    const translatedResponse = translators[plan.providerDialect].fromUpstreamResponse(
       json,
       response.status,
       plan.upstreamShape,
@@ -165,7 +164,7 @@ export async function handleGeneration(
     outcome.usage = translatedResponse.response.usage;
     exchange.sendJson(
       200,
-      codecs[spec.dialect].toClientResponse(translatedResponse.response, spec.operation),
+      codecs[spec.dialect].toClientResponse(translatedResponse.response, shapeOf(spec.operation), clientBody),
     );
     return;
   }
@@ -175,8 +174,10 @@ export async function handleGeneration(
       body: response.body,
       passthrough: plan.passthrough,
       upstreamDialect: plan.upstreamDialect,
+      providerDialect: plan.providerDialect,
       clientDialect: spec.dialect,
-      clientShape: spec.operation,
+      clientRequest: clientBody,
+      clientShape: shapeOf(spec.operation),
       includeUsage: canonical.includeUsage,
       injectedStreamUsage: plan.injectedStreamUsage,
       secrets: plan.target.secrets,

@@ -8,6 +8,7 @@ export const requiredCapability = {
   completions: "autocomplete",
   embeddings: "embeddings",
   countTokens: "chat",
+  responses: "chat",
 } as const satisfies Record<string, Capability>;
 
 function defaultFor(catalogue: Catalogue, feature: Feature): string | null {

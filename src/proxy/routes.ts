@@ -3,6 +3,8 @@ import type { Dialect } from "../dialects/dialect.js";
 import { chatEnvelope } from "../dialects/envelope.js";
 import { openaiChatToCanonicalRequest } from "../dialects/openai/openai-chat-request-parse.js";
 import { openaiCompletionsToCanonicalRequest } from "../dialects/openai/openai-completions.js";
+import { responsesEnvelope } from "../dialects/openai-responses/responses-envelope.js";
+import { responsesToCanonicalRequest } from "../dialects/openai-responses/responses-request-parse.js";
 import { handleCountTokens } from "./count-tokens-handler.js";
 import { handleEmbeddings } from "./embeddings-handler.js";
 import type { Exchange } from "./exchange.js";
@@ -35,6 +37,14 @@ const messages: GenerationRoute = {
   },
 };
 
+const responses: GenerationRoute = {
+  dialect: "openai-responses",
+  operation: "responses",
+  feature: "chat",
+  parse: responsesToCanonicalRequest,
+  envelope: responsesEnvelope,
+};
+
 /** A client API route: POST only, answering in its dialect, served by the lane (src/server/lane/). */
 export interface ProxyRoute {
   path: string;
@@ -56,6 +66,11 @@ export function proxyRoutes(deps: ProxyDeps): ProxyRoute[] {
       handle: (exchange) => handleGeneration(deps, completions, exchange),
     },
     { path: "/v1/embeddings", dialect: "openai", handle: (exchange) => handleEmbeddings(deps, exchange) },
+    {
+      path: "/v1/responses",
+      dialect: "openai-responses",
+      handle: (exchange) => handleGeneration(deps, responses, exchange),
+    },
     {
       path: "/v1/messages",
       dialect: "anthropic",

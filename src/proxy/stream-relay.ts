@@ -1,16 +1,20 @@
 import type { CanonicalStreamEvent } from "../canonical/stream-events.js";
-import type { Dialect } from "../dialects/dialect.js";
+import type { JsonObject } from "../canonical/validate.js";
 import { createSseReader, formatSse, type SseEvent } from "../dialects/sse.js";
-import { errorBody, GatewayError } from "../errors/index.js";
+import { GatewayError } from "../errors/index.js";
 import { scrubSecrets } from "../upstream/scrub.js";
-import { codecs, type Shape } from "./codecs.js";
+import { codecs, type Dialect, type ProviderDialect, type Shape, translators } from "./codecs.js";
 import type { RequestOutcome } from "./outcome.js";
 
 export interface StreamRelayInput {
   body: AsyncIterable<Buffer>;
   passthrough: boolean;
   upstreamDialect: Dialect;
+  /** The provider's native dialect, decoded when the answer is translated. */
+  providerDialect: ProviderDialect;
   clientDialect: Dialect;
+  /** The client's body (a Responses answer echoes its settings). */
+  clientRequest: JsonObject;
   clientShape: Shape;
   /** The client asked for usage in the stream. */
   includeUsage: boolean;
@@ -66,12 +70,6 @@ function scrubErrorRecord(
     upstreamFailed();
     return scrubSecrets(event.data, secrets);
   }
-}
-
-/** The error record that ends a client's stream, in its dialect (DESIGN §2: never a silent hang). */
-export function streamErrorRecord(dialect: Dialect, error: GatewayError): string {
-  const body = JSON.stringify(errorBody(dialect, { code: error.code, message: error.message }));
-  return formatSse(body, dialect === "anthropic" ? "error" : undefined);
 }
 
 function asGatewayError(error: unknown): GatewayError {
@@ -153,8 +151,12 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
 
 /** Other dialect: upstream events → canonical events → the client's dialect. */
 function translatingHandler(input: StreamRelayInput, result: StreamResult) {
-  const decoder = codecs[input.upstreamDialect].streamDecoder();
-  const encoder = codecs[input.clientDialect].streamEncoder(input.clientShape, input.includeUsage);
+  const decoder = translators[input.providerDialect].streamDecoder();
+  const encoder = codecs[input.clientDialect].streamEncoder(
+    input.clientShape,
+    input.includeUsage,
+    input.clientRequest,
+  );
   let out = "";
   const emit = (events: CanonicalStreamEvent[]) => {
     for (const event of events) {
@@ -200,6 +202,6 @@ export async function* relayStream(input: StreamRelayInput, result: StreamResult
     failed(result, failure);
     if (input.passthrough) handler.finish();
     const pending = handler.take();
-    yield pending + streamErrorRecord(input.clientDialect, failure);
+    yield pending + codecs[input.clientDialect].streamError(failure);
   }
 }

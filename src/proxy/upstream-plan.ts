@@ -5,6 +5,7 @@ import type { ResolvedProvider } from "../config/index.js";
 import { canonicalToAnthropicRequest } from "../dialects/anthropic/anthropic-request-build.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { canonicalToOpenAIChatRequest } from "../dialects/openai/openai-chat-request-build.js";
+import { prepareResponsesTranslation } from "../dialects/openai-responses/responses-translation.js";
 import { GatewayError } from "../errors/index.js";
 import { mistralFimBody, mistralFimTarget } from "../providers/mistral/mistral-fim.js";
 import {
@@ -13,8 +14,12 @@ import {
   type ProviderCall,
   type UpstreamTarget,
 } from "../providers/types.js";
+import { codecs, type PassthroughRewrite, type ProviderDialect, type Shape } from "./codecs.js";
 import type { FilledOption } from "./model-options.js";
 import { fieldError, type Routed } from "./prepare.js";
+
+/** What a client route asks for: chat (chat completions, messages), legacy completions, or a Responses call. */
+export type RouteOperation = "chat" | "completions" | "responses";
 
 /** How one request goes upstream and how its answer comes back. */
 export interface UpstreamPlan {
@@ -25,23 +30,13 @@ export interface UpstreamPlan {
   passthrough: boolean;
   /** The upstream's answer: its dialect, and for OpenAI whether chat- or completion-shaped. */
   upstreamDialect: Dialect;
-  upstreamShape: "chat" | "completions";
+  /** The provider's native dialect, which a translated answer is read from. */
+  providerDialect: ProviderDialect;
+  upstreamShape: Shape;
   /** The gateway asked for stream usage the client did not ask for; that chunk is not relayed. */
   injectedStreamUsage: boolean;
   warnings: TranslationWarning[];
 }
-
-const openaiNames: Partial<Record<FilledOption, string>> = {
-  temperature: "temperature",
-  topP: "top_p",
-  presencePenalty: "presence_penalty",
-  frequencyPenalty: "frequency_penalty",
-};
-const anthropicNames: Partial<Record<FilledOption, string>> = {
-  temperature: "temperature",
-  topP: "top_p",
-  topK: "top_k",
-};
 
 /** Same dialect: the client's own body with only the routed fields rewritten; unknown fields survive. */
 function passthroughBody(
@@ -50,47 +45,49 @@ function passthroughBody(
   request: CanonicalRequest,
   filled: FilledOption[],
   model: string,
-  maxTokensField: string,
+  providerMaxTokensField: string,
 ): { body: JsonObject; injectedStreamUsage: boolean } {
+  const rewrite: PassthroughRewrite = codecs[dialect].passthrough;
   const body: JsonObject = { ...clientBody, model };
-  const names = dialect === "openai" ? openaiNames : anthropicNames;
   for (const option of filled) {
-    const name = names[option];
+    const name = rewrite.optionNames[option];
     if (name) body[name] = request[option as "temperature"];
   }
+  // Filled in from the model's options, or lowered to the model's maximum (checkTokenLimits).
+  const maxTokensField = rewrite.maxTokensField(body, providerMaxTokensField);
+  const sent = body[maxTokensField];
   if (
-    filled.includes("maxOutputTokens") &&
-    body.max_tokens === undefined &&
-    body.max_completion_tokens === undefined
+    request.maxOutputTokens !== undefined &&
+    (sent === undefined
+      ? filled.includes("maxOutputTokens")
+      : typeof sent === "number" && sent > request.maxOutputTokens)
   ) {
-    body[dialect === "openai" ? maxTokensField : "max_tokens"] = request.maxOutputTokens;
+    body[maxTokensField] = request.maxOutputTokens;
   }
-  // Lowered to the model's maximum (checkTokenLimits): the client's own field carries the new value.
-  const clientField =
-    dialect === "anthropic"
-      ? "max_tokens"
-      : body.max_completion_tokens !== undefined
-        ? "max_completion_tokens"
-        : "max_tokens";
-  const sent = body[clientField];
-  if (typeof sent === "number" && request.maxOutputTokens !== undefined && sent > request.maxOutputTokens) {
-    body[clientField] = request.maxOutputTokens;
-  }
-  if (filled.includes("reasoning") && request.reasoning) {
-    if (dialect === "openai" && request.reasoning.effort) body.reasoning_effort = request.reasoning.effort;
-    if (dialect === "anthropic" && request.reasoning.budgetTokens) {
-      body.thinking = { type: "enabled", budget_tokens: request.reasoning.budgetTokens };
-    }
-  }
-  let injectedStreamUsage = false;
-  if (dialect === "openai" && request.stream && !request.includeUsage) {
-    // DESIGN §8 "Metering streams": every stream is metered; the extra chunk is removed on the way back.
-    const options =
-      typeof body.stream_options === "object" && body.stream_options !== null ? body.stream_options : {};
-    body.stream_options = { ...options, include_usage: true };
-    injectedStreamUsage = true;
-  }
+  if (filled.includes("reasoning") && request.reasoning) rewrite.setReasoning(body, request.reasoning);
+  const injectedStreamUsage = rewrite.requestStreamUsage(body, request);
   return { body, injectedStreamUsage };
+}
+
+/** Whether a request of this dialect and operation goes to the routed provider as the client wrote it. */
+export function passesThrough(routed: Routed<unknown>, dialect: Dialect, operation: RouteOperation): boolean {
+  if (operation === "responses") return routed.definition.operations.has("responses");
+  return operation === "chat" && dialect === routed.definition.dialect;
+}
+
+/**
+ * What a client dialect's request keeps for an upstream of another dialect. The Responses API's state
+ * (`previous_response_id`…) is refused; its built-in tools (web search, tool search, custom tools) are left out
+ * with a warning, so an agent such as the Codex CLI, which always offers web search, works with any model.
+ */
+function forTranslation(
+  dialect: Dialect,
+  request: CanonicalRequest,
+): { request: CanonicalRequest; warnings: TranslationWarning[] } {
+  if (dialect !== "openai-responses") return { request, warnings: [] };
+  const prepared = prepareResponsesTranslation(request, { opaqueTools: "drop" });
+  if (!prepared.ok) throw fieldError(prepared.error);
+  return { request: prepared.request, warnings: prepared.warnings };
 }
 
 /** Whether a provider serves `/v1/completions` through a legacy completions API (Cody's switches). */
@@ -154,7 +151,7 @@ function translated(
 export interface PlanInput {
   routed: Routed<unknown>;
   clientDialect: Dialect;
-  routeOperation: "chat" | "completions";
+  routeOperation: RouteOperation;
   clientBody: JsonObject;
   request: CanonicalRequest;
   filled: FilledOption[];
@@ -186,6 +183,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       body: mistralFimBody(request, model),
       passthrough: false,
       upstreamDialect: "openai",
+      providerDialect: "openai",
       upstreamShape: "chat",
       injectedStreamUsage: false,
       warnings: [],
@@ -207,15 +205,17 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       body,
       passthrough: true,
       upstreamDialect: "openai",
+      providerDialect: "openai",
       upstreamShape: "completions",
       injectedStreamUsage,
       warnings: [],
     };
   } else {
-    const call = callFor("chat");
+    const passthrough = passesThrough(routed, clientDialect, routeOperation);
+    const call = callFor(passthrough && routeOperation === "responses" ? "responses" : "chat");
     const model = definition.upstreamModel?.(call) ?? defaultUpstreamModel(call);
     const target = definition.target(call);
-    if (routeOperation === "chat" && clientDialect === definition.dialect) {
+    if (passthrough) {
       const { body, injectedStreamUsage } = passthroughBody(
         clientDialect,
         clientBody,
@@ -229,19 +229,23 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
         target,
         body,
         passthrough: true,
-        upstreamDialect: definition.dialect,
+        upstreamDialect: clientDialect,
+        providerDialect: definition.dialect,
         upstreamShape: "chat",
         injectedStreamUsage,
         warnings: [],
       };
     } else {
-      const built = translated(definition.dialect, promptAsChat(request), routed, model);
+      const translatable = forTranslation(clientDialect, promptAsChat(request));
+      const built = translated(definition.dialect, translatable.request, routed, model);
+      built.warnings.unshift(...translatable.warnings);
       plan = {
         call,
         target,
         body: built.body,
         passthrough: false,
         upstreamDialect: definition.dialect,
+        providerDialect: definition.dialect,
         upstreamShape: "chat",
         injectedStreamUsage: false,
         warnings: built.warnings,

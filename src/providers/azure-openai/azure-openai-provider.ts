@@ -9,6 +9,8 @@ const operationPaths: Record<Operation, string> = {
   completions: "/completions",
   embeddings: "/embeddings",
   countTokens: "/chat/completions",
+  // The OpenAI Responses API (`POST /v1/responses`), where the provider serves it.
+  responses: "/responses",
 };
 
 function azureConfig(call: ProviderCall) {
@@ -18,6 +20,15 @@ function azureConfig(call: ProviderCall) {
   return config;
 }
 
+/** The first data-plane version with the Responses API; a configured later one is used as it is. */
+const firstResponsesApiVersion = "2025-03-01-preview";
+
+function responsesApiVersion(configured: string | undefined): string {
+  return configured !== undefined && configured.slice(0, 10) >= firstResponsesApiVersion.slice(0, 10)
+    ? configured
+    : "2025-04-01-preview";
+}
+
 /** The `/openai/v1` form takes the model in the body; the classic form names the deployment in the path. */
 function usesV1Api(endpoint: string): boolean {
   return /\/openai\/v1\/?$/.test(endpoint);
@@ -25,7 +36,7 @@ function usesV1Api(endpoint: string): boolean {
 
 export const azureOpenAIProvider: ProviderDefinition = {
   dialect: "openai",
-  operations: new Set(["chat", "completions", "embeddings"]),
+  operations: new Set(["chat", "completions", "embeddings", "responses"]),
   openaiChatSettings: {
     maxTokensField: "max_completion_tokens",
     reasoningParam: "reasoning_effort",
@@ -37,11 +48,14 @@ export const azureOpenAIProvider: ProviderDefinition = {
     const path = operationPaths[call.operation];
     const url = usesV1Api(endpoint)
       ? endpoint + path
-      : withQuery(
-          `${endpoint}/openai/deployments/${encodeURIComponent(call.model.modelName)}${path}`,
-          "api-version",
-          config.apiVersion ?? defaultAzureApiVersion,
-        );
+      : call.operation === "responses"
+        ? // The Responses API is not per deployment: the deployment goes in the body's `model`.
+          withQuery(`${endpoint}/openai/responses`, "api-version", responsesApiVersion(config.apiVersion))
+        : withQuery(
+            `${endpoint}/openai/deployments/${encodeURIComponent(call.model.modelName)}${path}`,
+            "api-version",
+            config.apiVersion ?? defaultAzureApiVersion,
+          );
     const key = call.credential?.reveal();
     const headers: Record<string, string> = {};
     if (key) headers["api-key"] = key;

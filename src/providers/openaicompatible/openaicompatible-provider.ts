@@ -6,6 +6,8 @@ const operationPaths: Record<Operation, string> = {
   completions: "/completions",
   embeddings: "/embeddings",
   countTokens: "/chat/completions",
+  // The OpenAI Responses API (`POST /v1/responses`), where the provider serves it.
+  responses: "/responses",
 };
 
 /**

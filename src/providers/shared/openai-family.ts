@@ -19,6 +19,8 @@ const paths: Record<Operation, string> = {
   completions: "/completions",
   embeddings: "/embeddings",
   countTokens: "/chat/completions",
+  // The OpenAI Responses API (`POST /v1/responses`), where the provider serves it.
+  responses: "/responses",
 };
 
 /** Bearer-token auth against one base URL: OpenAI, Fireworks, Mistral, OpenRouter, Vercel AI Gateway. */
