@@ -165,6 +165,71 @@ describe("anthropic request", () => {
   });
 });
 
+describe("Claude Code's newer fields (anthropic client → canonical → either dialect)", () => {
+  const body = {
+    model: "qwen3-coder",
+    max_tokens: 32000,
+    system: [{ type: "text", text: "Base." }],
+    messages: [
+      { role: "user", content: "go" },
+      {
+        role: "system",
+        content: [{ type: "text", text: "Tools changed.", cache_control: { type: "ephemeral" } }],
+      },
+      { role: "system", content: "Later note." },
+    ],
+    thinking: { type: "adaptive", display: "omitted" },
+    output_config: { effort: "high", format: { type: "json_schema" } },
+    context_management: { edits: [] },
+    tools: [{ name: "Glob", input_schema: { type: "object" }, defer_loading: true }],
+  };
+
+  it("reads system messages into the system prompt in order, effort into reasoning, tool extras as extras", () => {
+    const result = anthropicToCanonicalRequest(body);
+    if (!result.ok) throw new Error(result.error.message);
+    const request = result.request;
+    expect(request.system.map((part) => part.text)).toEqual(["Base.", "Tools changed.", "Later note."]);
+    expect(request.system[1]?.cacheControl).toEqual({ type: "ephemeral" });
+    expect(request.messages.map((message) => message.role)).toEqual(["user"]);
+    expect(request.reasoning).toEqual({ enabled: true, adaptive: true, effort: "high" });
+    expect(request.tools?.[0]).toMatchObject({
+      name: "Glob",
+      extra: { dialect: "anthropic", fields: { defer_loading: true } },
+    });
+    expect(request.extra.anthropic).toEqual({
+      output_config: { format: { type: "json_schema" } },
+      context_management: { edits: [] },
+    });
+  });
+
+  it("to OpenAI: one system message, reasoning_effort, and a warning for each Anthropic-only setting", () => {
+    const parsed = anthropicToCanonicalRequest(body);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const built = canonicalToOpenAIChatRequest(parsed.request, { model: "qwen3-coder" });
+    if (!built.ok) throw new Error(built.error.message);
+    expect(built.body.messages).toEqual([
+      { role: "system", content: "Base.\n\nTools changed.\n\nLater note." },
+      { role: "user", content: "go" },
+    ]);
+    expect(built.body.reasoning_effort).toBe("high");
+    expect((built.body.tools as Array<{ function: object }>)[0]?.function).toEqual({
+      name: "Glob",
+      parameters: { type: "object" },
+    });
+    expect(built.warnings.map((warning) => warning.field).sort()).toEqual(
+      ["context_management", "output_config", "system[1].cache_control", "tools[0].defer_loading"].sort(),
+    );
+  });
+
+  it("to Anthropic (a rebuild): the tool's own extras come back", () => {
+    const parsed = anthropicToCanonicalRequest(body);
+    if (!parsed.ok) throw new Error(parsed.error.message);
+    const built = canonicalToAnthropicRequest(parsed.request, { model: "claude", defaultMaxTokens: 1000 });
+    if (!built.ok) throw new Error(built.error.message);
+    expect((built.body.tools as object[])[0]).toMatchObject({ name: "Glob", defer_loading: true });
+  });
+});
+
 describe("openai client → anthropic upstream", () => {
   const openai = (body: unknown): CanonicalRequest => {
     const result = openaiChatToCanonicalRequest(body);

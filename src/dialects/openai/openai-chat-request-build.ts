@@ -126,6 +126,10 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
   const messages: JsonObject[] = [];
   if (request.system.length > 0) {
     const parts: Array<TextPart & { developer?: boolean }> = request.system;
+    parts.forEach((part, index) => {
+      if (part.cacheControl)
+        warn(`system[${index}].cache_control`, "OpenAI caches prompts automatically; cache_control is not sent");
+    });
     messages.push({
       role: parts.every((part) => part.developer) ? "developer" : "system",
       content: parts.map((part) => part.text).join("\n\n"),
