@@ -274,3 +274,59 @@ describe("upstream client: cancellation", () => {
     await closed;
   });
 });
+
+describe("upstream client: per-attempt signers", () => {
+  it("signs each attempt's final request (method, URL with query, body) and sends the signer's headers", async () => {
+    const mock = await provider((request, response) =>
+      json(response, 200, { signature: request.headers["x-signature"], host: request.headers.host }),
+    );
+    const seen: string[] = [];
+    client = createUpstreamClient();
+    const response = await client.send({
+      providerName: "bedrock",
+      endpoints: [
+        {
+          url: `${new URL(mock.url).origin}/model/m/invoke?x=1`,
+          sign: async ({ method, url, body, headers }) => {
+            seen.push(`${method} ${url.pathname}${url.search} ${String(body)} ${headers["content-type"]}`);
+            return { "x-signature": "sig-for-this-attempt" };
+          },
+        },
+      ],
+      body: '{"a":1}',
+    });
+    expect(await response.json()).toEqual({
+      signature: "sig-for-this-attempt",
+      host: new URL(mock.url).host,
+    });
+    expect(seen).toEqual(['POST /model/m/invoke?x=1 {"a":1} application/json']);
+  });
+
+  it("a signer that cannot get credentials is a 503 for the gateway, its message scrubbed of the call's secrets", async () => {
+    const mock = await provider((_request, response) => json(response, 200, {}));
+    client = createUpstreamClient();
+    const error = await client
+      .send(
+        {
+          providerName: "vertex",
+          endpoints: [
+            {
+              url: mock.url,
+              sign: async () => {
+                throw new Error("token endpoint refused key-abc-123");
+              },
+            },
+          ],
+          body: "{}",
+        },
+        { secrets: ["key-abc-123"] },
+      )
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UpstreamError);
+    expect((error as UpstreamError).status).toBe(503);
+    expect((error as UpstreamError).message).toBe(
+      "no credentials for vertex: token endpoint refused [redacted]",
+    );
+    expect(mock.requests).toBe(0);
+  });
+});

@@ -19,6 +19,7 @@ import {
   upstreamDetail,
 } from "./error-mapping.js";
 import { readPrefix, UpstreamBody, UpstreamResponseImpl } from "./response-body.js";
+import { scrubSecrets } from "./scrub.js";
 import type {
   SendOptions,
   UpstreamAttempt,
@@ -28,7 +29,7 @@ import type {
   UpstreamRequest,
   UpstreamResponse,
 } from "./types.js";
-import type { UpstreamError } from "./upstream-error.js";
+import { UpstreamError } from "./upstream-error.js";
 
 export const UPSTREAM_DEFAULTS = {
   connectTimeoutMs: 10_000,
@@ -111,11 +112,39 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       const started = performance.now();
       state.inFlight++;
       let response: Awaited<ReturnType<Pool["request"]>>;
+      let requestHeaders = endpoint.headers ? { ...baseHeaders, ...endpoint.headers } : baseHeaders;
+      if (endpoint.sign) {
+        try {
+          const signed = await endpoint.sign(
+            {
+              method,
+              url: new URL(state.path, state.origin),
+              headers: { ...requestHeaders },
+              body: body ?? "",
+            },
+            signal,
+          );
+          requestHeaders = { ...requestHeaders, ...signed };
+        } catch (error) {
+          state.inFlight--;
+          if (signal?.aborted)
+            throw withAttempts(mapTransportFailure({ kind: "aborted", providerName: provider }), attempts);
+          // The credentials could not be had (ambient chain empty, token endpoint down): ours to fix, not the caller's.
+          throw withAttempts(
+            new UpstreamError(
+              "gateway_unavailable",
+              `no credentials for ${provider}: ${scrubSecrets((error as Error).message ?? String(error), secrets)}`,
+            ),
+            attempts,
+            error,
+          );
+        }
+      }
       try {
         response = await poolFor(state.origin, callConnectTimeoutMs).request({
           path: state.path,
           method,
-          headers: endpoint.headers ? { ...baseHeaders, ...endpoint.headers } : baseHeaders,
+          headers: requestHeaders,
           body,
           signal,
           headersTimeout: firstByteTimeoutMs,

@@ -1,9 +1,28 @@
 import type { IncomingHttpHeaders } from "node:http";
 
+/** What a signer sees of one attempt, once its endpoint is chosen: the final bytes. */
+export interface SigningRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | Uint8Array;
+}
+
+/**
+ * Signs one attempt (DESIGN §9, upstream auth as its own axis): the headers to add, e.g. SigV4's, which cover
+ * host, path, query and the body's hash, or a bearer token that expires. Static keys need none: they travel in
+ * the endpoint's `headers`, with no promise per request.
+ */
+export type AttemptSigner = (
+  request: SigningRequest,
+  signal?: AbortSignal,
+) => Promise<Record<string, string>>;
+
 /** One place a provider's API can be reached; `headers` override the request's (per-endpoint keys). */
 export interface UpstreamEndpoint {
   url: string;
   headers?: Record<string, string> | undefined;
+  sign?: AttemptSigner | undefined;
 }
 
 /** A request a provider adapter has fully prepared (URL, auth headers, body bytes). */
