@@ -5,16 +5,18 @@ import type { CanonicalUsage } from "./usage.js";
 /**
  * Canonical stream events. `index` is the content block's position in the response (Anthropic's block
  * index); a block is opened by its first delta or tool-call-start and closed by content-block-stop.
- * Usage events are cumulative: the last one wins.
+ * Usage events are cumulative: the last one wins. `signature` on a text delta or a tool-call start is the
+ * stream form of TextPart/ToolCallPart `signature` (Gemini `thoughtSignature`): opaque, echoed back unchanged,
+ * the last one of a block wins; encoders with no place for it leave it out.
  */
 export type CanonicalStreamEvent =
   | { type: "message-start"; id: string; model: string; created?: number; usage?: CanonicalUsage }
-  | { type: "text-delta"; index: number; text: string }
+  | { type: "text-delta"; index: number; text: string; signature?: string }
   | { type: "refusal-delta"; index: number; text: string }
   | { type: "reasoning-delta"; index: number; kind: "text"; text: string }
   | { type: "reasoning-delta"; index: number; kind: "signature"; signature: string }
   | { type: "reasoning-delta"; index: number; kind: "redacted"; data: string }
-  | { type: "tool-call-start"; index: number; id: string; name: string }
+  | { type: "tool-call-start"; index: number; id: string; name: string; signature?: string }
   | { type: "tool-call-delta"; index: number; arguments: string }
   | { type: "content-block-stop"; index: number }
   | { type: "usage"; usage: CanonicalUsage }
