@@ -6,6 +6,24 @@ import type { OpenAIChatSettings } from "../dialects/openai/openai-chat-request-
 /** The wire dialect an upstream speaks; same as the client's means pass-through. */
 export type UpstreamDialect = ProviderDialect;
 
+/**
+ * How a stream's bytes are cut into events: server-sent events, AWS event-stream frames (Converse), or AWS
+ * frames whose `chunk` payloads carry base64 JSON events (InvokeModelWithResponseStream).
+ */
+export type Framing = "sse" | "aws-event-stream" | "aws-invoke-stream";
+
+/** What an upstream speaks on the wire (DESIGN §9: wire = dialect + framing). */
+export interface Wire {
+  dialect: UpstreamDialect;
+  framing: Framing;
+}
+
+/** The wire of a provider that speaks one dialect over server-sent events whatever the model. */
+export function sseWire(dialect: UpstreamDialect): () => Wire {
+  const wire: Wire = Object.freeze({ dialect, framing: "sse" });
+  return () => wire;
+}
+
 /** What a request asks the upstream to do. */
 export type Operation = "chat" | "completions" | "embeddings" | "countTokens" | "responses";
 
@@ -35,7 +53,8 @@ export interface UpstreamTarget {
  * folder with one of these and a line in the registry.
  */
 export interface ProviderDefinition {
-  dialect: UpstreamDialect;
+  /** The dialect and framing this provider speaks for a model (Bedrock: Anthropic models over InvokeModel, others over Converse). */
+  wire(provider: ResolvedProvider, model: ResolvedModel): Wire;
   operations: ReadonlySet<Operation>;
   /** The URL(s) and headers (auth included) for one call. */
   target(call: ProviderCall): UpstreamTarget;

@@ -4,6 +4,7 @@
  * routed fields of the client's body and taps usage from the answer relayed as it came. Providers' native
  * dialects also decode, for translation (`translators`).
  */
+import type { TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest, ReasoningConfig } from "../canonical/request.js";
 import type { CanonicalResponse, ResponseResult } from "../canonical/response.js";
 import type { StreamDecoder, StreamEncoder } from "../canonical/stream-events.js";
@@ -66,6 +67,8 @@ export interface PassthroughRewrite {
   setReasoning(body: JsonObject, reasoning: ReasoningConfig): void;
   /** Asks for stream usage the client did not ask for; true when it did (the extra event is then dropped). */
   requestStreamUsage(body: JsonObject, request: CanonicalRequest): boolean;
+  /** Keeps the body consistent once its max tokens were lowered; a warning when that changed something else. */
+  maxTokensLowered?(body: JsonObject, maxTokens: number): TranslationWarning | undefined;
 }
 
 /** What the gateway does with one dialect. `request` is the client's body (some answers echo it). */
@@ -141,6 +144,9 @@ function responsesStreamError(error: GatewayError): string {
   );
 }
 
+/** Anthropic's smallest thinking budget. */
+const minimumThinkingBudget = 1024;
+
 const samplingNames = { temperature: "temperature", topP: "top_p" } as const;
 
 export const codecs = {
@@ -194,6 +200,29 @@ export const codecs = {
       },
       // Anthropic streams always carry usage.
       requestStreamUsage: () => false,
+      maxTokensLowered(body, maxTokens) {
+        // Anthropic requires budget_tokens < max_tokens (Claude Code asks 32000 with a budget of 31999).
+        const thinking = body.thinking;
+        if (
+          !isObject(thinking) ||
+          typeof thinking.budget_tokens !== "number" ||
+          thinking.budget_tokens < maxTokens
+        )
+          return undefined;
+        if (maxTokens <= minimumThinkingBudget) {
+          body.thinking = { type: "disabled" };
+          return {
+            field: "thinking",
+            message: `extended thinking turned off: the model's ${maxTokens} output tokens leave no room for Anthropic's minimum budget of ${minimumThinkingBudget}`,
+          };
+        }
+        const budget = Math.max(minimumThinkingBudget, Math.floor(maxTokens / 2));
+        body.thinking = { ...thinking, budget_tokens: budget };
+        return {
+          field: "thinking.budget_tokens",
+          message: `${thinking.budget_tokens} lowered to ${budget}: it must stay below max_tokens, now ${maxTokens}`,
+        };
+      },
     },
   },
   "openai-responses": {

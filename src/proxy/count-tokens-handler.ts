@@ -17,7 +17,7 @@ export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Pr
   const { request: parsed } = parsedOrThrow(anthropicCountTokensToCanonicalRequest(body));
   const routed = route(deps, parsed, "chat", "countTokens", exchange);
   exchange.header("x-tollgate-model", routed.model.ref);
-  if (routed.definition.dialect !== "anthropic" || !routed.definition.operations.has("countTokens")) {
+  if (routed.wire.dialect !== "anthropic" || !routed.definition.operations.has("countTokens")) {
     exchange.header("x-tollgate-estimate", "true");
     exchange.sendJson(200, { input_tokens: estimateInputTokens(parsed) });
     return;

@@ -14,7 +14,7 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
   const body = exchange.body as JsonObject;
   const { request: parsed } = parsedOrThrow(openaiEmbeddingsToCanonicalRequest(body));
   const routed = route(deps, parsed, "embeddings", "embeddings", exchange);
-  if (routed.definition.dialect !== "openai" || !routed.definition.operations.has("embeddings")) {
+  if (routed.wire.dialect !== "openai" || !routed.definition.operations.has("embeddings")) {
     throw new GatewayError(
       "capability_missing",
       `provider \`${routed.provider.id}\` does not serve embeddings`,

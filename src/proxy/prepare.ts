@@ -4,7 +4,7 @@ import type { CanonicalRequest } from "../canonical/request.js";
 import type { ResolvedModel, ResolvedProvider } from "../config/index.js";
 import { GatewayError } from "../errors/index.js";
 import { providerDefinition } from "../providers/registry.js";
-import type { Operation, ProviderCall, ProviderDefinition } from "../providers/types.js";
+import type { Operation, ProviderCall, ProviderDefinition, Wire } from "../providers/types.js";
 import { type Feature, featureHeader, requestFeature } from "../routing/feature.js";
 import type { Exchange } from "./exchange.js";
 import type { ProxyDeps } from "./proxy-deps.js";
@@ -16,6 +16,8 @@ export interface Routed<T> {
   model: ResolvedModel;
   provider: ResolvedProvider;
   definition: ProviderDefinition;
+  /** What the provider speaks for this model: the dialect to pass through to or translate into, and its framing. */
+  wire: Wire;
   credential: ProviderCall["credential"];
 }
 
@@ -100,7 +102,15 @@ export function route<T extends { model: string | undefined }>(
       `provider \`${provider.id}\` authenticates with ${provider.credentialMode}, which this Tollgate version does not support yet`,
     );
   }
-  return { parsed, feature, model, provider, definition, credential: provider.centralKey };
+  return {
+    parsed,
+    feature,
+    model,
+    provider,
+    definition,
+    wire: definition.wire(provider, model),
+    credential: provider.centralKey,
+  };
 }
 
 /** Default timeouts: reasoning models may think for minutes before the first byte and between chunks. */

@@ -46,8 +46,9 @@ function passthroughBody(
   filled: FilledOption[],
   model: string,
   providerMaxTokensField: string,
-): { body: JsonObject; injectedStreamUsage: boolean } {
+): { body: JsonObject; injectedStreamUsage: boolean; warnings: TranslationWarning[] } {
   const rewrite: PassthroughRewrite = codecs[dialect].passthrough;
+  const warnings: TranslationWarning[] = [];
   const body: JsonObject = { ...clientBody, model };
   for (const option of filled) {
     const name = rewrite.optionNames[option];
@@ -63,16 +64,18 @@ function passthroughBody(
       : typeof sent === "number" && sent > request.maxOutputTokens)
   ) {
     body[maxTokensField] = request.maxOutputTokens;
+    const changed = rewrite.maxTokensLowered?.(body, request.maxOutputTokens);
+    if (changed) warnings.push(changed);
   }
   if (filled.includes("reasoning") && request.reasoning) rewrite.setReasoning(body, request.reasoning);
   const injectedStreamUsage = rewrite.requestStreamUsage(body, request);
-  return { body, injectedStreamUsage };
+  return { body, injectedStreamUsage, warnings };
 }
 
 /** Whether a request of this dialect and operation goes to the routed provider as the client wrote it. */
 export function passesThrough(routed: Routed<unknown>, dialect: Dialect, operation: RouteOperation): boolean {
   if (operation === "responses") return routed.definition.operations.has("responses");
-  return operation === "chat" && dialect === routed.definition.dialect;
+  return operation === "chat" && dialect === routed.wire.dialect;
 }
 
 /**
@@ -191,7 +194,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
   } else if (routeOperation === "completions" && servesLegacyCompletions(provider, definition.operations)) {
     const call = callFor("completions");
     const model = definition.upstreamModel?.(call) ?? defaultUpstreamModel(call);
-    const { body, injectedStreamUsage } = passthroughBody(
+    const { body, injectedStreamUsage, warnings } = passthroughBody(
       "openai",
       clientBody,
       request,
@@ -208,7 +211,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       providerDialect: "openai",
       upstreamShape: "completions",
       injectedStreamUsage,
-      warnings: [],
+      warnings,
     };
   } else {
     const passthrough = passesThrough(routed, clientDialect, routeOperation);
@@ -216,7 +219,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
     const model = definition.upstreamModel?.(call) ?? defaultUpstreamModel(call);
     const target = definition.target(call);
     if (passthrough) {
-      const { body, injectedStreamUsage } = passthroughBody(
+      const { body, injectedStreamUsage, warnings } = passthroughBody(
         clientDialect,
         clientBody,
         request,
@@ -230,22 +233,22 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
         body,
         passthrough: true,
         upstreamDialect: clientDialect,
-        providerDialect: definition.dialect,
+        providerDialect: routed.wire.dialect,
         upstreamShape: "chat",
         injectedStreamUsage,
-        warnings: [],
+        warnings,
       };
     } else {
       const translatable = forTranslation(clientDialect, promptAsChat(request));
-      const built = translated(definition.dialect, translatable.request, routed, model);
+      const built = translated(routed.wire.dialect, translatable.request, routed, model);
       built.warnings.unshift(...translatable.warnings);
       plan = {
         call,
         target,
         body: built.body,
         passthrough: false,
-        upstreamDialect: definition.dialect,
-        providerDialect: definition.dialect,
+        upstreamDialect: routed.wire.dialect,
+        providerDialect: routed.wire.dialect,
         upstreamShape: "chat",
         injectedStreamUsage: false,
         warnings: built.warnings,

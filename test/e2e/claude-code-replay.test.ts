@@ -74,6 +74,9 @@ describe("Claude Code's recorded requests through the gateway", () => {
           expect(sent.body.messages).toEqual(recorded.request.body.messages);
           expect(sent.body.tools).toEqual(recorded.request.body.tools);
           expect(sent.headers["anthropic-beta"]).toBe(recorded.request.headers["anthropic-beta"]);
+          // Anthropic refuses a thinking budget that is not below max_tokens (lowered to the model's maximum).
+          const thinking = sent.body.thinking as { type: string; budget_tokens?: number } | undefined;
+          if (thinking?.type === "enabled") expect(thinking.budget_tokens).toBeLessThan(sent.body.max_tokens);
           return;
         }
         // Translated: one system message, first; roles the OpenAI dialect knows; nothing Anthropic-only.

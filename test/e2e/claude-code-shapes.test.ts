@@ -97,6 +97,19 @@ describe("Claude Code's request shape", () => {
     );
   });
 
+  it("to Anthropic: a thinking budget at or above the lowered max_tokens is lowered too (Anthropic requires it below)", async () => {
+    const body = {
+      ...claudeCodeBody("anthropic::v1::text"),
+      thinking: { type: "enabled", budget_tokens: 31999 },
+    };
+    const answer = await send(body);
+    expect(answer.status).toBe(200);
+    const sent = h.mock.last("/anthropic/").body;
+    expect(sent.max_tokens).toBe(8192);
+    expect(sent.thinking).toEqual({ type: "enabled", budget_tokens: 4096 });
+    expect(warnings(answer.headers)).toContain("thinking.budget_tokens: 31999 lowered to 4096");
+  });
+
   it("to Anthropic: a block type Tollgate does not know still passes through (only the envelope is read)", async () => {
     const body = claudeCodeBody("anthropic::v1::text");
     body.messages.push({ role: "user", content: [{ type: "tool_reference_2027", ref: "x" }] } as never);

@@ -1,11 +1,11 @@
 import { apiUrl } from "../shared/api-url.js";
-import type { ProviderDefinition } from "../types.js";
+import { type ProviderDefinition, sseWire } from "../types.js";
 
 /** The API version Tollgate speaks (https://docs.anthropic.com/en/api/versioning). */
 export const anthropicVersion = "2023-06-01";
 
 export const anthropicProvider: ProviderDefinition = {
-  dialect: "anthropic",
+  wire: sseWire("anthropic"),
   operations: new Set(["chat", "countTokens"]),
   target(call) {
     const config = call.provider.serverConfig;

@@ -1,5 +1,5 @@
 import { withQuery } from "../shared/api-url.js";
-import type { Operation, ProviderCall, ProviderDefinition } from "../types.js";
+import { type Operation, type ProviderCall, type ProviderDefinition, sseWire } from "../types.js";
 
 /** The GA data-plane version used when the config names none (https://learn.microsoft.com/azure/ai-services/openai/reference). */
 export const defaultAzureApiVersion = "2024-10-21";
@@ -35,7 +35,7 @@ function usesV1Api(endpoint: string): boolean {
 }
 
 export const azureOpenAIProvider: ProviderDefinition = {
-  dialect: "openai",
+  wire: sseWire("openai"),
   operations: new Set(["chat", "completions", "embeddings", "responses"]),
   openaiChatSettings: {
     maxTokensField: "max_completion_tokens",

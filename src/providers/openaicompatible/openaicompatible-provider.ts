@@ -1,5 +1,5 @@
 import { withQuery } from "../shared/api-url.js";
-import type { Operation, ProviderDefinition, UpstreamEndpoint } from "../types.js";
+import { type Operation, type ProviderDefinition, sseWire, type UpstreamEndpoint } from "../types.js";
 
 const operationPaths: Record<Operation, string> = {
   chat: "/chat/completions",
@@ -16,7 +16,7 @@ const operationPaths: Record<Operation, string> = {
  * token as a query parameter, otherwise `Authorization: Bearer` when a token is set.
  */
 export const openaiCompatibleProvider: ProviderDefinition = {
-  dialect: "openai",
+  wire: sseWire("openai"),
   operations: new Set(["chat", "completions", "embeddings"]),
   openaiChatSettings: {
     maxTokensField: "max_tokens",

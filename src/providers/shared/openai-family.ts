@@ -1,4 +1,10 @@
-import type { Operation, ProviderCall, ProviderDefinition, UpstreamTarget } from "../types.js";
+import {
+  type Operation,
+  type ProviderCall,
+  type ProviderDefinition,
+  sseWire,
+  type UpstreamTarget,
+} from "../types.js";
 import { apiUrl } from "./api-url.js";
 
 /** Settings that make one OpenAI-compatible vendor; everything else is shared. */
@@ -26,7 +32,7 @@ const paths: Record<Operation, string> = {
 /** Bearer-token auth against one base URL: OpenAI, Fireworks, Mistral, OpenRouter, Vercel AI Gateway. */
 export function openAIFamily(settings: OpenAIFamilySettings): ProviderDefinition {
   return {
-    dialect: "openai",
+    wire: sseWire("openai"),
     operations: new Set(settings.operations),
     openaiChatSettings: settings.openaiChatSettings,
     finalizeBody: settings.finalizeBody,
