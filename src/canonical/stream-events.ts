@@ -31,6 +31,12 @@ export interface StreamDecoder {
   push(event: unknown): CanonicalStreamEvent[];
   /** One SSE `data` field (JSON text, or OpenAI's `[DONE]`); bad JSON becomes an error event. */
   pushData(data: string): CanonicalStreamEvent[];
+  /**
+   * One event whose type travels beside its JSON payload text, for upstreams that name events outside the
+   * payload (AWS event-stream frames: the `:event-type` header, or `:exception-type` on an exception frame).
+   * Only decoders of such upstreams have it; bad JSON becomes an error event.
+   */
+  pushEvent?(type: string, data: string): CanonicalStreamEvent[];
   /** The upstream stream ended; an unfinished message yields an error event. */
   end(): CanonicalStreamEvent[];
 }
