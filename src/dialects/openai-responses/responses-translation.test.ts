@@ -114,7 +114,8 @@ describe("recorded Responses clients", () => {
     const chat = canonicalToOpenAIChatRequest(request, { model: "qwen3-coder" });
     if (!chat.ok) throw new Error(chat.error.message);
     const roles = (chat.body.messages as Json[]).map((message) => message.role);
-    expect(roles).toEqual(["developer", "user", "user", "assistant", "tool"]);
+    // A self-hosted server gets Codex's developer instructions as the one system message its template accepts.
+    expect(roles).toEqual(["system", "user", "user", "assistant", "tool"]);
   });
 });
 

@@ -23,6 +23,11 @@ export interface OpenAIChatSettings {
   supportsTopK?: boolean;
   /** Ask for usage in streams even when the client did not (DESIGN §8 "Metering streams"). Default true. */
   forceStreamUsage?: boolean;
+  /**
+   * The upstream knows the `developer` role (OpenAI, Azure); elsewhere developer instructions are sent as
+   * `system`, which every chat template accepts.
+   */
+  developerRole?: boolean;
 }
 
 type Warn = (field: string, message: string) => void;
@@ -128,10 +133,13 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
     const parts: Array<TextPart & { developer?: boolean }> = request.system;
     parts.forEach((part, index) => {
       if (part.cacheControl)
-        warn(`system[${index}].cache_control`, "OpenAI caches prompts automatically; cache_control is not sent");
+        warn(
+          `system[${index}].cache_control`,
+          "OpenAI caches prompts automatically; cache_control is not sent",
+        );
     });
     messages.push({
-      role: parts.every((part) => part.developer) ? "developer" : "system",
+      role: settings.developerRole && parts.every((part) => part.developer) ? "developer" : "system",
       content: parts.map((part) => part.text).join("\n\n"),
     });
   }

@@ -41,6 +41,7 @@ export const azureOpenAIProvider: ProviderDefinition = {
     maxTokensField: "max_completion_tokens",
     reasoningParam: "reasoning_effort",
     reasoningHistory: "drop",
+    developerRole: true,
   },
   target(call) {
     const config = azureConfig(call);

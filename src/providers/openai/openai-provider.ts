@@ -9,5 +9,6 @@ export const openaiProvider = openAIFamily({
     maxTokensField: "max_completion_tokens",
     reasoningParam: "reasoning_effort",
     reasoningHistory: "drop",
+    developerRole: true,
   },
 });
