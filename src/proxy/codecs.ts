@@ -4,12 +4,13 @@
  * routed fields of the client's body and taps usage from the answer relayed as it came. Providers' native
  * dialects also decode, for translation (`translators`).
  */
-import type { TranslationWarning } from "../canonical/errors.js";
+import type { BuildResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest, ReasoningConfig } from "../canonical/request.js";
 import type { CanonicalResponse, ResponseResult } from "../canonical/response.js";
 import type { StreamDecoder, StreamEncoder } from "../canonical/stream-events.js";
 import type { CanonicalUsage, UsageTap } from "../canonical/usage.js";
 import { isObject, type JsonObject } from "../canonical/validate.js";
+import { canonicalToAnthropicRequest } from "../dialects/anthropic/anthropic-request-build.js";
 import {
   anthropicResponseToCanonical,
   canonicalToAnthropicResponse,
@@ -18,6 +19,7 @@ import { createAnthropicStreamDecoder } from "../dialects/anthropic/anthropic-st
 import { createAnthropicStreamEncoder } from "../dialects/anthropic/anthropic-stream-encoder.js";
 import { createAnthropicUsageTap, readAnthropicUsage } from "../dialects/anthropic/anthropic-usage-tap.js";
 import type { Dialect, ProviderDialect } from "../dialects/dialect.js";
+import { canonicalToOpenAIChatRequest } from "../dialects/openai/openai-chat-request-build.js";
 import {
   canonicalToOpenAIChatResponse,
   openaiChatResponseToCanonical,
@@ -39,6 +41,7 @@ import {
 import { formatSse } from "../dialects/sse.js";
 import { errorBody, type GatewayError } from "../errors/index.js";
 import type { FilledOption } from "./model-options.js";
+import type { Routed } from "./prepare.js";
 
 export type { Dialect, ProviderDialect } from "../dialects/dialect.js";
 
@@ -83,8 +86,15 @@ export interface DialectCodec {
   passthrough: PassthroughRewrite;
 }
 
-/** What translating from a provider's native dialect needs. */
+/** What a translated request is built with: the upstream's model name and the routed model and provider. */
+export interface BuildContext {
+  model: string;
+  routed: Pick<Routed<unknown>, "model" | "definition">;
+}
+
+/** What translating into and from a provider's native dialect needs. */
 export interface DialectTranslator {
+  buildRequest(request: CanonicalRequest, context: BuildContext): BuildResult<JsonObject>;
   fromUpstreamResponse(body: unknown, status: number, shape: Shape): ResponseResult;
   streamDecoder(): StreamDecoder;
 }
@@ -246,6 +256,8 @@ export const codecs = {
 
 export const translators = {
   openai: {
+    buildRequest: (request, { model, routed }) =>
+      canonicalToOpenAIChatRequest(request, { model, ...routed.definition.openaiChatSettings }),
     fromUpstreamResponse: (body, status, shape) =>
       shape === "completions"
         ? openaiCompletionResponseToCanonical(body, status)
@@ -253,6 +265,11 @@ export const translators = {
     streamDecoder: createOpenAIStreamDecoder,
   },
   anthropic: {
+    buildRequest: (request, { model, routed }) =>
+      canonicalToAnthropicRequest(request, {
+        model,
+        defaultMaxTokens: routed.model.options.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
+      }),
     fromUpstreamResponse: (body, status) => anthropicResponseToCanonical(body, status),
     streamDecoder: createAnthropicStreamDecoder,
   },

@@ -2,9 +2,7 @@ import type { TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
 import type { ResolvedProvider } from "../config/index.js";
-import { canonicalToAnthropicRequest } from "../dialects/anthropic/anthropic-request-build.js";
 import type { Dialect } from "../dialects/dialect.js";
-import { canonicalToOpenAIChatRequest } from "../dialects/openai/openai-chat-request-build.js";
 import { prepareResponsesTranslation } from "../dialects/openai-responses/responses-translation.js";
 import { GatewayError } from "../errors/index.js";
 import { mistralFimBody, mistralFimTarget } from "../providers/mistral/mistral-fim.js";
@@ -14,7 +12,7 @@ import {
   type ProviderCall,
   type UpstreamTarget,
 } from "../providers/types.js";
-import { codecs, type PassthroughRewrite, type ProviderDialect, type Shape } from "./codecs.js";
+import { codecs, type PassthroughRewrite, type ProviderDialect, type Shape, translators } from "./codecs.js";
 import type { FilledOption } from "./model-options.js";
 import { fieldError, type Routed } from "./prepare.js";
 
@@ -120,7 +118,7 @@ function promptAsChat(request: CanonicalRequest): CanonicalRequest {
 }
 
 function translated(
-  upstreamDialect: Dialect,
+  upstreamDialect: ProviderDialect,
   request: CanonicalRequest,
   routed: Routed<unknown>,
   model: string,
@@ -139,14 +137,7 @@ function translated(
     request = { ...request };
     delete request.reasoning;
   }
-  const result =
-    upstreamDialect === "anthropic"
-      ? canonicalToAnthropicRequest(request, {
-          model,
-          defaultMaxTokens:
-            routed.model.options.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
-        })
-      : canonicalToOpenAIChatRequest(request, { model, ...routed.definition.openaiChatSettings });
+  const result = translators[upstreamDialect].buildRequest(request, { model, routed });
   if (!result.ok) throw fieldError(result.error);
   return { body: result.body, warnings: [...warnings, ...result.warnings] };
 }
