@@ -2,6 +2,8 @@
  * A local stand-in for every provider at once (node:http on 127.0.0.1, port 0). The first path segment
  * names the provider flavour (`/openai/v1/chat/completions`, `/azure/openai/deployments/…`), the body's
  * `model` (the upstream `modelName`) names the kind of answer, `stream` picks the stream or the JSON body.
+ * `POST …/responses` (OpenAI's `/openai/v1/responses`, Azure's `/azure/openai/responses?api-version=…` and
+ * `/azure/openai/v1/responses`) answers with the recorded Responses API traffic, as OpenAI sends it.
  * Every request is recorded (method, path + query, headers, parsed body, when it closed) so tests can
  * assert what the gateway sent. Tests may script answers for a path prefix or a model name.
  */
@@ -16,7 +18,9 @@ import {
   type Kind,
   mistralFimBody,
   type Recording,
+  type ResponsesKind,
   recordingFor,
+  responsesRecording,
   streamEnd,
 } from "./recordings.js";
 
@@ -213,6 +217,25 @@ export function kindOf(model: unknown): Kind | "tools-no-args" {
   return "text";
 }
 
+/** The Responses recording a model name asks for: `tools`, `thinking`, `error`, anything else text. */
+export function responsesKindOf(model: unknown): ResponsesKind {
+  if (model === "tools" || model === "thinking" || model === "error") return model;
+  return "text";
+}
+
+/** The providers whose definitions serve the Responses API; the others have no such path. */
+const responsesFlavours = new Set<Flavour>(["openai", "azure"]);
+
+/**
+ * A recorded Responses API answer: the stream (`event: <type>` + `data:` per event, no `[DONE]`) or the JSON
+ * body, the `error` kind with OpenAI's error status when not streamed.
+ */
+export async function replayResponses(request: ReceivedRequest, response: ServerResponse): Promise<void> {
+  const recording = responsesRecording(responsesKindOf(request.body?.model));
+  if (request.body?.stream === true) return streamRecording(response, recording);
+  return sendJson(response, recording.bodyStatus ?? 200, recording.body);
+}
+
 /** The default answer: the recorded fixture for this provider, kind and mode. */
 export async function replayFixture(request: ReceivedRequest, response: ServerResponse): Promise<void> {
   const flavour = flavourOf(request.path);
@@ -221,6 +244,10 @@ export async function replayFixture(request: ReceivedRequest, response: ServerRe
     return;
   }
   const stream = request.body?.stream === true;
+  if (request.path.endsWith("/responses")) {
+    if (responsesFlavours.has(flavour)) return replayResponses(request, response);
+    return sendJson(response, 404, { error: { message: `mock: ${flavour} has no Responses API` } });
+  }
   if (request.path.endsWith("/embeddings")) return sendJson(response, 200, embeddingBody());
   if (request.path.endsWith("/messages/count_tokens")) {
     // No recorded count_tokens answer: the recorded text message's input tokens for the same prompt.

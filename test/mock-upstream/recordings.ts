@@ -5,10 +5,12 @@
  *
  * Non-stream answers for tool calls and thinking have no recorded JSON body: `aggregate*` builds one from
  * the recorded stream the way the provider's non-stream API reports the same message (no value invented).
+ * OpenAI Responses API answers (`POST …/responses`) have their own recordings (`responsesRecording`).
  */
 import { fixturePath, readFixtureJson, readFixtureText } from "../fixtures-helpers/fixtures.js";
 
-export type UpstreamDialect = "openai" | "anthropic";
+/** The wire format of a recording: OpenAI chat/completions chunks, Anthropic events, or OpenAI Responses events. */
+export type UpstreamDialect = "openai" | "anthropic" | "openai-responses";
 /** The provider a request reached, named by the mock path prefix. */
 export type Flavour = "openai" | "azure" | "anthropic" | "compat" | "mistral" | "fireworks";
 /** What the upstream model (its `modelName`) answers with. */
@@ -25,6 +27,8 @@ export interface Recording {
   /** The non-stream body: recorded when `bodyRecorded`, else aggregated from the stream. */
   body: Json;
   bodySource: string;
+  /** The status the non-stream body is sent with (200 unless it is a recorded error body). */
+  bodyStatus?: number;
 }
 
 /** What a recording says, independent of dialect. */
@@ -166,6 +170,14 @@ const files = {
   completionText: "vercel-ai/openai/openai-completion-text.chunks.txt",
   completionTextJson: "vercel-ai/openai/openai-completion-text.json",
   embedding: "vercel-ai/openai/openai-embedding.json",
+  responsesText: "vercel-ai/openai-responses/azure-text.1.chunks.txt",
+  responsesTextJson: "vercel-ai/openai-responses/azure-text.1.json",
+  responsesTools: "vercel-ai/openai-responses/azure-tool-call.1.chunks.txt",
+  responsesToolsJson: "vercel-ai/openai-responses/azure-tool-call.1.json",
+  responsesThinking: "vercel-ai/openai-responses/openai-reasoning-encrypted-content.1.chunks.txt",
+  responsesThinkingJson: "vercel-ai/openai-responses/openai-reasoning-encrypted-content.1.json",
+  responsesError: "vercel-ai/openai-responses/openai-error.1.chunks.txt",
+  responsesErrorJson: "vercel-ai/openai-responses/openai-error.1.json",
 } as const;
 
 const cache = new Map<string, Recording>();
@@ -200,6 +212,50 @@ export function recordingFor(flavour: Flavour, kind: Kind | "tools-no-args"): Re
   let recording = cache.get(key);
   if (!recording) {
     recording = build(flavour, kind);
+    cache.set(key, recording);
+  }
+  return recording;
+}
+
+/** What an OpenAI Responses upstream answers with: the three chat kinds, and a recorded failure. */
+export type ResponsesKind = Kind | "error";
+
+/** The events that end a Responses stream, each with the whole `response`. */
+const finalEvents = new Set(["response.completed", "response.incomplete", "response.failed"]);
+const isFinal = (payload: string): boolean => finalEvents.has((JSON.parse(payload) as Json).type as string);
+
+/** The events of the first call in a chunks file (one file may hold several calls' streams back to back). */
+function firstCall(events: string[]): string[] {
+  const end = events.findIndex(isFinal);
+  return end === -1 ? events : events.slice(0, end + 1);
+}
+
+function buildResponses(kind: ResponsesKind): Recording {
+  const [stream, body] =
+    kind === "tools"
+      ? [files.responsesTools, files.responsesToolsJson]
+      : kind === "thinking"
+        ? [files.responsesThinking, files.responsesThinkingJson]
+        : kind === "error"
+          ? [files.responsesError, files.responsesErrorJson]
+          : [files.responsesText, files.responsesTextJson];
+  return {
+    dialect: "openai-responses",
+    source: stream,
+    payloads: firstCall(lines(stream)),
+    body: readFixtureJson(body) as Json,
+    bodySource: body,
+    // OpenAI's status for the recorded `insufficient_quota` error (SOURCES.md).
+    ...(kind === "error" ? { bodyStatus: 429 } : {}),
+  };
+}
+
+/** The recording an OpenAI Responses upstream (OpenAI, Azure) answers `POST …/responses` for `kind` with. */
+export function responsesRecording(kind: ResponsesKind): Recording {
+  const key = `responses/${kind}`;
+  let recording = cache.get(key);
+  if (!recording) {
+    recording = buildResponses(kind);
     cache.set(key, recording);
   }
   return recording;
@@ -245,8 +301,58 @@ function anthropicUsage(usage: Json | undefined): Expected["usage"] {
   };
 }
 
+function responsesUsage(usage: Json | undefined): Expected["usage"] {
+  if (!usage) return undefined;
+  const details = (usage.input_tokens_details ?? {}) as Json;
+  return {
+    input: usage.input_tokens as number,
+    output: usage.output_tokens as number,
+    cacheRead: (details.cached_tokens as number | undefined) ?? 0,
+    cacheWrite: 0,
+  };
+}
+
+/** What a Responses `response` object says: its message text, reasoning summaries and function calls. */
+function expectedFromResponse(response: Json): Expected {
+  const items = (response.output as Json[] | undefined) ?? [];
+  const calls = items.filter((item) => item.type === "function_call");
+  const parts = (item: Json, field: string) => ((item[field] as Json[] | undefined) ?? []).map((p) => p.text);
+  return {
+    text: items
+      .filter((item) => item.type === "message")
+      .flatMap((item) =>
+        ((item.content as Json[] | undefined) ?? []).filter((part) => part.type === "output_text"),
+      )
+      .map((part) => part.text)
+      .join(""),
+    reasoning: items
+      .filter((item) => item.type === "reasoning")
+      .flatMap((item) => parts(item, "summary"))
+      .join(""),
+    toolCalls: calls.map((call) => ({
+      name: call.name as string,
+      arguments: JSON.parse((call.arguments as string) || "{}"),
+    })),
+    usage: responsesUsage(response.usage as Json | undefined),
+    finish:
+      calls.length > 0
+        ? "tool_calls"
+        : (response.incomplete_details as Json | null | undefined)?.reason === "max_output_tokens"
+          ? "length"
+          : "stop",
+  };
+}
+
+/** The `response` object that ends a recorded Responses stream. */
+export function finalResponse(recording: Recording): Json {
+  const final = recording.payloads.findLast(isFinal);
+  if (!final) throw new Error(`${recording.source} has no final response event`);
+  return (JSON.parse(final) as Json).response as Json;
+}
+
 /** What a non-stream body says (recorded or aggregated). */
 export function expectedFromBody(dialect: UpstreamDialect, body: Json): Expected {
+  if (dialect === "openai-responses") return expectedFromResponse(body);
   if (dialect === "openai") {
     const choice = (body.choices as Json[])[0]!;
     const message = choice.message as Json;
@@ -284,6 +390,7 @@ export function expectedFromBody(dialect: UpstreamDialect, body: Json): Expected
 
 /** What the recorded stream says: the same as its aggregate. */
 export function expectedFromStream(recording: Recording): Expected {
+  if (recording.dialect === "openai-responses") return expectedFromResponse(finalResponse(recording));
   const body =
     recording.dialect === "openai"
       ? aggregateOpenAI(recording.payloads)
