@@ -1,0 +1,43 @@
+/**
+ * The upstream auth axis (DESIGN §9): a provider says where a request goes, a signer says how the gateway
+ * proves who it is there. Signers see the attempt's final bytes, so schemes that cover the request itself
+ * (AWS SigV4: host, path, query, body hash) and schemes that only add a token (OAuth) share one shape.
+ */
+
+/** What a signer sees of one attempt, after the endpoint is chosen: the final bytes. */
+export interface SigningRequest {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** Headers to add to this attempt (async signers: SigV4 covers host, path, query and the body hash; OAuth adds a bearer). */
+export type AttemptSigner = (
+  request: SigningRequest,
+  signal?: AbortSignal,
+) => Promise<Record<string, string>>;
+
+/**
+ * Waits for `work` unless `signal` aborts first (then rejects with the signal's reason). The work itself
+ * goes on: credential and token fetches are shared by every attempt, so one caller giving up must not
+ * cancel them for the others.
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
