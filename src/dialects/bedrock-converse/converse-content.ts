@@ -18,6 +18,9 @@ import { argumentsObject } from "../anthropic/anthropic-content.js";
  */
 export type ConverseModelFamily = "anthropic" | "other";
 
+/** Reports a setting or part Converse cannot take (a TranslationWarning). */
+export type Warn = (field: string, message: string) => void;
+
 /** One canonical part as Converse blocks (a cachePoint follows a cached block), or why it has none. */
 export type ConverseBlocks = JsonObject[] | { warning: string };
 
@@ -59,11 +62,7 @@ const toolUseIdPattern = /^[a-zA-Z0-9_-]{1,64}$/;
  * Converse tool-use ids must match `[a-zA-Z0-9_-]{1,64}` (Kimi's `functions.name:0` ids do not): other
  * characters become `_`, the same way for the call and its result, so they still pair up.
  */
-export function converseToolUseId(
-  id: string,
-  field: string,
-  warn: (field: string, message: string) => void,
-): string {
+export function converseToolUseId(id: string, field: string, warn: Warn): string {
   if (toolUseIdPattern.test(id)) return id;
   const replaced = id.replace(/[^a-zA-Z0-9_-]/g, "_");
   if (!toolUseIdPattern.test(replaced))
@@ -79,7 +78,7 @@ function toolResultBlock(
   part: ToolResultPart,
   field: string,
   family: ConverseModelFamily,
-  warn: (field: string, message: string) => void,
+  warn: Warn,
 ): JsonObject[] {
   const items: Array<TextPart | ImagePart> =
     typeof part.content === "string" ? [{ type: "text", text: part.content }] : part.content;
@@ -116,7 +115,7 @@ export function converseBlocks(
   part: ContentPart,
   field: string,
   family: ConverseModelFamily,
-  warn: (field: string, message: string) => void,
+  warn: Warn,
 ): ConverseBlocks {
   switch (part.type) {
     case "text":

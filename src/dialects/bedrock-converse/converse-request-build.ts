@@ -8,7 +8,7 @@ import type { BuildResult, TranslationWarning } from "../../canonical/errors.js"
 import type { CanonicalRequest } from "../../canonical/request.js";
 import { catchFieldError, fail, type JsonObject } from "../../canonical/validate.js";
 import { thinkingBudgets } from "../anthropic/anthropic-request-build.js";
-import { type ConverseModelFamily, cachePoint, converseBlocks } from "./converse-content.js";
+import { type ConverseModelFamily, cachePoint, converseBlocks, type Warn } from "./converse-content.js";
 
 export interface ConverseSettings {
   /** `inferenceConfig.maxTokens` when the client gave none; Converse itself does not require one. */
@@ -18,8 +18,6 @@ export interface ConverseSettings {
   /** The model behind Converse; "other" (the default) sends nothing model-specific. */
   modelFamily?: ConverseModelFamily;
 }
-
-type Warn = (field: string, message: string) => void;
 
 interface Turn {
   role: "user" | "assistant";
