@@ -3,6 +3,7 @@ import type { CanonicalMessage, ContentPart } from "../../canonical/content.js";
 import type { CanonicalRequest } from "../../canonical/request.js";
 import type { JsonObject } from "../../canonical/validate.js";
 import { canonicalToGeminiRequest, type GeminiSettings, isGemini3OrLater } from "./gemini-request-build.js";
+import { geminiResponseToCanonical } from "./gemini-response.js";
 
 const hello: CanonicalMessage = { role: "user", content: [{ type: "text", text: "Hello" }] };
 
@@ -358,6 +359,30 @@ describe("gemini request: parts", () => {
     expect(result.warnings).toEqual([
       { field: "messages[1].content[2]", message: expect.stringContaining("redacted-reasoning") },
       { field: "messages[1].content", message: expect.stringContaining("earlier reasoning is not sent") },
+    ]);
+  });
+
+  it("echoes the signed thoughts and text of a Gemini answer it decoded", () => {
+    const decoded = geminiResponseToCanonical({
+      candidates: [
+        {
+          content: {
+            role: "model",
+            parts: [
+              { text: "Plan.", thought: true, thoughtSignature: "t" },
+              { text: "Done.", thoughtSignature: "s" },
+            ],
+          },
+          finishReason: "STOP",
+        },
+      ],
+    });
+    if (!decoded.ok) throw new Error(decoded.error.message);
+    const result = build({ messages: [hello, assistant(...decoded.response.content)] });
+    expect(result.warnings).toEqual([]);
+    expect((result.body.contents as Array<{ parts: unknown[] }>)[1]?.parts).toEqual([
+      { text: "Plan.", thought: true, thoughtSignature: "t" },
+      { text: "Done.", thoughtSignature: "s" },
     ]);
   });
 

@@ -13,6 +13,9 @@ import { isObject } from "../../canonical/validate.js";
 import { geminiErrorToCanonical } from "./gemini-errors.js";
 import { createGeminiStreamDecoder } from "./gemini-stream-decoder.js";
 
+/** OpenRouter's name for Gemini reasoning, which the request builder recognises as Gemini's own. */
+export const geminiReasoningFormat = "google-gemini-v1";
+
 export function geminiResponseToCanonical(body: unknown, status = 200): ResponseResult {
   if (status >= 400 || !isObject(body) || isObject(body.error))
     return { ok: false, error: geminiErrorToCanonical(status >= 400 ? status : 502, body) };
@@ -43,7 +46,12 @@ export function foldGeminiEvents(events: CanonicalStreamEvent[]): ResponseResult
         break;
       }
       case "reasoning-delta": {
-        const part = blocks.get(event.index) ?? { type: "reasoning", text: "" };
+        // Marked as Gemini's, so that its signature goes back to Gemini and to no other provider.
+        const part = blocks.get(event.index) ?? {
+          type: "reasoning",
+          text: "",
+          format: geminiReasoningFormat,
+        };
         if (part.type !== "reasoning") break;
         if (event.kind === "text") part.text += event.text;
         else if (event.kind === "signature") part.signature = event.signature;

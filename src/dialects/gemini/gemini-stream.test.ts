@@ -252,7 +252,7 @@ describe("gemini non-streamed response edge cases", () => {
       ),
     );
     expect(result.ok && result.response.content).toEqual([
-      { type: "reasoning", text: "Hmm." },
+      { type: "reasoning", text: "Hmm.", format: "google-gemini-v1" },
       { type: "text", text: "Yes.", signature: "s" },
     ]);
     expect(
