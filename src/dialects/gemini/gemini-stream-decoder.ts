@@ -7,8 +7,8 @@
  * reasoning block; a function call is a block of its own (tool-call-start, one tool-call-delta with the whole
  * arguments as JSON, content-block-stop). Signatures (`thoughtSignature`) stay on the part that carried them,
  * because Gemini wants them back there: a call's on its tool-call-start, a text part's on a text-delta (the
- * usual empty last text part signs the text before it; a text block that has a signature takes no more text),
- * a thought part's as a reasoning signature delta. Usage repeats on every record: a usage event whenever it
+ * usual empty last text part signs the text before it), a thought part's as a reasoning signature delta; a
+ * block that has a signature takes no more parts. Usage repeats on every record: a usage event whenever it
  * changes. The finish comes with the record that has `finishReason`.
  */
 import type { CanonicalStreamEvent, StreamDecoder } from "../../canonical/stream-events.js";
@@ -115,21 +115,18 @@ export function createGeminiStreamDecoder(): StreamDecoder {
 
   const textPart = (part: JsonObject, text: string, out: CanonicalStreamEvent[]): void => {
     const signature = signatureOf(part);
-    if (part.thought === true) {
-      if (text === "" && signature === undefined) return;
-      const index = flowIndex("reasoning", out);
+    if (text === "" && signature === undefined) return;
+    const kind = part.thought === true ? "reasoning" : "text";
+    // A signed block takes no more parts: its signature must go back on exactly that text.
+    const index = flowIndex(kind, out, open?.kind === kind && open.signed);
+    if (open && signature !== undefined) open.signed = true;
+    if (kind === "reasoning") {
       if (text !== "") out.push({ type: "reasoning-delta", index, kind: "text", text });
       if (signature !== undefined) out.push({ type: "reasoning-delta", index, kind: "signature", signature });
       return;
     }
-    if (text === "" && signature === undefined) return;
-    // A signed text block takes no more text: its signature must go back on exactly that text.
-    const index = flowIndex("text", out, open?.kind === "text" && open.signed);
     const delta: CanonicalStreamEvent = { type: "text-delta", index, text };
-    if (signature !== undefined && open) {
-      delta.signature = signature;
-      open.signed = true;
-    }
+    if (signature !== undefined) delta.signature = signature;
     out.push(delta);
   };
 

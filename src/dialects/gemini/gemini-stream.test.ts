@@ -35,6 +35,19 @@ describe("gemini stream decoder", () => {
     ]);
   });
 
+  it("starts a new reasoning block after a signed thought", () => {
+    const events = decode(
+      record([
+        { text: "One.", thought: true, thoughtSignature: "a" },
+        { text: "Two.", thought: true },
+      ]),
+      record([], stop),
+    );
+    expect(events.filter((event) => event.type === "reasoning-delta").map((event) => event.index)).toEqual([
+      0, 0, 1,
+    ]);
+  });
+
   it("signs the open text block with a trailing empty part, and starts a new block after a signed one", () => {
     expect(
       decode(
