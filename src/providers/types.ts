@@ -2,15 +2,12 @@ import type { JsonObject } from "../canonical/validate.js";
 import type { ResolvedModel, ResolvedProvider, Secret } from "../config/index.js";
 import type { ProviderDialect } from "../dialects/dialect.js";
 import type { OpenAIChatSettings } from "../dialects/openai/openai-chat-request-build.js";
+import type { Framing } from "../upstream/framing/index.js";
 
 /** The wire dialect an upstream speaks; same as the client's means pass-through. */
 export type UpstreamDialect = ProviderDialect;
 
-/**
- * How a stream's bytes are cut into events: server-sent events, AWS event-stream frames (Converse), or AWS
- * frames whose `chunk` payloads carry base64 JSON events (InvokeModelWithResponseStream).
- */
-export type Framing = "sse" | "aws-event-stream" | "aws-invoke-stream";
+export type { Framing } from "../upstream/framing/index.js";
 
 /** What an upstream speaks on the wire (DESIGN §9: wire = dialect + framing). */
 export interface Wire {

@@ -172,6 +172,7 @@ export async function handleGeneration(
   const relay = relayStream(
     {
       body: response.body,
+      framing: plan.framing,
       passthrough: plan.passthrough,
       upstreamDialect: plan.upstreamDialect,
       providerDialect: plan.providerDialect,

@@ -1,13 +1,16 @@
 import type { CanonicalStreamEvent } from "../canonical/stream-events.js";
 import type { JsonObject } from "../canonical/validate.js";
-import { createSseReader, formatSse, type SseEvent } from "../dialects/sse.js";
+import { formatSse } from "../dialects/sse.js";
 import { GatewayError } from "../errors/index.js";
+import { createFrameReader, type FrameEvent, type Framing } from "../upstream/framing/index.js";
 import { scrubSecrets } from "../upstream/scrub.js";
 import { codecs, type Dialect, type ProviderDialect, type Shape, translators } from "./codecs.js";
 import type { RequestOutcome } from "./outcome.js";
 
 export interface StreamRelayInput {
   body: AsyncIterable<Buffer>;
+  /** How the upstream's records are carried (SSE, AWS event-stream). */
+  framing: Framing;
   passthrough: boolean;
   upstreamDialect: Dialect;
   /** The provider's native dialect, decoded when the answer is translated. */
@@ -52,7 +55,7 @@ function scrubJson(value: unknown, secrets: readonly string[] | undefined): unkn
  * gateway sent, like the error bodies the upstream layer scrubs; it is relayed with credentials removed.
  */
 function scrubErrorRecord(
-  event: SseEvent,
+  event: FrameEvent,
   secrets: readonly string[] | undefined,
   result: StreamResult,
 ): string {
@@ -128,7 +131,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
   let out = "";
   const tap = codecs[input.upstreamDialect].streamTap({ injectedStreamUsage: input.injectedStreamUsage });
   const indexToolCalls = input.upstreamDialect === "openai" ? toolCallIndexer() : undefined;
-  const onEvent = (event: SseEvent) => {
+  const onEvent = (event: FrameEvent) => {
     result.relayedEvents++;
     let data = scrubErrorRecord(event, input.secrets, result);
     if (indexToolCalls) data = indexToolCalls(data);
@@ -136,7 +139,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
     out += formatSse(data, event.event);
   };
   return {
-    reader: createSseReader(onEvent),
+    reader: createFrameReader(input.framing, onEvent),
     take() {
       const text = out;
       out = "";
@@ -169,9 +172,14 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
     }
   };
   return {
-    reader: createSseReader((event) => {
+    reader: createFrameReader(input.framing, (event) => {
       result.relayedEvents++;
-      emit(decoder.pushData(event.data));
+      // Event-stream records name their type outside the payload (Bedrock Converse); SSE decoders read the data.
+      emit(
+        event.event !== undefined && decoder.pushEvent
+          ? decoder.pushEvent(event.event, event.data)
+          : decoder.pushData(event.data),
+      );
     }),
     take() {
       const text = out;
@@ -194,7 +202,7 @@ export async function* relayStream(input: StreamRelayInput, result: StreamResult
       const text = handler.take();
       if (text) yield text;
     }
-    handler.reader.feed("\n\n");
+    handler.reader.end();
     const tail = handler.take() + handler.finish();
     if (tail) yield tail;
   } catch (error) {

@@ -8,6 +8,7 @@ import { GatewayError } from "../errors/index.js";
 import { mistralFimBody, mistralFimTarget } from "../providers/mistral/mistral-fim.js";
 import {
   defaultUpstreamModel,
+  type Framing,
   type Operation,
   type ProviderCall,
   type UpstreamTarget,
@@ -30,6 +31,8 @@ export interface UpstreamPlan {
   upstreamDialect: Dialect;
   /** The provider's native dialect, which a translated answer is read from. */
   providerDialect: ProviderDialect;
+  /** How the upstream's stream records are carried. */
+  framing: Framing;
   upstreamShape: Shape;
   /** The gateway asked for stream usage the client did not ask for; that chunk is not relayed. */
   injectedStreamUsage: boolean;
@@ -178,6 +181,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       passthrough: false,
       upstreamDialect: "openai",
       providerDialect: "openai",
+      framing: "sse",
       upstreamShape: "chat",
       injectedStreamUsage: false,
       warnings: [],
@@ -200,6 +204,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       passthrough: true,
       upstreamDialect: "openai",
       providerDialect: "openai",
+      framing: routed.wire.framing,
       upstreamShape: "completions",
       injectedStreamUsage,
       warnings,
@@ -225,6 +230,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
         passthrough: true,
         upstreamDialect: clientDialect,
         providerDialect: routed.wire.dialect,
+        framing: routed.wire.framing,
         upstreamShape: "chat",
         injectedStreamUsage,
         warnings,
@@ -240,6 +246,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
         passthrough: false,
         upstreamDialect: routed.wire.dialect,
         providerDialect: routed.wire.dialect,
+        framing: routed.wire.framing,
         upstreamShape: "chat",
         injectedStreamUsage: false,
         warnings: built.warnings,

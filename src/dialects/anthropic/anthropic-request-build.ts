@@ -49,6 +49,13 @@ function messages(request: CanonicalRequest, warn: Warn): JsonObject[] {
       else blocks.push(block);
     });
     const role = message.role === "assistant" ? "assistant" : "user";
+    if (role === "assistant" && blocks.length === 0) {
+      // Everything in it was another dialect's (foreign reasoning, a tool Anthropic cannot take): Anthropic
+      // refuses an empty turn, so the turn is left out.
+      if (message.content.length > 0)
+        warn(field, "nothing of this assistant turn can be sent to Anthropic; left out");
+      return;
+    }
     const last = out[out.length - 1];
     if (last && previous?.role === "tool" && message.role !== "assistant" && Array.isArray(last.content)) {
       last.content.push(...blocks);

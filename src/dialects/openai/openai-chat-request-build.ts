@@ -145,8 +145,20 @@ function build(request: CanonicalRequest, settings: OpenAIChatSettings, warn: Wa
   }
   request.messages.forEach((message, index) => {
     const field = `messages[${index}].content`;
-    if (message.role === "assistant") messages.push(assistantMessage(message, field, settings, warn));
-    else if (message.role === "tool") messages.push(...toolMessages(message, field, warn));
+    if (message.role === "assistant") {
+      const assistant = assistantMessage(message, field, settings, warn);
+      // Neither text nor tool calls (its parts were another dialect's): the chat format refuses it; left out.
+      if (
+        assistant.content === null &&
+        assistant.tool_calls === undefined &&
+        assistant.refusal === undefined
+      ) {
+        if (message.content.length > 0)
+          warn(field, "nothing of this assistant turn can be sent to this upstream; left out");
+        return;
+      }
+      messages.push(assistant);
+    } else if (message.role === "tool") messages.push(...toolMessages(message, field, warn));
     else {
       const user: JsonObject = { role: "user", content: userContent(message.content, field, warn) };
       if (message.name !== undefined) user.name = message.name;

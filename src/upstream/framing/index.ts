@@ -1,4 +1,4 @@
-import { createEventStreamReader, type EventStreamReaderOptions } from "./aws-event-stream.js";
+import { createEventStreamReader } from "./aws-event-stream.js";
 import type { FrameEvent, FrameReader } from "./frame-reader.js";
 import { createSseFrameReader } from "./sse.js";
 
@@ -10,16 +10,19 @@ export {
 export type { FrameEvent, FrameReader } from "./frame-reader.js";
 export { createSseFrameReader } from "./sse.js";
 
-/** How an upstream stream's records are carried (DESIGN §9: wire = dialect + framing). */
-export type Framing = "sse" | "aws-eventstream";
+/**
+ * How an upstream stream's records are carried (DESIGN §9: wire = dialect + framing): server-sent events, AWS
+ * event-stream frames (Bedrock ConverseStream), or AWS frames whose `chunk` payloads carry base64 JSON events
+ * (Bedrock InvokeModelWithResponseStream: Anthropic's events inside).
+ */
+export type Framing = "sse" | "aws-event-stream" | "aws-invoke-stream";
 
-/** The reader for a framing; `unwrapInvokeChunks` applies to Bedrock InvokeModelWithResponseStream. */
-export function createFrameReader(
-  framing: Framing,
-  onEvent: (event: FrameEvent) => void,
-  options: EventStreamReaderOptions = {},
-): FrameReader {
-  return framing === "aws-eventstream"
-    ? createEventStreamReader(onEvent, options)
-    : createSseFrameReader(onEvent);
+const readers = {
+  sse: createSseFrameReader,
+  "aws-event-stream": (onEvent) => createEventStreamReader(onEvent),
+  "aws-invoke-stream": (onEvent) => createEventStreamReader(onEvent, { unwrapInvokeChunks: true }),
+} satisfies Record<Framing, (onEvent: (event: FrameEvent) => void) => FrameReader>;
+
+export function createFrameReader(framing: Framing, onEvent: (event: FrameEvent) => void): FrameReader {
+  return readers[framing](onEvent);
 }

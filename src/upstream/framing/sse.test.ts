@@ -67,9 +67,7 @@ describe("createFrameReader", () => {
     const sse = createFrameReader("sse", (event) => events.push(event));
     sse.feedBytes(Buffer.from("event: ping\ndata: {}\n\n"));
     expect(sse.end()).toBe(true);
-    const frames = createFrameReader("aws-eventstream", (event) => events.push(event), {
-      unwrapInvokeChunks: true,
-    });
+    const frames = createFrameReader("aws-invoke-stream", (event) => events.push(event));
     frames.feedBytes(invokeChunkFrame('{"type":"ping"}'));
     expect(frames.end()).toBe(true);
     expect(events.map(({ event, data }) => ({ event, data }))).toEqual([
