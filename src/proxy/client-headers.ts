@@ -33,7 +33,8 @@ function single(value: string | string[] | undefined): string | undefined {
 export function withClientHeaders(
   endpoints: UpstreamEndpoint[],
   clientDialect: Dialect,
-  upstreamDialect: Dialect,
+  /** The client's dialect is the upstream's (a pass-through, or count_tokens to Anthropic). */
+  sameDialect: boolean,
   headers: Record<string, string | string[] | undefined>,
 ): UpstreamEndpoint[] {
   const agent = single(headers["user-agent"]);
@@ -42,7 +43,7 @@ export function withClientHeaders(
     const value = single(headers[name]);
     if (value !== undefined) extra[name] = value;
   }
-  if (clientDialect === "anthropic" && upstreamDialect === "anthropic") {
+  if (clientDialect === "anthropic" && sameDialect) {
     const beta = single(headers["anthropic-beta"]);
     if (beta !== undefined) extra["anthropic-beta"] = beta;
     const anthropicVersion = single(headers["anthropic-version"]);

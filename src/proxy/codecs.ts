@@ -18,7 +18,13 @@ import {
 import { createAnthropicStreamDecoder } from "../dialects/anthropic/anthropic-stream-decoder.js";
 import { createAnthropicStreamEncoder } from "../dialects/anthropic/anthropic-stream-encoder.js";
 import { createAnthropicUsageTap, readAnthropicUsage } from "../dialects/anthropic/anthropic-usage-tap.js";
+import { canonicalToConverseRequest } from "../dialects/bedrock-converse/converse-request-build.js";
+import { converseResponseToCanonical } from "../dialects/bedrock-converse/converse-response.js";
+import { createConverseStreamDecoder } from "../dialects/bedrock-converse/converse-stream-decoder.js";
 import type { Dialect, ProviderDialect } from "../dialects/dialect.js";
+import { canonicalToGeminiRequest } from "../dialects/gemini/gemini-request-build.js";
+import { geminiResponseToCanonical } from "../dialects/gemini/gemini-response.js";
+import { createGeminiStreamDecoder } from "../dialects/gemini/gemini-stream-decoder.js";
 import { canonicalToOpenAIChatRequest } from "../dialects/openai/openai-chat-request-build.js";
 import {
   canonicalToOpenAIChatResponse,
@@ -272,5 +278,29 @@ export const translators = {
       }),
     fromUpstreamResponse: (body, status) => anthropicResponseToCanonical(body, status),
     streamDecoder: createAnthropicStreamDecoder,
+  },
+  gemini: {
+    buildRequest: (request, { model, routed }) =>
+      canonicalToGeminiRequest(request, {
+        model,
+        defaultMaxTokens: routed.model.options.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
+        ...(routed.model.options.includeThoughts === undefined
+          ? {}
+          : { includeThoughts: routed.model.options.includeThoughts }),
+      }),
+    fromUpstreamResponse: (body, status) => geminiResponseToCanonical(body, status),
+    streamDecoder: createGeminiStreamDecoder,
+  },
+  "bedrock-converse": {
+    buildRequest: (request, { routed }) =>
+      canonicalToConverseRequest(request, {
+        defaultMaxTokens: routed.model.options.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
+        latencyOptimized:
+          routed.model.serverSideConfig?.type === "awsBedrock" &&
+          routed.model.serverSideConfig.latencyOptimization === "optimized",
+        modelFamily: routed.model.modelName.includes("anthropic.") ? "anthropic" : "other",
+      }),
+    fromUpstreamResponse: (body, status) => converseResponseToCanonical(body, status),
+    streamDecoder: () => createConverseStreamDecoder(),
   },
 } satisfies Record<ProviderDialect, DialectTranslator>;

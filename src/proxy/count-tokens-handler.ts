@@ -39,7 +39,7 @@ export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Pr
     const response = await deps.upstream.send(
       {
         providerName: routed.provider.id,
-        endpoints: withClientHeaders(target.endpoints, "anthropic", "anthropic", exchange.headers),
+        endpoints: withClientHeaders(target.endpoints, "anthropic", true, exchange.headers),
         body: JSON.stringify({
           ...body,
           model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),

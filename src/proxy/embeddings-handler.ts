@@ -54,7 +54,7 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
     const response = await deps.upstream.send(
       {
         providerName: routed.provider.id,
-        endpoints: withClientHeaders(target.endpoints, "openai", "openai", exchange.headers),
+        endpoints: withClientHeaders(target.endpoints, "openai", true, exchange.headers),
         body: JSON.stringify(upstreamBody),
       },
       { signal: upstreamCall.signal, secrets: target.secrets, ...timeouts },

@@ -122,12 +122,7 @@ export async function handleGeneration(
     response = await deps.upstream.send(
       {
         providerName: routed.provider.id,
-        endpoints: withClientHeaders(
-          plan.target.endpoints,
-          spec.dialect,
-          plan.upstreamDialect,
-          exchange.headers,
-        ),
+        endpoints: withClientHeaders(plan.target.endpoints, spec.dialect, plan.passthrough, exchange.headers),
         body: JSON.stringify(plan.body),
       },
       { signal: call.signal, secrets: plan.target.secrets, ...timeouts },
@@ -145,7 +140,7 @@ export async function handleGeneration(
       throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
     }
     if (plan.passthrough) {
-      outcome.usage = codecs[plan.upstreamDialect].readUsage(json);
+      outcome.usage = codecs[spec.dialect].readUsage(json);
       // The upstream's bytes as they came: nothing re-encoded, unknown fields intact.
       exchange.sendJson(response.status, bytes);
       return;
@@ -174,7 +169,6 @@ export async function handleGeneration(
       body: response.body,
       framing: plan.framing,
       passthrough: plan.passthrough,
-      upstreamDialect: plan.upstreamDialect,
       providerDialect: plan.providerDialect,
       clientDialect: spec.dialect,
       clientRequest: clientBody,

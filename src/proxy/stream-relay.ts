@@ -12,7 +12,6 @@ export interface StreamRelayInput {
   /** How the upstream's records are carried (SSE, AWS event-stream). */
   framing: Framing;
   passthrough: boolean;
-  upstreamDialect: Dialect;
   /** The provider's native dialect, decoded when the answer is translated. */
   providerDialect: ProviderDialect;
   clientDialect: Dialect;
@@ -129,8 +128,9 @@ function toolCallIndexer() {
  */
 function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
   let out = "";
-  const tap = codecs[input.upstreamDialect].streamTap({ injectedStreamUsage: input.injectedStreamUsage });
-  const indexToolCalls = input.upstreamDialect === "openai" ? toolCallIndexer() : undefined;
+  // A pass-through speaks the client's dialect both ways.
+  const tap = codecs[input.clientDialect].streamTap({ injectedStreamUsage: input.injectedStreamUsage });
+  const indexToolCalls = input.clientDialect === "openai" ? toolCallIndexer() : undefined;
   const onEvent = (event: FrameEvent) => {
     result.relayedEvents++;
     let data = scrubErrorRecord(event, input.secrets, result);

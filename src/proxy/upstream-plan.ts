@@ -27,12 +27,11 @@ export interface UpstreamPlan {
   body: JsonObject;
   /** The answer is relayed as it is (same dialect and shape); otherwise translated. */
   passthrough: boolean;
-  /** The upstream's answer: its dialect, and for OpenAI whether chat- or completion-shaped. */
-  upstreamDialect: Dialect;
-  /** The provider's native dialect, which a translated answer is read from. */
+  /** The provider's native dialect, which a translated answer is read from (a pass-through speaks the client's). */
   providerDialect: ProviderDialect;
   /** How the upstream's stream records are carried. */
   framing: Framing;
+  /** For OpenAI: whether the answer is chat- or completion-shaped. */
   upstreamShape: Shape;
   /** The gateway asked for stream usage the client did not ask for; that chunk is not relayed. */
   injectedStreamUsage: boolean;
@@ -179,7 +178,6 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       target: mistralFimTarget(call),
       body: mistralFimBody(request, model),
       passthrough: false,
-      upstreamDialect: "openai",
       providerDialect: "openai",
       framing: "sse",
       upstreamShape: "chat",
@@ -202,7 +200,6 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       target: definition.target(call),
       body,
       passthrough: true,
-      upstreamDialect: "openai",
       providerDialect: "openai",
       framing: routed.wire.framing,
       upstreamShape: "completions",
@@ -228,7 +225,6 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
         target,
         body,
         passthrough: true,
-        upstreamDialect: clientDialect,
         providerDialect: routed.wire.dialect,
         framing: routed.wire.framing,
         upstreamShape: "chat",
@@ -244,7 +240,6 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
         target,
         body: built.body,
         passthrough: false,
-        upstreamDialect: routed.wire.dialect,
         providerDialect: routed.wire.dialect,
         framing: routed.wire.framing,
         upstreamShape: "chat",
