@@ -4,19 +4,8 @@
  * (AWS SigV4: host, path, query, body hash) and schemes that only add a token (OAuth) share one shape.
  */
 
-/** What a signer sees of one attempt, after the endpoint is chosen: the final bytes. */
-export interface SigningRequest {
-  method: string;
-  url: URL;
-  headers: Record<string, string>;
-  body: string;
-}
-
-/** Headers to add to this attempt (async signers: SigV4 covers host, path, query and the body hash; OAuth adds a bearer). */
-export type AttemptSigner = (
-  request: SigningRequest,
-  signal?: AbortSignal,
-) => Promise<Record<string, string>>;
+// The shapes are the HTTP layer's: it calls the signer once per attempt, after choosing the endpoint.
+export type { AttemptSigner, SigningRequest } from "../upstream/types.js";
 
 /**
  * Waits for `work` unless `signal` aborts first (then rejects with the signal's reason). The work itself

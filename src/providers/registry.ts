@@ -1,7 +1,9 @@
 import type { ProviderType } from "../config/index.js";
 import { anthropicProvider } from "./anthropic/anthropic-provider.js";
+import { awsBedrockProvider } from "./aws-bedrock/aws-bedrock-provider.js";
 import { azureOpenAIProvider } from "./azure-openai/azure-openai-provider.js";
 import { fireworksProvider } from "./fireworks/fireworks-provider.js";
+import { googleProvider } from "./google/google-provider.js";
 import { mistralProvider } from "./mistral/mistral-provider.js";
 import { openaiProvider } from "./openai/openai-provider.js";
 import { openaiCompatibleProvider } from "./openaicompatible/openaicompatible-provider.js";
@@ -11,7 +13,7 @@ import { vercelProvider } from "./vercel/vercel-provider.js";
 
 /**
  * Every provider type the config accepts. `undefined` marks types whose adapter is a later
- * issue (Google, Bedrock, Cody Gateway): requests to them are refused with a clear message.
+ * issue (Cody Gateway): requests to them are refused with a clear message.
  */
 export const providerRegistry = {
   openai: openaiProvider,
@@ -23,8 +25,8 @@ export const providerRegistry = {
   "huggingface-tgi": openaiCompatibleProvider,
   openrouter: openrouterProvider,
   vercel: vercelProvider,
-  google: undefined,
-  awsBedrock: undefined,
+  google: googleProvider,
+  awsBedrock: awsBedrockProvider,
   sourcegraph: undefined,
 } satisfies Record<ProviderType, ProviderDefinition | undefined>;
 

@@ -3,6 +3,7 @@ import type { ResolvedModel, ResolvedProvider, Secret } from "../config/index.js
 import type { ProviderDialect } from "../dialects/dialect.js";
 import type { OpenAIChatSettings } from "../dialects/openai/openai-chat-request-build.js";
 import type { Framing } from "../upstream/framing/index.js";
+import type { AttemptSigner } from "../upstream/types.js";
 
 /** The wire dialect an upstream speaks; same as the client's means pass-through. */
 export type UpstreamDialect = ProviderDialect;
@@ -37,6 +38,8 @@ export interface ProviderCall {
 export interface UpstreamEndpoint {
   url: string;
   headers: Record<string, string>;
+  /** Signs each attempt (SigV4, OAuth); static keys travel in `headers` instead. */
+  sign?: AttemptSigner;
 }
 
 /** Where and how to send one call; `secrets` are scrubbed from any error text. */

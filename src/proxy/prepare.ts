@@ -34,7 +34,18 @@ export function parsedOrThrow<T>(result: ParseResult<T>): { request: T; warnings
 }
 
 /** Credential modes the request path can use today; the rest arrive with their issues. */
-const supportedModes = new Set(["config-key", "environment", "headers", "none"]);
+const supportedModes = new Set([
+  "config-key",
+  "environment",
+  "headers",
+  "none",
+  "aws-static",
+  "aws-bearer",
+  "aws-ambient",
+  "google-service-account",
+  "google-workload-identity",
+  "google-adc",
+]);
 
 /** The request names its model (rather than asking for a feature's default). */
 function namesModel(model: string | undefined): boolean {

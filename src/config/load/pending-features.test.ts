@@ -137,28 +137,6 @@ const cases: { name: string; write: (config: Config) => void; paths: string[]; m
     ],
   },
   {
-    name: "provider type google (and its includeThoughts option)",
-    write: (c) => {
-      addProvider(c, { id: "gem", serverSideConfig: { type: "google", accessToken: "g" } });
-      models(c)[1]!.options = { includeThoughts: true };
-    },
-    paths: [
-      "modelConfiguration.providerOverrides[1].serverSideConfig.type",
-      "modelConfiguration.modelOverrides[1].options.includeThoughts",
-    ],
-    mentions: ["`gem`", "google"],
-  },
-  {
-    name: "provider type awsBedrock",
-    write: (c) =>
-      addProvider(c, {
-        id: "br",
-        serverSideConfig: { type: "awsBedrock", accessToken: "k", region: "eu-west-1" },
-      }),
-    paths: ["modelConfiguration.providerOverrides[1].serverSideConfig.type"],
-    mentions: ["`br`", "awsBedrock"],
-  },
-  {
     name: "provider type sourcegraph",
     write: (c) => addProvider(c, { id: "cg", serverSideConfig: { type: "sourcegraph", accessToken: "k" } }),
     paths: ["modelConfiguration.providerOverrides[1].serverSideConfig.type"],
@@ -255,7 +233,6 @@ describe("pending features", () => {
 
   test("a provider of a pending type or credential mode is unavailable, with the reason", () => {
     for (const provider of [
-      { id: "gem", serverSideConfig: { type: "google", accessToken: "g" } },
       { id: "az", serverSideConfig: { type: "azureOpenAI", endpoint: "https://az.openai.azure.com" } },
     ]) {
       const config = base();
@@ -284,30 +261,19 @@ describe("pending features", () => {
     }
   });
 
-  test("GEMINI_API_KEY: the built-in google provider warns and its models are not defaults", () => {
-    const result = embeddedDefaultConfig({ GEMINI_API_KEY: "g", OPENAI_API_KEY: "o" });
-    if (!result.ok) throw new Error("expected the embedded default to load");
-    const warnings = pending(result.warnings);
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.message).toContain("provider `google` (key from GEMINI_API_KEY): type google is not");
-    expect(result.catalogue.provider("google")).toMatchObject({
+  test("GEMINI_API_KEY and the AWS environment: the built-in Google and Bedrock providers are served, no warning", () => {
+    const gemini = embeddedDefaultConfig({ GEMINI_API_KEY: "g", OPENAI_API_KEY: "o" });
+    if (!gemini.ok) throw new Error("expected the embedded default to load");
+    expect(pending(gemini.warnings)).toEqual([]);
+    expect(gemini.catalogue.provider("google")).toMatchObject({
       credentialMode: "environment",
-      available: false,
+      available: true,
     });
-    expect(result.catalogue.models.filter((model) => model.providerId === "google").length).toBeGreaterThan(
-      0,
+    expect(gemini.catalogue.models.some((model) => model.providerId === "google" && model.available)).toBe(
+      true,
     );
-    expect(result.catalogue.models.some((model) => model.providerId === "google" && model.available)).toBe(
-      false,
-    );
-    expect(Object.values(result.catalogue.defaults).every((ref) => ref?.startsWith("openai::"))).toBe(true);
-  });
-
-  test("a Bedrock provider from the AWS environment warns", () => {
-    const result = embeddedDefaultConfig({ AWS_REGION: "eu-west-1", AWS_PROFILE: "prod" });
-    expect(result.ok && pending(result.warnings).map((warning) => warning.message)).toEqual([
-      "provider `aws-bedrock`: type awsBedrock is not implemented yet: its models are unavailable (requests for them answer 501) until the AWS Bedrock adapter lands",
-    ]);
+    const bedrock = embeddedDefaultConfig({ AWS_REGION: "eu-west-1", AWS_PROFILE: "prod" });
+    expect(bedrock.ok && pending(bedrock.warnings)).toEqual([]);
   });
 
   test("a built-in google provider without a key gets the key warning only", () => {

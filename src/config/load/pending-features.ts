@@ -91,7 +91,6 @@ export const PENDING_KEYS: readonly PendingKey[] = [
     "does nothing yet: it is not applied to requests (a request's own `parallel_tool_calls` is)",
   ),
   ...modelSetting(["options", "reasoningEnabled"], "does nothing yet: it is not applied to requests"),
-  ...modelSetting(["options", "includeThoughts"], "does nothing yet: it is not applied to requests"),
   ...modelSetting(
     ["contextWindow", "maxUserInputTokens"],
     "does nothing yet: it is neither enforced nor passed on to clients (maxInputTokens and maxOutputTokens are)",
@@ -100,8 +99,6 @@ export const PENDING_KEYS: readonly PendingKey[] = [
 ];
 
 export const PENDING_PROVIDER_FEATURES: readonly PendingProviderFeature[] = [
-  providerType("google", "Google (Gemini, Vertex AI)"),
-  providerType("awsBedrock", "AWS Bedrock"),
   providerType("sourcegraph", "Cody Gateway"),
   {
     applies: (provider) => provider.credentialMode === "azure-entra",

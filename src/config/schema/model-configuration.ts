@@ -155,6 +155,8 @@ export const modelServerSideConfig = z.discriminatedUnion("type", [
   strictObject({
     type: z.literal("awsBedrock"),
     latencyOptimization: z.enum(["optimized", "standard"]).optional(),
+    /** How Tollgate calls the model: InvokeModel (Anthropic models, the default for them) or Converse (every other). */
+    api: z.enum(["invoke", "converse"]).optional(),
   }),
 ]);
 

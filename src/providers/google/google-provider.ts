@@ -1,0 +1,101 @@
+/**
+ * Google: the Gemini API (API key), Gemini on Vertex AI and Anthropic on Vertex AI (OAuth). The endpoint decides
+ * which (DESIGN §8, resolved in the catalogue as `googleApi`).
+ */
+import type { ResolvedProvider } from "../../config/index.js";
+import { createGoogleOAuthSigner, type GoogleCredentialSource } from "../../credentials/google-oauth.js";
+import type { AttemptSigner } from "../../credentials/signer.js";
+import { type ProviderCall, type ProviderDefinition, sseWire, type UpstreamTarget } from "../types.js";
+
+const geminiWire = sseWire("gemini");
+const anthropicWire = sseWire("anthropic");
+
+/** The Gemini API's public base; Cody writes it with `/v1beta/models`, which the catalogue strips. */
+const GEMINI_API = "https://generativelanguage.googleapis.com";
+
+/** Anthropic's API version on Vertex, sent in the body (https://docs.anthropic.com/en/api/claude-on-vertex-ai). */
+const VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16";
+
+function googleConfig(call: ProviderCall) {
+  const config = call.provider.serverConfig;
+  if (config.type !== "google") throw new Error(`provider ${call.provider.id} is not a Google provider`);
+  return config;
+}
+
+/** One OAuth signer per provider: its token cache lives as long as the provider's configuration. */
+const signers = new WeakMap<ResolvedProvider, AttemptSigner>();
+
+function credentialSource(call: ProviderCall): GoogleCredentialSource {
+  const config = googleConfig(call);
+  if (call.provider.credentialMode === "google-service-account" && call.credential) {
+    const value = call.credential.reveal().trim();
+    // Cody's `accessToken` is the service account JSON in base64; the JSON itself is accepted too.
+    const json = value.startsWith("{") ? value : Buffer.from(value, "base64").toString("utf8");
+    return { kind: "service-account-json", json };
+  }
+  const workload = config.googleWorkloadIdentityConfig;
+  if (call.provider.credentialMode === "google-workload-identity" && workload) {
+    return {
+      kind: "workload-identity",
+      ...(workload.credentialsFile ? { credentialsFile: workload.credentialsFile } : {}),
+      ...(workload.credentialsJSON ? { credentialsJSON: workload.credentialsJSON.reveal() } : {}),
+    };
+  }
+  return { kind: "adc" };
+}
+
+function vertexSigner(call: ProviderCall): AttemptSigner {
+  let signer = signers.get(call.provider);
+  if (!signer) {
+    signer = createGoogleOAuthSigner(credentialSource(call));
+    signers.set(call.provider, signer);
+  }
+  return signer;
+}
+
+/** `…/locations/L` or `…/publishers/P/models`: the models URL of a Vertex endpoint for a publisher. */
+function vertexModels(endpoint: string, publisher: "google" | "anthropic"): string {
+  const base = endpoint.replace(/\/+$/, "");
+  if (/\/publishers\/[^/]+\/models$/.test(base)) return base;
+  return `${base}/publishers/${publisher}/models`;
+}
+
+export const googleProvider: ProviderDefinition = {
+  wire: (provider) => (provider.googleApi === "vertex-anthropic" ? anthropicWire() : geminiWire()),
+  operations: new Set(["chat"]),
+  target(call): UpstreamTarget {
+    const config = googleConfig(call);
+    const model = encodeURIComponent(call.model.modelName);
+    if (call.provider.googleApi === "gemini") {
+      const base = (config.endpoint ?? GEMINI_API).replace(/\/+$/, "");
+      const method = call.stream ? "streamGenerateContent?alt=sse" : "generateContent";
+      const key = call.credential?.reveal();
+      return {
+        endpoints: [
+          { url: `${base}/v1beta/models/${model}:${method}`, headers: key ? { "x-goog-api-key": key } : {} },
+        ],
+        secrets: key ? [key] : [],
+      };
+    }
+    const anthropic = call.provider.googleApi === "vertex-anthropic";
+    const method = anthropic
+      ? call.stream
+        ? "streamRawPredict"
+        : "rawPredict"
+      : call.stream
+        ? "streamGenerateContent?alt=sse"
+        : "generateContent";
+    const url = `${vertexModels(config.endpoint ?? "", anthropic ? "anthropic" : "google")}/${model}:${method}`;
+    const credential = call.credential?.reveal();
+    return {
+      endpoints: [{ url, headers: {}, sign: vertexSigner(call) }],
+      secrets: credential ? [credential] : [],
+    };
+  },
+  finalizeBody(body, call) {
+    if (call.provider.googleApi !== "vertex-anthropic") return;
+    // The model is in the URL; Vertex wants Anthropic's version in the body instead of a header.
+    delete body.model;
+    body.anthropic_version = VERTEX_ANTHROPIC_VERSION;
+  },
+};
