@@ -17,6 +17,7 @@ import {
 } from "../dialects/anthropic/anthropic-response.js";
 import { createAnthropicStreamDecoder } from "../dialects/anthropic/anthropic-stream-decoder.js";
 import { createAnthropicStreamEncoder } from "../dialects/anthropic/anthropic-stream-encoder.js";
+import { minimumThinkingBudget } from "../dialects/anthropic/anthropic-thinking.js";
 import { createAnthropicUsageTap, readAnthropicUsage } from "../dialects/anthropic/anthropic-usage-tap.js";
 import { canonicalToConverseRequest } from "../dialects/bedrock-converse/converse-request-build.js";
 import { converseResponseToCanonical } from "../dialects/bedrock-converse/converse-response.js";
@@ -159,9 +160,6 @@ function responsesStreamError(error: GatewayError): string {
     )
   );
 }
-
-/** Anthropic's smallest thinking budget. */
-const minimumThinkingBudget = 1024;
 
 const samplingNames = { temperature: "temperature", topP: "top_p" } as const;
 

@@ -1,12 +1,11 @@
 import type { JsonObject } from "../canonical/validate.js";
 import { anthropicCountTokensToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
-import { withClientHeaders } from "./client-headers.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
-import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
+import { parsedOrThrow, route } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
-import { UpstreamCall } from "./upstream-call.js";
+import { sendWhole } from "./upstream-call.js";
 
 /**
  * `POST /v1/messages/count_tokens`: Anthropic upstreams count exactly; for other providers the
@@ -30,27 +29,10 @@ export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Pr
     credential: routed.credential,
   };
   const target = routed.definition.target(call);
-  const timeouts = timeoutsFor(routed.model, routed.provider);
-  const upstreamCall = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
-  exchange.outcome.upstreamSent = true;
-  let status: number;
-  let text: string;
-  try {
-    const response = await deps.upstream.send(
-      {
-        providerName: routed.provider.id,
-        endpoints: withClientHeaders(target.endpoints, "anthropic", true, exchange.headers),
-        body: JSON.stringify({
-          ...body,
-          model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
-        }),
-      },
-      { signal: upstreamCall.signal, secrets: target.secrets, ...timeouts },
-    );
-    status = response.status;
-    text = await response.text();
-  } catch (error) {
-    throw upstreamCall.failure(error);
-  }
+  const upstreamBody = JSON.stringify({
+    ...body,
+    model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
+  });
+  const { status, text } = await sendWhole(deps, exchange, routed, "anthropic", target, upstreamBody);
   exchange.sendJson(status, text);
 }

@@ -3,11 +3,10 @@ import { openaiEmbeddingsToCanonicalRequest } from "../dialects/openai/openai-em
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
 import { GatewayError } from "../errors/index.js";
 import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
-import { withClientHeaders } from "./client-headers.js";
 import type { Exchange } from "./exchange.js";
-import { parsedOrThrow, route, timeoutsFor } from "./prepare.js";
+import { parsedOrThrow, route } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
-import { UpstreamCall } from "./upstream-call.js";
+import { sendWhole } from "./upstream-call.js";
 
 /** `POST /v1/embeddings`: validated, then passed through to an OpenAI-family embeddings API. */
 export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Promise<void> {
@@ -45,25 +44,14 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
   });
   exchange.admitted(admitting instanceof Promise ? await admitting : admitting);
   if (exchange.ended) return;
-  const timeouts = timeoutsFor(routed.model, routed.provider);
-  const upstreamCall = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
-  exchange.outcome.upstreamSent = true;
-  let status: number;
-  let text: string;
-  try {
-    const response = await deps.upstream.send(
-      {
-        providerName: routed.provider.id,
-        endpoints: withClientHeaders(target.endpoints, "openai", true, exchange.headers),
-        body: JSON.stringify(upstreamBody),
-      },
-      { signal: upstreamCall.signal, secrets: target.secrets, ...timeouts },
-    );
-    status = response.status;
-    text = await response.text();
-  } catch (error) {
-    throw upstreamCall.failure(error);
-  }
+  const { status, text } = await sendWhole(
+    deps,
+    exchange,
+    routed,
+    "openai",
+    target,
+    JSON.stringify(upstreamBody),
+  );
   try {
     exchange.outcome.usage = readOpenAIUsage(JSON.parse(text));
   } catch {

@@ -1,6 +1,11 @@
 import { formatDuration } from "../config/index.js";
+import type { Dialect } from "../dialects/dialect.js";
 import { GatewayError } from "../errors/index.js";
+import type { UpstreamTarget } from "../providers/types.js";
+import { withClientHeaders } from "./client-headers.js";
 import type { Exchange } from "./exchange.js";
+import { type Routed, timeoutsFor } from "./prepare.js";
+import type { ProxyDeps } from "./proxy-deps.js";
 
 /**
  * The abort signal of one upstream call: fired when the client goes away, or when the request's total deadline
@@ -32,5 +37,35 @@ export class UpstreamCall {
   failure(error: unknown): unknown {
     const reason = this.controller.signal.reason as unknown;
     return this.controller.signal.aborted && reason instanceof GatewayError ? reason : error;
+  }
+}
+
+/**
+ * One whole (not streamed) same-dialect call for the side routes (embeddings, count_tokens): the deadline and
+ * client-gone abort, the client headers that travel, and the answer as text with its status.
+ */
+export async function sendWhole(
+  deps: ProxyDeps,
+  exchange: Exchange,
+  routed: Routed<unknown>,
+  dialect: Dialect,
+  target: UpstreamTarget,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  const timeouts = timeoutsFor(routed.model, routed.provider);
+  const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  exchange.outcome.upstreamSent = true;
+  try {
+    const response = await deps.upstream.send(
+      {
+        providerName: routed.provider.id,
+        endpoints: withClientHeaders(target.endpoints, dialect, true, exchange.headers),
+        body,
+      },
+      { signal: call.signal, secrets: target.secrets, ...timeouts },
+    );
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    throw call.failure(error);
   }
 }

@@ -1,9 +1,10 @@
 /** Canonical request → Anthropic Messages body (and count_tokens body). */
 import type { CanonicalMessage } from "../../canonical/content.js";
 import type { BuildResult, TranslationWarning } from "../../canonical/errors.js";
-import type { CanonicalRequest, ReasoningEffort } from "../../canonical/request.js";
+import type { CanonicalRequest } from "../../canonical/request.js";
 import { catchFieldError, fail, type JsonObject } from "../../canonical/validate.js";
 import { anthropicBlock } from "./anthropic-content.js";
+import { claudeThinking } from "./anthropic-thinking.js";
 
 export interface AnthropicSettings {
   /** The upstream's model name. */
@@ -13,16 +14,6 @@ export interface AnthropicSettings {
 }
 
 type Warn = (field: string, message: string) => void;
-
-/** Thinking budgets for OpenAI-style efforts (wire-formats §8.6). */
-export const thinkingBudgets: Record<Exclude<ReasoningEffort, "none">, number> = {
-  minimal: 1024,
-  low: 2048,
-  medium: 8192,
-  high: 16384,
-  xhigh: 32768,
-  max: 32768,
-};
 
 function systemField(request: CanonicalRequest): string | JsonObject[] | undefined {
   const parts = request.system;
@@ -83,26 +74,11 @@ function messages(request: CanonicalRequest, warn: Warn): JsonObject[] {
 function applyReasoning(request: CanonicalRequest, body: JsonObject, warn: Warn): void {
   const reasoning = request.reasoning;
   if (!reasoning) return;
-  if (reasoning.enabled === false || reasoning.effort === "none") {
-    body.thinking = { type: "disabled" };
-    return;
-  }
-  if (reasoning.adaptive) {
-    body.thinking = { type: "adaptive" };
-    return;
-  }
-  let budget = reasoning.budgetTokens;
-  if (budget === undefined && reasoning.effort !== undefined) {
-    budget = thinkingBudgets[reasoning.effort];
-    warn("reasoning_effort", `sent as a thinking budget of ${budget} tokens`);
-  }
+  const claude = claudeThinking(reasoning, warn);
+  if (!claude) return;
+  body.thinking = claude.thinking;
+  const budget = claude.budget;
   if (budget === undefined) return;
-  if (budget < 1024)
-    fail(
-      "reasoning.budget_tokens",
-      `Anthropic needs a thinking budget of at least 1024 tokens, got ${budget}`,
-    );
-  body.thinking = { type: "enabled", budget_tokens: budget };
   const maxTokens = body.max_tokens as number;
   if (maxTokens <= budget) {
     body.max_tokens = maxTokens + budget;

@@ -7,7 +7,7 @@
 import type { BuildResult, TranslationWarning } from "../../canonical/errors.js";
 import type { CanonicalRequest } from "../../canonical/request.js";
 import { catchFieldError, fail, type JsonObject } from "../../canonical/validate.js";
-import { thinkingBudgets } from "../anthropic/anthropic-request-build.js";
+import { claudeThinking } from "../anthropic/anthropic-thinking.js";
 import { type ConverseModelFamily, cachePoint, converseBlocks, type Warn } from "./converse-content.js";
 
 export interface ConverseSettings {
@@ -142,23 +142,11 @@ function applyReasoning(
   }
   if (reasoning.exclude)
     warn("reasoning.exclude", "Claude on Bedrock Converse cannot hide its reasoning; not sent");
-  if (reasoning.enabled === false || reasoning.effort === "none") {
-    additional.thinking = { type: "disabled" };
-    return;
-  }
-  if (reasoning.adaptive) {
-    additional.thinking = { type: "adaptive" };
-    return;
-  }
-  let budget = reasoning.budgetTokens;
-  if (budget === undefined && reasoning.effort !== undefined) {
-    budget = thinkingBudgets[reasoning.effort];
-    warn("reasoning_effort", `sent as a thinking budget of ${budget} tokens`);
-  }
+  const claude = claudeThinking(reasoning, warn);
+  if (!claude) return;
+  additional.thinking = claude.thinking;
+  const budget = claude.budget;
   if (budget === undefined) return;
-  if (budget < 1024)
-    fail("reasoning.budget_tokens", `Claude needs a thinking budget of at least 1024 tokens, got ${budget}`);
-  additional.thinking = { type: "enabled", budget_tokens: budget };
   const maxTokens = inference.maxTokens;
   if (typeof maxTokens === "number" && maxTokens <= budget) {
     inference.maxTokens = maxTokens + budget;
