@@ -33,6 +33,11 @@ export interface ProviderCall {
   stream: boolean;
   /** The key to authenticate with (central or the caller's own); absent for keyless endpoints. */
   credential: Secret | undefined;
+  /**
+   * The Anthropic betas an Anthropic client asked for (`anthropic-beta`), for providers that take them in the body
+   * (Bedrock's `anthropic_beta`); Anthropic itself gets the header.
+   */
+  anthropicBetas?: readonly string[];
 }
 
 export interface UpstreamEndpoint {

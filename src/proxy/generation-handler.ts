@@ -44,6 +44,17 @@ function requireObject(body: unknown): JsonObject {
   return body as JsonObject;
 }
 
+/** An Anthropic client's `anthropic-beta` header as a list (Bedrock takes the betas in the body). */
+function anthropicBetasOf(
+  dialect: Dialect,
+  headers: Exchange["headers"],
+): { anthropicBetas?: readonly string[] } {
+  const header = headers["anthropic-beta"];
+  if (dialect !== "anthropic" || header === undefined) return {};
+  const values = (Array.isArray(header) ? header.join(",") : header).split(",");
+  return { anthropicBetas: values.map((value) => value.trim()).filter((value) => value !== "") };
+}
+
 /** The answer shape of a route: OpenAI's legacy completions are completion-shaped, everything else chat. */
 function shapeOf(operation: RouteOperation): Shape {
   return operation === "completions" ? "completions" : "chat";
@@ -92,6 +103,7 @@ export async function handleGeneration(
     clientBody,
     request: canonical,
     filled,
+    ...anthropicBetasOf(spec.dialect, exchange.headers),
   });
 
   const admitting = deps.admit?.({

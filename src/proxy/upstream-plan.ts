@@ -151,6 +151,8 @@ export interface PlanInput {
   clientBody: JsonObject;
   request: CanonicalRequest;
   filled: FilledOption[];
+  /** The `anthropic-beta` values of an Anthropic client. */
+  anthropicBetas?: readonly string[];
 }
 
 export function planGeneration(input: PlanInput): UpstreamPlan {
@@ -162,6 +164,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
     operation,
     stream: request.stream,
     credential: routed.credential,
+    ...(input.anthropicBetas ? { anthropicBetas: input.anthropicBetas } : {}),
   });
   const maxTokensField = definition.openaiChatSettings?.maxTokensField ?? "max_tokens";
 

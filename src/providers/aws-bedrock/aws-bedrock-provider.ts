@@ -103,5 +103,8 @@ export const awsBedrockProvider: ProviderDefinition = {
     delete body.model;
     delete body.stream;
     body.anthropic_version = BEDROCK_ANTHROPIC_VERSION;
+    // Bedrock reads Anthropic's betas from the body, not from a header.
+    if (call.anthropicBetas && call.anthropicBetas.length > 0 && body.anthropic_beta === undefined)
+      body.anthropic_beta = [...call.anthropicBetas];
   },
 };
