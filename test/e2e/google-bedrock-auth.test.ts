@@ -21,7 +21,7 @@ import {
   refs,
   startCloudHarness,
 } from "./cloud-harness.js";
-import { callAnthropic, callOpenAI } from "./proxy-sdk-calls.js";
+import { callAnthropic, callOpenAI, type OpenAIResult } from "./proxy-sdk-calls.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK errors and wire JSON of any shape.
 type Loose = any;
@@ -247,7 +247,14 @@ describe("throttling", () => {
 describe("Vertex OAuth", () => {
   it("five requests, three at once, make one token fetch; every request carries that token", async () => {
     const before = h.oauth.fetches();
-    const results = await Promise.all([0, 1, 2].map(() => openaiText(refs.vertexOnce, false)));
+    // Settled, not Promise.all: a failure must not leave requests in flight when the gateway closes.
+    const settled = await Promise.allSettled([0, 1, 2].map(() => openaiText(refs.vertexOnce, false)));
+    expect(settled.map((entry) => (entry.status === "rejected" ? String(entry.reason) : "ok"))).toEqual([
+      "ok",
+      "ok",
+      "ok",
+    ]);
+    const results = settled.map((entry) => (entry as PromiseFulfilledResult<OpenAIResult>).value);
     results.push(await openaiText(refs.vertexOnce, true), await openaiText(refs.vertexOnce, false));
     expect(h.oauth.fetches() - before).toBe(1);
     expect(h.oauth.refusals).toEqual([]);
