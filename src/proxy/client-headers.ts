@@ -50,7 +50,7 @@ export function withClientHeaders(
     if (anthropicVersion !== undefined) extra["anthropic-version"] = anthropicVersion;
   }
   return endpoints.map((endpoint) => ({
-    url: endpoint.url,
+    ...endpoint,
     headers: endpoint.headers ? { ...endpoint.headers, ...extra } : extra,
   }));
 }

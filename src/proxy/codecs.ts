@@ -99,11 +99,19 @@ export interface BuildContext {
   routed: Pick<Routed<unknown>, "model" | "definition">;
 }
 
+/** What an answer's body may not say itself (Bedrock Converse answers carry neither an id nor a model). */
+export interface AnswerContext {
+  /** The model the upstream was asked for. */
+  model: string;
+  /** The upstream's request id (`x-amzn-requestid`), when it sent one. */
+  requestId?: string | undefined;
+}
+
 /** What translating into and from a provider's native dialect needs. */
 export interface DialectTranslator {
   buildRequest(request: CanonicalRequest, context: BuildContext): BuildResult<JsonObject>;
-  fromUpstreamResponse(body: unknown, status: number, shape: Shape): ResponseResult;
-  streamDecoder(): StreamDecoder;
+  fromUpstreamResponse(body: unknown, status: number, shape: Shape, context: AnswerContext): ResponseResult;
+  streamDecoder(context: AnswerContext): StreamDecoder;
 }
 
 const mayHoldUsage = /"usage"\s*:\s*\{/;
@@ -298,7 +306,8 @@ export const translators = {
           routed.model.serverSideConfig.latencyOptimization === "optimized",
         modelFamily: routed.model.modelName.includes("anthropic.") ? "anthropic" : "other",
       }),
-    fromUpstreamResponse: (body, status) => converseResponseToCanonical(body, status),
-    streamDecoder: () => createConverseStreamDecoder(),
+    fromUpstreamResponse: (body, status, _shape, context) =>
+      converseResponseToCanonical(body, status, context),
+    streamDecoder: (context) => createConverseStreamDecoder(context),
   },
 } satisfies Record<ProviderDialect, DialectTranslator>;

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
@@ -6,7 +7,7 @@ import type { Envelope } from "../dialects/envelope.js";
 import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
 import { withClientHeaders } from "./client-headers.js";
-import { codecs, type Shape, translators } from "./codecs.js";
+import { type AnswerContext, codecs, type Shape, translators } from "./codecs.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
@@ -53,6 +54,22 @@ function anthropicBetasOf(
   if (dialect !== "anthropic" || header === undefined) return {};
   const values = (Array.isArray(header) ? header.join(",") : header).split(",");
   return { anthropicBetas: values.map((value) => value.trim()).filter((value) => value !== "") };
+}
+
+/**
+ * The model asked for and a request id, for answers that do not carry them (Bedrock Converse): the upstream's
+ * own id when it sent one, else the gateway's.
+ */
+function answerContext(
+  routed: Routed<CanonicalRequest>,
+  headers: IncomingHttpHeaders,
+  gatewayRequestId: string,
+): AnswerContext {
+  const requestId = headers["x-amzn-requestid"];
+  return {
+    model: routed.model.modelName,
+    requestId: typeof requestId === "string" ? requestId : gatewayRequestId,
+  };
 }
 
 /** The answer shape of a route: OpenAI's legacy completions are completion-shaped, everything else chat. */
@@ -161,6 +178,7 @@ export async function handleGeneration(
       json,
       response.status,
       plan.upstreamShape,
+      answerContext(routed, response.headers, exchange.id),
     );
     if (!translatedResponse.ok) {
       throw new GatewayError(
@@ -184,6 +202,7 @@ export async function handleGeneration(
       providerDialect: plan.providerDialect,
       clientDialect: spec.dialect,
       clientRequest: clientBody,
+      answer: answerContext(routed, response.headers, exchange.id),
       clientShape: shapeOf(spec.operation),
       includeUsage: canonical.includeUsage,
       injectedStreamUsage: plan.injectedStreamUsage,

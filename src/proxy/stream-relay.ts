@@ -1,10 +1,19 @@
 import type { CanonicalStreamEvent } from "../canonical/stream-events.js";
 import type { JsonObject } from "../canonical/validate.js";
+import { anthropicErrorToCanonical } from "../dialects/anthropic/anthropic-errors.js";
+import { openaiErrorToCanonical } from "../dialects/openai/openai-errors.js";
 import { formatSse } from "../dialects/sse.js";
-import { GatewayError } from "../errors/index.js";
+import { type ErrorCode, GatewayError } from "../errors/index.js";
 import { createFrameReader, type FrameEvent, type Framing } from "../upstream/framing/index.js";
 import { scrubSecrets } from "../upstream/scrub.js";
-import { codecs, type Dialect, type ProviderDialect, type Shape, translators } from "./codecs.js";
+import {
+  type AnswerContext,
+  codecs,
+  type Dialect,
+  type ProviderDialect,
+  type Shape,
+  translators,
+} from "./codecs.js";
 import type { RequestOutcome } from "./outcome.js";
 
 export interface StreamRelayInput {
@@ -17,6 +26,8 @@ export interface StreamRelayInput {
   clientDialect: Dialect;
   /** The client's body (a Responses answer echoes its settings). */
   clientRequest: JsonObject;
+  /** What the provider's answer may not say itself (its model, its request id). */
+  answer: AnswerContext;
   clientShape: Shape;
   /** The client asked for usage in the stream. */
   includeUsage: boolean;
@@ -30,6 +41,22 @@ export interface StreamRelayInput {
 
 /** What a relay records in the request's outcome as it goes: usage, events relayed, the error that ended it. */
 export type StreamResult = Pick<RequestOutcome, "usage" | "relayedEvents" | "status" | "errorCode">;
+
+/** The gateway's code for a provider's failure inside a stream, by the status the provider gives it. */
+function midStreamCode(status: number): ErrorCode {
+  if (status === 429) return "upstream_rate_limited";
+  if (status === 503 || status === 529) return "upstream_overloaded";
+  if (status === 408 || status === 504) return "upstream_timeout";
+  return "upstream_error";
+}
+
+/** A provider's error record in a stream (OpenAI `{"error":…}`, Anthropic `event: error`) as the request's error. */
+function providerStreamError(dialect: Dialect, json: unknown, fallback: string): GatewayError {
+  const parsed =
+    dialect === "anthropic" ? anthropicErrorToCanonical(200, json) : openaiErrorToCanonical(200, json);
+  const status = parsed.status >= 400 ? parsed.status : 502;
+  return new GatewayError(midStreamCode(status), parsed.message || fallback);
+}
 
 function failed(result: StreamResult, error: GatewayError): void {
   if (result.errorCode !== undefined) return;
@@ -55,21 +82,22 @@ function scrubJson(value: unknown, secrets: readonly string[] | undefined): unkn
  */
 function scrubErrorRecord(
   event: FrameEvent,
+  dialect: Dialect,
   secrets: readonly string[] | undefined,
   result: StreamResult,
 ): string {
   if (event.event !== "error" && !mayHoldError.test(event.data)) return event.data;
-  const upstreamFailed = () =>
-    failed(result, new GatewayError("upstream_error", "the upstream stream failed"));
+  const fallback = "the upstream stream failed";
   try {
     const json = JSON.parse(event.data) as unknown;
     const isError = event.event === "error" || (typeof json === "object" && json !== null && "error" in json);
     if (!isError) return event.data;
-    upstreamFailed();
-    return JSON.stringify(scrubJson(json, secrets));
+    const scrubbed = scrubJson(json, secrets);
+    failed(result, providerStreamError(dialect, scrubbed, fallback));
+    return JSON.stringify(scrubbed);
   } catch {
     if (event.event !== "error") return event.data;
-    upstreamFailed();
+    failed(result, new GatewayError("upstream_error", fallback));
     return scrubSecrets(event.data, secrets);
   }
 }
@@ -133,7 +161,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
   const indexToolCalls = input.clientDialect === "openai" ? toolCallIndexer() : undefined;
   const onEvent = (event: FrameEvent) => {
     result.relayedEvents++;
-    let data = scrubErrorRecord(event, input.secrets, result);
+    let data = scrubErrorRecord(event, input.clientDialect, input.secrets, result);
     if (indexToolCalls) data = indexToolCalls(data);
     if (!tap.onData(data)) return;
     out += formatSse(data, event.event);
@@ -154,7 +182,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
 
 /** Other dialect: upstream events → canonical events → the client's dialect. */
 function translatingHandler(input: StreamRelayInput, result: StreamResult) {
-  const decoder = translators[input.providerDialect].streamDecoder();
+  const decoder = translators[input.providerDialect].streamDecoder(input.answer);
   const encoder = codecs[input.clientDialect].streamEncoder(
     input.clientShape,
     input.includeUsage,
@@ -166,7 +194,10 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
       if (event.type === "usage") result.usage = event.usage;
       if (event.type === "error") {
         event.error.message = scrubSecrets(event.error.message, input.secrets);
-        failed(result, new GatewayError("upstream_error", event.error.message));
+        // The client sees the gateway's catalogue code, as for every other error; the provider's message stays.
+        const code = midStreamCode(event.error.status);
+        event.error.code = code;
+        failed(result, new GatewayError(code, event.error.message));
       }
       out += encoder.encode(event);
     }

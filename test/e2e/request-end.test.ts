@@ -57,6 +57,7 @@ function config(mock: string, storage: string, redis?: { url: string; keyPrefix:
         model("trickle-body", { idle: "1s", total: "800ms" }),
         model("keepalive-stream", { idle: "1s", total: "800ms" }),
         model("reset-mid-stream"),
+        model("slow-answer"),
         {
           modelRef: "claude::2023-06-01::claude-text",
           modelName: "text",
@@ -126,6 +127,20 @@ function scriptFailures(mock: MockUpstream): void {
     response.writeHead(200, { "content-type": "text/event-stream" });
     const timer = setInterval(() => response.write(": keep-alive\n\n"), 100);
     response.once("close", () => clearInterval(timer));
+  });
+  mock.script("slow-answer", (_request, response) => {
+    setTimeout(() => {
+      response.writeHead(200, headers);
+      response.end(
+        JSON.stringify({
+          id: "chatcmpl-slow",
+          object: "chat.completion",
+          model: "slow-answer",
+          choices: [{ index: 0, message: { role: "assistant", content: "late" }, finish_reason: "stop" }],
+          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+        }),
+      );
+    }, 300);
   });
   mock.script("reset-mid-stream", (_request, response) => {
     response.writeHead(200, { "content-type": "text/event-stream" });
@@ -476,6 +491,32 @@ describe("one end for every request: limits in Redis, two replicas", () => {
       const next = await post(replica, "/v1/chat/completions", chatBody("openai::v1::text"));
       expect(next.status, await next.clone().text()).toBe(200);
       await next.text();
+    }
+  });
+});
+
+describe("a request in flight when the gateway closes", () => {
+  it("gets its answer, with connection: close, and the close does not wait for the idle connection", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "tollgate-request-end-close-"));
+    const mock = await startMockUpstream();
+    scriptFailures(mock);
+    const replica = await startReplica(dir, mock, "closing");
+    try {
+      const pending = post(replica, "/v1/chat/completions", chatBody("openai::v1::slow-answer"));
+      await sleep(50);
+      const started = performance.now();
+      const closing = replica.gateway.close();
+      const response = await pending;
+      expect(response.status).toBe(200);
+      expect(response.headers.get("connection")).toBe("close");
+      expect(((await response.json()) as { id: string }).id).toBe("chatcmpl-slow");
+      await closing;
+      // Without connection: close the finished keep-alive connection held the close until shutdownTimeout (30 s).
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(replica.outcomes.map((outcome) => outcome.status)).toEqual([200]);
+    } finally {
+      await mock.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -46,6 +46,8 @@ export class HttpExchange implements Exchange {
     readonly request: IncomingMessage,
     readonly response: ServerResponse,
     readonly outcome: RequestOutcome,
+    /** The lane, to see whether the server started closing while this request ran. */
+    private readonly lane: { readonly closing: boolean },
     /** Runs once when the response has closed, with the status the client got (499: gone before the end). */
     onClose: (exchange: HttpExchange, status: number) => void,
   ) {
@@ -101,7 +103,13 @@ export class HttpExchange implements Exchange {
     return this.response.headersSent;
   }
 
+  /** While the server closes, answers end their connection so the close does not wait for idle keep-alives. */
+  private closeIfShuttingDown(): void {
+    if (this.lane.closing) this.header("connection", "close");
+  }
+
   sendJson(status: number, body: Buffer | string | object, contentType = jsonType): void {
+    this.closeIfShuttingDown();
     const payload = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const length = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
     this.out.push("content-type", contentType, "content-length", String(length));
@@ -110,6 +118,7 @@ export class HttpExchange implements Exchange {
   }
 
   sendStream(status: number, headers: Record<string, string>, body: AsyncIterable<string>): void {
+    this.closeIfShuttingDown();
     for (const name in headers) this.header(name, headers[name] as string);
     this.response.writeHead(status, this.out);
     // A relay that throws (it should end with an error record instead) cuts the connection: the client

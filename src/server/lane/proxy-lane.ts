@@ -56,12 +56,16 @@ export class ProxyLane {
   private serve(route: ProxyRoute, request: IncomingMessage, response: ServerResponse): void {
     const started = performance.now();
     const id = requestIdFor(request);
-    const exchange = new HttpExchange(id, request, response, newOutcome(id, route.path), (closed, status) =>
-      this.end(closed, status, started),
+    const exchange = new HttpExchange(
+      id,
+      request,
+      response,
+      newOutcome(id, route.path),
+      this,
+      (closed, status) => this.end(closed, status, started),
     );
     exchange.header("x-request-id", id);
     if (this.closing) {
-      exchange.header("connection", "close");
       this.fail(
         route,
         exchange,
@@ -78,7 +82,6 @@ export class ProxyLane {
     exchange.outcome.actorId = exchange.principal?.actorId;
     exchange.outcome.tokenId = exchange.principal?.tokenId;
     exchange.body = await readJsonBody(exchange.request, this.options.bodyLimit);
-    if (this.closing) exchange.header("connection", "close");
     await route.handle(exchange);
   }
 

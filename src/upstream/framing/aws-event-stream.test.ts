@@ -177,7 +177,7 @@ describe("createEventStreamReader with unwrapInvokeChunks", () => {
 });
 
 describe("createEventStreamReader on exceptions", () => {
-  it("turns an exception frame into an Anthropic-shaped error record with Bedrock's type", () => {
+  it("keeps an exception frame's Bedrock type and message as the record (Converse)", () => {
     const body = Buffer.concat([
       eventFrame("messageStart", '{"role":"assistant"}'),
       exceptionFrame("throttlingException", { message: "Too many tokens, please wait before trying again." }),
@@ -186,12 +186,25 @@ describe("createEventStreamReader on exceptions", () => {
       expect(read(split(body, size)).events).toEqual([
         { event: "messageStart", data: '{"role":"assistant"}' },
         {
-          event: "error",
-          data: '{"type":"error","error":{"type":"throttlingException","message":"Too many tokens, please wait before trying again."}}',
+          event: "throttlingException",
+          data: '{"message":"Too many tokens, please wait before trying again."}',
         },
       ]);
     }
     expect(BEDROCK_STREAM_EXCEPTION_STATUS.throttlingException).toBe(429);
+  });
+
+  it("inside an InvokeModel stream, an exception is Anthropic's error event with the type of its status", () => {
+    const events: FrameEvent[] = [];
+    const reader = createEventStreamReader((event) => events.push(event), { unwrapInvokeChunks: true });
+    reader.feedBytes(exceptionFrame("throttlingException", { message: "Too many tokens" }));
+    reader.feedBytes(exceptionFrame("serviceUnavailableException", { message: "Busy" }));
+    reader.feedBytes(exceptionFrame("modelStreamErrorException", { message: "Broke" }));
+    expect(events.map((event) => [event.event, JSON.parse(event.data).error.type])).toEqual([
+      ["error", "rate_limit_error"],
+      ["error", "overloaded_error"],
+      ["error", "api_error"],
+    ]);
   });
 
   it("keeps the message of other exception shapes and of error messages", () => {
@@ -204,11 +217,10 @@ describe("createEventStreamReader on exceptions", () => {
       exceptionFrame("internalServerException", { Message: "Internal failure" }),
       errorFrame("InternalFailure", "The request processing has failed"),
     ]);
-    expect(events.map((event) => JSON.parse(event.data))).toEqual([
-      { type: "error", error: { type: "modelStreamErrorException", message: "Model stream error" } },
-      { type: "error", error: { type: "internalServerException", message: "Internal failure" } },
-      { type: "error", error: { type: "InternalFailure", message: "The request processing has failed" } },
+    expect(events.map((event) => [event.event, JSON.parse(event.data)])).toEqual([
+      ["modelStreamErrorException", { message: "Model stream error" }],
+      ["internalServerException", { message: "Internal failure" }],
+      ["InternalFailure", { message: "The request processing has failed" }],
     ]);
-    expect(events.every((event) => event.event === "error")).toBe(true);
   });
 });

@@ -13,9 +13,9 @@
  *   Anthropic SSE consumers read Bedrock unchanged. A chunk whose JSON has no `type` is dropped, as the
  *   Anthropic Bedrock SDK does.
  * - `:message-type` `exception` (`:exception-type`, payload `{"message"}`) and `error` (`:error-code`,
- *   `:error-message`) → `{event: "error", data: '{"type":"error","error":{"type":<exception type or error
- *   code>,"message":…}}'}`: Anthropic's error record with Bedrock's own type (`throttlingException`, …), which
- *   `BEDROCK_STREAM_EXCEPTION_STATUS` maps to the HTTP status Bedrock gives the same failure.
+ *   `:error-message`): inside an InvokeModel stream, Anthropic's `error` event with the Anthropic type of the
+ *   status Bedrock gives the same failure (`BEDROCK_STREAM_EXCEPTION_STATUS`: throttling → `rate_limit_error`);
+ *   elsewhere `{event: <Bedrock's type>, data: '{"message":…}'}`, as the Converse decoder reads it.
  * A frame that fails its CRC, or bytes that are not frames, throw GatewayError("upstream_error").
  */
 import { crc32 } from "node:zlib";
@@ -61,8 +61,29 @@ function stringHeader(headers: MessageHeaders, name: string): string | undefined
   return header?.type === "string" ? header.value : undefined;
 }
 
-function errorRecord(type: string, message: string): FrameEvent {
-  return { event: "error", data: JSON.stringify({ type: "error", error: { type, message } }) };
+/** Anthropic's error type for a Bedrock exception's status, so Anthropic clients and decoders read it as theirs. */
+function anthropicErrorType(bedrockType: string): string {
+  const status = BEDROCK_STREAM_EXCEPTION_STATUS[bedrockType];
+  if (status === 429) return "rate_limit_error";
+  if (status === 503) return "overloaded_error";
+  if (status === 408) return "timeout_error";
+  if (status === 400) return "invalid_request_error";
+  return "api_error";
+}
+
+/**
+ * An exception frame as a record. Inside InvokeModel's stream the records are Anthropic's, so it becomes
+ * Anthropic's `error` event with the matching Anthropic type; elsewhere (Converse) it keeps Bedrock's exception
+ * type as the event name and its message as the data, as the AWS SDKs present it.
+ */
+function errorRecord(type: string, message: string, options: EventStreamReaderOptions): FrameEvent {
+  if (options.unwrapInvokeChunks) {
+    return {
+      event: "error",
+      data: JSON.stringify({ type: "error", error: { type: anthropicErrorType(type), message } }),
+    };
+  }
+  return { event: type, data: JSON.stringify({ message }) };
 }
 
 /** The `message` of an exception payload (`{"message"}`, sometimes `{"Message"}`), else its text. */
@@ -107,11 +128,15 @@ function toRecord(frame: Uint8Array, options: EventStreamReaderOptions): FrameEv
   const messageType = stringHeader(headers, ":message-type") ?? "event";
   if (messageType === "exception") {
     const type = stringHeader(headers, ":exception-type") ?? "exception";
-    return errorRecord(type, exceptionMessage(payload) || type);
+    return errorRecord(type, exceptionMessage(payload) || type, options);
   }
   if (messageType === "error") {
     const code = stringHeader(headers, ":error-code") ?? "error";
-    return errorRecord(code, stringHeader(headers, ":error-message") ?? (exceptionMessage(payload) || code));
+    return errorRecord(
+      code,
+      stringHeader(headers, ":error-message") ?? (exceptionMessage(payload) || code),
+      options,
+    );
   }
   if (messageType !== "event") return undefined;
   const event = stringHeader(headers, ":event-type");
