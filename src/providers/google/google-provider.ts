@@ -65,7 +65,8 @@ export const googleProvider: ProviderDefinition = {
   operations: new Set(["chat"]),
   target(call): UpstreamTarget {
     const config = googleConfig(call);
-    const model = encodeURIComponent(call.model.modelName);
+    // Vertex names versions with `@` (`claude-sonnet-4-5@20250929`) and writes it literally in its URLs.
+    const model = encodeURIComponent(call.model.modelName).replaceAll("%40", "@");
     if (call.provider.googleApi === "gemini") {
       const base = (config.endpoint ?? GEMINI_API).replace(/\/+$/, "");
       const method = call.stream ? "streamGenerateContent?alt=sse" : "generateContent";
