@@ -11,6 +11,7 @@ import {
   parseBedrockAccessToken,
 } from "../../credentials/aws-sigv4.js";
 import type { AttemptSigner } from "../../credentials/signer.js";
+import { SignerCache } from "../../credentials/signer-cache.js";
 import type { ProviderCall, ProviderDefinition, UpstreamTarget, Wire } from "../types.js";
 
 const invokeWire: Wire = Object.freeze({ dialect: "anthropic", framing: "aws-invoke-stream" });
@@ -37,14 +38,14 @@ function bedrockConfig(provider: ResolvedProvider) {
   return config;
 }
 
-/** One SigV4 signer per provider: the ambient chain's credentials are cached with it. */
-const signers = new WeakMap<ResolvedProvider, AttemptSigner>();
+/** One SigV4 signer per provider, region and credentials: the ambient chain's credentials survive reloads. */
+const signers = new SignerCache();
 
 function sigv4For(call: ProviderCall, region: string): AttemptSigner {
-  let signer = signers.get(call.provider);
-  if (!signer) {
-    const parsed = parseBedrockAccessToken(call.credential?.reveal());
-    signer = createSigV4Signer({
+  const credential = call.credential?.reveal();
+  return signers.get([call.provider.id, region, credential], () => {
+    const parsed = parseBedrockAccessToken(credential);
+    return createSigV4Signer({
       region,
       credentials:
         parsed.kind === "sigv4-static"
@@ -56,9 +57,7 @@ function sigv4For(call: ProviderCall, region: string): AttemptSigner {
             }
           : { kind: "ambient" },
     });
-    signers.set(call.provider, signer);
-  }
-  return signer;
+  });
 }
 
 export const awsBedrockProvider: ProviderDefinition = {

@@ -2,9 +2,9 @@
  * Google: the Gemini API (API key), Gemini on Vertex AI and Anthropic on Vertex AI (OAuth). The endpoint decides
  * which (DESIGN §8, resolved in the catalogue as `googleApi`).
  */
-import type { ResolvedProvider } from "../../config/index.js";
 import { createGoogleOAuthSigner, type GoogleCredentialSource } from "../../credentials/google-oauth.js";
 import type { AttemptSigner } from "../../credentials/signer.js";
+import { SignerCache } from "../../credentials/signer-cache.js";
 import { type ProviderCall, type ProviderDefinition, sseWire, type UpstreamTarget } from "../types.js";
 
 const geminiWire = sseWire("gemini");
@@ -22,8 +22,8 @@ function googleConfig(call: ProviderCall) {
   return config;
 }
 
-/** One OAuth signer per provider: its token cache lives as long as the provider's configuration. */
-const signers = new WeakMap<ResolvedProvider, AttemptSigner>();
+/** One OAuth signer per provider and credentials: its token cache survives configuration reloads. */
+const signers = new SignerCache();
 
 function credentialSource(call: ProviderCall): GoogleCredentialSource {
   const config = googleConfig(call);
@@ -45,12 +45,8 @@ function credentialSource(call: ProviderCall): GoogleCredentialSource {
 }
 
 function vertexSigner(call: ProviderCall): AttemptSigner {
-  let signer = signers.get(call.provider);
-  if (!signer) {
-    signer = createGoogleOAuthSigner(credentialSource(call));
-    signers.set(call.provider, signer);
-  }
-  return signer;
+  const source = credentialSource(call);
+  return signers.get([call.provider.id, JSON.stringify(source)], () => createGoogleOAuthSigner(source));
 }
 
 /** `…/locations/L` or `…/publishers/P/models`: the models URL of a Vertex endpoint for a publisher. */
