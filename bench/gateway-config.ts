@@ -1,11 +1,15 @@
-// The Tollgate config the benchmark runs the gateway with (DESIGN §4): both providers pointing at the mock,
-// two models, one bench actor whose limits are on (so they are on the measured path) but never refuse.
+// The Tollgate config the benchmark runs the gateway with (DESIGN §4): three providers pointing at the mock
+// (OpenAI, Anthropic, and AWS Bedrock with static SigV4 keys, so every Bedrock request is signed), one model
+// each, one bench actor whose limits are on (so they are on the measured path) but never refuse.
 import { randomBytes } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const OPENAI_MODEL = "openai::2024-02-01::gpt-4o-mini";
 export const ANTHROPIC_MODEL = "anthropic::2023-06-01::claude-sonnet-4-5";
+/** An `anthropic.` model name: the gateway calls InvokeModel (`POST /model/<id>/invoke`) with Anthropic's body. */
+export const BEDROCK_MODEL = "bedrock::2023-05-31::claude-sonnet-4-5";
+export const BEDROCK_MODEL_NAME = "anthropic.claude-sonnet-4-5-20250929-v1:0";
 
 export interface GatewayConfigOptions {
   mockOrigin: string;
@@ -14,8 +18,7 @@ export interface GatewayConfigOptions {
   redisPrefix?: string;
 }
 
-function model(ref: string, displayName: string): Record<string, unknown> {
-  const [, , modelName] = ref.split("::");
+function model(ref: string, displayName: string, modelName = ref.split("::")[2]): Record<string, unknown> {
   return {
     modelRef: ref,
     displayName,
@@ -52,8 +55,23 @@ export function gatewayConfig(options: GatewayConfigOptions): Record<string, unk
           displayName: "Anthropic",
           serverSideConfig: { type: "anthropic", accessToken: "sk-ant-bench", endpoint: options.mockOrigin },
         },
+        {
+          id: "bedrock",
+          displayName: "AWS Bedrock",
+          // Static `AKID:SECRET`: SigV4 per request. An endpoint URL replaces the Bedrock runtime host.
+          serverSideConfig: {
+            type: "awsBedrock",
+            accessToken: "AKIDBENCH:benchsecret",
+            region: "us-east-1",
+            endpoint: options.mockOrigin,
+          },
+        },
       ],
-      modelOverrides: [model(OPENAI_MODEL, "GPT-4o mini"), model(ANTHROPIC_MODEL, "Claude Sonnet 4.5")],
+      modelOverrides: [
+        model(OPENAI_MODEL, "GPT-4o mini"),
+        model(ANTHROPIC_MODEL, "Claude Sonnet 4.5"),
+        model(BEDROCK_MODEL, "Claude Sonnet 4.5 on Bedrock", BEDROCK_MODEL_NAME),
+      ],
       defaultModels: { chat: OPENAI_MODEL, fastChat: OPENAI_MODEL },
     },
     actors: [

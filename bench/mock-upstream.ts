@@ -1,5 +1,5 @@
 // A fast mock LLM upstream for the benchmark: OpenAI chat completions and Anthropic messages, plain and
-// streaming, every byte pre-serialised. Runs as its own process (spawned by bench/run.ts) so its CPU and
+// streaming, and Bedrock's InvokeModel (plain only), every byte pre-serialised. Runs as its own process (spawned by bench/run.ts) so its CPU and
 // memory are measured apart from the gateway's. Only imports node built-ins: it is run directly by Node.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
@@ -134,6 +134,16 @@ const json = { openai: openaiJson(), anthropic: anthropicJson() };
 let shape: StreamShape = { chunks: 200, delayMs: 0 };
 let streams = { openai: openaiStream(shape.chunks), anthropic: anthropicStream(shape.chunks) };
 const STREAM_FLAG = /"stream"\s*:\s*true/;
+/** Bedrock InvokeModel: `POST /model/<url-encoded model id>/invoke` (streaming is another operation). */
+const INVOKE_PATH = /\/model\/[^/]+\/invoke$/;
+const invokeHeaders = {
+  "content-type": "application/json",
+  "content-length": json.anthropic.length,
+  "x-amzn-requestid": "00000000-bench-0000-0000-000000000000",
+};
+const forbidden = Buffer.from(
+  JSON.stringify({ message: "mock: InvokeModel without an AWS4-HMAC-SHA256 authorization header" }),
+);
 
 function relay(res: ServerResponse, records: Buffer[], delayMs: number): void {
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
@@ -172,6 +182,16 @@ const server = createServer((req, res) => {
   readBody(req, (body) => {
     // Match on the path's tail: a provider's endpoint may or may not carry a /v1 prefix.
     const path = url.split("?")[0] ?? "";
+    if (req.method === "POST" && INVOKE_PATH.test(path)) {
+      // Only that the request is SigV4-signed at all: verifying the signature would add mock CPU per request.
+      const signed = req.headers.authorization?.startsWith("AWS4-HMAC-SHA256 ") ?? false;
+      if (signed) res.writeHead(200, invokeHeaders).end(json.anthropic);
+      else
+        res
+          .writeHead(403, { "content-type": "application/json", "x-amzn-errortype": "AccessDeniedException" })
+          .end(forbidden);
+      return;
+    }
     const dialect = path.endsWith("/chat/completions")
       ? "openai"
       : path.endsWith("/messages")
