@@ -27,7 +27,8 @@ export const HELP = `Usage: npm run bench -- [options]   (or: node --experimenta
   --gateway-only      same as --targets tollgate
   --connections 50    connections for the maximum-rate runs
   --rounds 3          bare and tollgate measured back to back this many times for the §7 checks
-                      (chat-max and the half-peak rate); the verdict is the median (--quick: 1)
+                      (chat-max and the half-peak rate), and bedrock-rate's three routes; the verdict
+                      and the route figures are medians (--quick: 1)
   --chunk-delay 0     ms between the records of the stream and translated scenarios (0: one event-loop turn)
   --streams 5000      streams held open by the hold scenario
   --hold 30s          how long the hold scenario keeps them open

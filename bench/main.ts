@@ -15,13 +15,21 @@ import {
 } from "./harness.js";
 import { openaiChat } from "./payloads.js";
 import { installExitHandlers, stopAll, stopChild } from "./processes.js";
-import { checkTargets, type Report, renderMarkdown, type Soak, writeReport } from "./report.js";
+import {
+  checkTargets,
+  type Report,
+  renderMarkdown,
+  type Soak,
+  summarizeRoutes,
+  writeReport,
+} from "./report.js";
 import {
   type Bench,
   type BenchOptions,
   holdScenario,
   peak,
   rateScenario,
+  routesScenario,
   streamScenario,
 } from "./scenarios.js";
 import { runSoak } from "./soak.js";
@@ -106,6 +114,7 @@ async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
         await rateScenario(bench, "chat-rate-tg", pair, gatewayPeak / 2, numbered(round));
     }
   }
+  if (has("bedrock-rate")) await routesScenario(bench, rounds);
   if (has("stream")) await streamScenario(bench, "stream");
   if (has("translated")) await streamScenario(bench, "translated");
   if (has("hold")) await holdScenario(bench);
@@ -193,6 +202,11 @@ export async function main(argv: string[]): Promise<number> {
       `Other processes on the machine (not part of this run) used up to ${Math.max(0, ...bench.results.map((r) => r.usage?.otherCores ?? 0))} cores during a measurement (per measurement: otherCores in the JSON, "other load" above); numbers taken while that is high are noisy.`,
       `Child logs and the generated gateway config: ${runDir}.`,
     );
+    const bedrock = summarizeRoutes(bench.results);
+    if (bedrock)
+      notes.push(
+        "bedrock-rate: the gateway only (direct and bare can neither translate nor sign). The Bedrock provider has static keys, so the gateway signs every request with SigV4; the mock only checks that an AWS4-HMAC-SHA256 authorization header is present (403 otherwise) and does not verify the signature.",
+      );
     const report: Report = {
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
@@ -201,6 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       options: { ...options, scenarios: [...options.scenarios], targets: [...cli.targets], soakS: cli.soakS },
       results: bench.results,
       ...(soak ? { soak } : {}),
+      ...(bedrock ? { bedrock } : {}),
       targets: checkTargets(bench.results, soak, 5_000),
       notes,
     };

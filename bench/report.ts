@@ -6,9 +6,14 @@ import type { TargetName, Usage } from "./harness.js";
 import type { HoldStats, Percentiles, RateResult, StreamStats } from "./load.js";
 import { benchDir } from "./processes.js";
 
+/** The gateway route of the bedrock-rate scenario: OpenAI pass-through, Anthropic translated, Bedrock signed. */
+export type Route = "openai" | "anthropic" | "bedrock";
+
 export interface Measurement {
   scenario: string;
   target: TargetName;
+  /** bedrock-rate (and its peak, bedrock-max): the gateway route an OpenAI-dialect request took. */
+  route?: Route;
   status: "ok" | "not-ready";
   /** Repeated measurements of bare and tollgate (`--rounds`) are numbered from 1; absent: measured once. */
   round?: number;
@@ -59,8 +64,30 @@ export interface Report {
   options: Record<string, unknown>;
   results: Measurement[];
   soak?: Soak;
+  /** The bedrock-rate scenario in brief: per-route medians and the per-request differences. */
+  bedrock?: RoutesSummary;
   targets: TargetCheck[];
   notes: string[];
+}
+
+export interface RouteFigures {
+  cpuUsPerRequest: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface RoutesSummary {
+  offeredRate: number;
+  bedrockPeakRps: number | undefined;
+  rounds: number;
+  /** Median over the rounds, per route. */
+  routes: Partial<Record<Route, RouteFigures & { rps: number }>>;
+  /** Medians of the per-round differences: what SigV4 signing adds on top of translation. */
+  bedrockMinusAnthropic: RouteFigures | undefined;
+  /** Translation and signing together, against pass-through. */
+  bedrockMinusOpenai: RouteFigures | undefined;
+  /** Translation alone. */
+  anthropicMinusOpenai: RouteFigures | undefined;
 }
 
 function f(v: number | undefined, digits = 2): string {
@@ -87,7 +114,7 @@ function reference(results: Measurement[], m: Measurement, target: TargetName): 
 }
 
 function rateTable(results: Measurement[]): string[] {
-  const rows = results.filter((m) => m.status === "ok" && m.rate);
+  const rows = results.filter((m) => m.status === "ok" && m.rate && !m.route);
   if (rows.length === 0) return [];
   const lines = [
     "### Non-streaming chat (~1 KB in, ~1 KB out)",
@@ -103,6 +130,116 @@ function rateTable(results: Measurement[]): string[] {
       `| ${m.scenario}${m.round ? ` #${m.round}` : ""} | ${m.target} | ${m.offeredRate ?? "max"} | ${r.rps} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p99)} | ${f(r.latencyMs.p999)} | ${m.usage?.cpuUsPerRequest ?? "–"} | ${m.usage?.rssMaxMb ?? "–"} | ${ratio(r.rps, bare?.rps)} | ${ratio(r.rps, direct?.rps)} | ${delta(r.latencyMs.p99, bare?.latencyMs.p99)} | ${delta(r.latencyMs.p99, direct?.latencyMs.p99)} | ${f(m.usage?.otherCores)} |`,
     );
   }
+  return [...lines, ""];
+}
+
+const figures = (m: Measurement): RouteFigures => ({
+  cpuUsPerRequest: m.usage?.cpuUsPerRequest ?? Number.NaN,
+  p50Ms: m.rate!.latencyMs.p50,
+  p99Ms: m.rate!.latencyMs.p99,
+});
+const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+
+/** The bedrock-rate rows in brief; undefined when the scenario did not run. */
+export function summarizeRoutes(results: Measurement[]): RoutesSummary | undefined {
+  const rows = results.filter((m) => m.scenario === "bedrock-rate" && m.status === "ok" && m.rate && m.route);
+  if (rows.length === 0) return undefined;
+  const of = (route: Route) => rows.filter((m) => m.route === route);
+  const medianOf = (items: RouteFigures[]): RouteFigures => ({
+    cpuUsPerRequest: round3(median(items.map((x) => x.cpuUsPerRequest))),
+    p50Ms: round3(median(items.map((x) => x.p50Ms))),
+    p99Ms: round3(median(items.map((x) => x.p99Ms))),
+  });
+  const routes: RoutesSummary["routes"] = {};
+  for (const route of ["openai", "anthropic", "bedrock"] as const) {
+    const measured = of(route);
+    if (measured.length > 0)
+      routes[route] = {
+        ...medianOf(measured.map(figures)),
+        rps: median(measured.map((m) => m.rate!.rps)),
+      };
+  }
+  // Each round's routes ran back to back: difference within a round, median over rounds.
+  const minus = (a: Route, b: Route): RouteFigures | undefined => {
+    const diffs: RouteFigures[] = [];
+    for (const m of of(a)) {
+      const ref = of(b).find((r) => (r.round ?? 1) === (m.round ?? 1));
+      if (!ref) continue;
+      const x = figures(m);
+      const y = figures(ref);
+      diffs.push({
+        cpuUsPerRequest: x.cpuUsPerRequest - y.cpuUsPerRequest,
+        p50Ms: x.p50Ms - y.p50Ms,
+        p99Ms: x.p99Ms - y.p99Ms,
+      });
+    }
+    return diffs.length > 0 ? medianOf(diffs) : undefined;
+  };
+  const peakRow = results.find((m) => m.scenario === "bedrock-max" && m.status === "ok" && m.rate);
+  return {
+    offeredRate: rows[0]!.offeredRate ?? Number.NaN,
+    bedrockPeakRps: peakRow?.rate?.rps,
+    rounds: Math.max(...rows.map((m) => m.round ?? 1)),
+    routes,
+    bedrockMinusAnthropic: minus("bedrock", "anthropic"),
+    bedrockMinusOpenai: minus("bedrock", "openai"),
+    anthropicMinusOpenai: minus("anthropic", "openai"),
+  };
+}
+
+const UPSTREAM: Record<Route, string> = {
+  openai: "OpenAI `/v1/chat/completions`, pass-through",
+  anthropic: "Anthropic `/v1/messages`, translated",
+  bedrock: "Bedrock `/model/…/invoke`, translated + SigV4",
+};
+
+function routesTable(results: Measurement[]): string[] {
+  const summary = summarizeRoutes(results);
+  if (!summary) return [];
+  const rows = results.filter((m) => m.scenario === "bedrock-rate" && m.status === "ok" && m.rate);
+  const signed = (v: number | undefined, digits: number): string =>
+    v === undefined || Number.isNaN(v) ? "–" : `${v >= 0 ? "+" : ""}${f(v, digits)}`;
+  const lines = [
+    "### Bedrock route: SigV4 signing per request (OpenAI client, non-streaming, fixed rate, gateway only)",
+    "",
+    `Every route at ${summary.offeredRate} req/s: half of the Bedrock route's peak (${summary.bedrockPeakRps ?? "–"} req/s). The routes ran back to back in each round.`,
+    "",
+    "| route | upstream call | round | req/s | p50 ms | p99 ms | p99.9 ms | CPU µs/req | mock CPU µs/req | other load (cores) |",
+    "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|",
+  ];
+  for (const m of rows) {
+    const r = m.rate!;
+    lines.push(
+      `| ${m.route} | ${UPSTREAM[m.route!]} | ${m.round ?? 1} | ${r.rps} | ${f(r.latencyMs.p50)} | ${f(r.latencyMs.p99)} | ${f(r.latencyMs.p999)} | ${m.usage?.cpuUsPerRequest ?? "–"} | ${m.usage?.mockCpuUsPerRequest ?? "–"} | ${f(m.usage?.otherCores)} |`,
+    );
+  }
+  lines.push(
+    "",
+    `${summary.rounds > 1 ? `Medians over ${summary.rounds} rounds; differences are the median of the per-round differences.` : "One round."}`,
+    "",
+    "| route | CPU µs/req | p50 ms | p99 ms | Δ vs OpenAI: CPU µs | p50 ms | p99 ms | Δ vs Anthropic: CPU µs | p50 ms | p99 ms |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+  );
+  const vsOpenai: Partial<Record<Route, RouteFigures>> = {
+    anthropic: summary.anthropicMinusOpenai,
+    bedrock: summary.bedrockMinusOpenai,
+  };
+  const vsAnthropic: Partial<Record<Route, RouteFigures>> = { bedrock: summary.bedrockMinusAnthropic };
+  for (const route of ["openai", "anthropic", "bedrock"] as const) {
+    const x = summary.routes[route];
+    if (!x) continue;
+    const a = vsOpenai[route];
+    const b = vsAnthropic[route];
+    lines.push(
+      `| ${route} | ${f(x.cpuUsPerRequest, 1)} | ${f(x.p50Ms)} | ${f(x.p99Ms)} | ${signed(a?.cpuUsPerRequest, 1)} | ${signed(a?.p50Ms, 3)} | ${signed(a?.p99Ms, 3)} | ${signed(b?.cpuUsPerRequest, 1)} | ${signed(b?.p50Ms, 3)} | ${signed(b?.p99Ms, 3)} |`,
+    );
+  }
+  const s = summary.bedrockMinusAnthropic;
+  if (s)
+    lines.push(
+      "",
+      `SigV4 signing (Bedrock − Anthropic): ${signed(s.cpuUsPerRequest, 1)} µs CPU per request, p50 ${signed(s.p50Ms, 3)} ms, p99 ${signed(s.p99Ms, 3)} ms.`,
+    );
   return [...lines, ""];
 }
 
@@ -281,6 +418,7 @@ export function renderMarkdown(report: Report): string {
     `The load generator (this process), the mock upstream, the bare proxy and the gateway all share these ${m.cpus} cores; targets are measured one at a time.`,
     "",
     ...rateTable(report.results),
+    ...routesTable(report.results),
     ...streamTable(report.results),
     ...holdTable(report.results),
     ...soakTable(report.soak),

@@ -1,6 +1,6 @@
 // The measured scenarios. Each runs its targets one after another (direct to the mock, the bare proxy,
 // Tollgate), so that they never compete with each other, only with the mock and the load generator.
-import { ANTHROPIC_MODEL, OPENAI_MODEL } from "./gateway-config.js";
+import { ANTHROPIC_MODEL, BEDROCK_MODEL, OPENAI_MODEL } from "./gateway-config.js";
 import {
   shapeMock,
   type Target,
@@ -14,9 +14,17 @@ import { holdStreams, probeHealth, type Request, runRate, runStreams } from "./l
 import { runPaced } from "./paced.js";
 import { anthropicMessages, openaiChat } from "./payloads.js";
 import { type Child, probeReset } from "./processes.js";
-import type { Measurement } from "./report.js";
+import type { Measurement, Route } from "./report.js";
 
-export const SCENARIOS = ["chat-max", "chat-rate", "stream", "translated", "hold", "redis"] as const;
+export const SCENARIOS = [
+  "chat-max",
+  "chat-rate",
+  "bedrock-rate",
+  "stream",
+  "translated",
+  "hold",
+  "redis",
+] as const;
 
 export interface BenchOptions {
   scenarios: Set<string>;
@@ -52,8 +60,22 @@ export interface Bench {
 const CHAT = "/v1/chat/completions";
 const MESSAGES = "/v1/messages";
 const isGateway = (name: TargetName): boolean => name.startsWith("tollgate");
-/** Targets that have had their long warm-up (once per process: later scenarios reuse it). */
-const warmedUp = new WeakSet<Target>();
+/** The routes each target has had its long warm-up on (once per process: later scenarios reuse it). */
+const warmedUp = new WeakMap<Target, Set<string>>();
+
+/**
+ * The long warm-up of a target on one route, once: a JIT-compiled gateway keeps getting cheaper for its
+ * first ~20,000 requests of a kind, and each route (pass-through, translation, signing) has its own code.
+ */
+async function longWarmUp(bench: Bench, target: Target, route: string, req: Request): Promise<void> {
+  const done = warmedUp.get(target) ?? new Set<string>();
+  warmedUp.set(target, done);
+  if (done.has(route)) return;
+  done.add(route);
+  const label = route === "openai" ? "" : ` the ${route} route`;
+  bench.log(`  ${target.name}: warming up${label} with ${bench.options.warmupRequests} requests`);
+  await runRate(req, { connections: 10, durationS: 60, amount: bench.options.warmupRequests });
+}
 
 function notReady(bench: Bench, scenario: string, target: Target, why: string): void {
   const reason = why.replace(/\s+/g, " ").trim();
@@ -99,11 +121,7 @@ export async function rateScenario(
       notReady(bench, scenario, target, reason);
       continue;
     }
-    if (!warmedUp.has(target)) {
-      warmedUp.add(target);
-      bench.log(`  ${target.name}: warming up with ${options.warmupRequests} requests`);
-      await runRate(req, { connections: 10, durationS: 60, amount: options.warmupRequests });
-    }
+    await longWarmUp(bench, target, "openai", req);
     await runRate(req, { connections: 10, durationS: options.warmupS });
     const { connections, durationS } = options;
     const work =
@@ -122,6 +140,83 @@ export async function rateScenario(
       usage,
       ...(overallRate ? { offeredRate: Math.round(overallRate) } : {}),
     });
+  }
+}
+
+/** The gateway's three non-streaming routes for an OpenAI client, cheapest first. */
+export const ROUTES: ReadonlyArray<{ route: Route; model: string }> = [
+  { route: "openai", model: OPENAI_MODEL },
+  { route: "anthropic", model: ANTHROPIC_MODEL },
+  { route: "bedrock", model: BEDROCK_MODEL },
+];
+
+/**
+ * `bedrock-rate`: OpenAI-dialect chat through the gateway to OpenAI (pass-through), to Anthropic (translated)
+ * and to Bedrock InvokeModel (translated and SigV4-signed per request), each at the same fixed rate, half of
+ * the Bedrock route's peak (the costliest route, so none is saturated). The routes are measured back to back
+ * in each of `rounds` rounds, so each round compares measurements a few seconds apart.
+ */
+export async function routesScenario(bench: Bench, rounds: number): Promise<void> {
+  const scenario = "bedrock-rate";
+  const { options } = bench;
+  const target = bench.targets.find((t) => t.name === "tollgate");
+  bench.log(`${scenario}: OpenAI client → OpenAI, Anthropic and Bedrock (SigV4) routes`);
+  if (!target) {
+    bench.log("  skipped: the gateway is not among the targets");
+    return;
+  }
+  if (target.notReady) {
+    notReady(bench, scenario, target, target.notReady);
+    return;
+  }
+  const ready: Array<{ route: Route; req: Request }> = [];
+  for (const { route, model } of ROUTES) {
+    const req = targetRequest(target, CHAT, openaiChat(model, false));
+    const reason = await warmUp(req);
+    if (reason) {
+      const note = `${route} route: gateway not ready: ${reason.replace(/\s+/g, " ").trim()}`;
+      bench.log(`  ${target.name}: ${note}`);
+      bench.results.push({ scenario, route, target: target.name, status: "not-ready", note });
+      continue;
+    }
+    await longWarmUp(bench, target, route, req);
+    ready.push({ route, req });
+  }
+  const bedrock = ready.find((r) => r.route === "bedrock");
+  if (!bedrock) return;
+  const { connections, durationS } = options;
+  // The rate: half of the Bedrock route's peak (autocannon, as chat-max).
+  const { result: max, usage: maxUsage } = await watch(
+    target.child,
+    bench.mock,
+    () => runRate(bedrock.req, { connections, durationS }),
+    (r) => r.requests,
+  );
+  bench.log(`  bedrock peak: ${max.rps} req/s, ${maxUsage.cpuUsPerRequest} µs CPU/req`);
+  push(bench, { scenario: "bedrock-max", route: "bedrock", target: target.name, rate: max, usage: maxUsage });
+  const rate = max.rps / 2;
+  if (!(rate > 0)) return;
+  bench.log(`  at ${Math.round(rate)} req/s`);
+  for (let round = 1; round <= rounds; round++) {
+    for (const { route, req } of ready) {
+      await runRate(req, { connections: 10, durationS: options.warmupS });
+      const work = options.autocannonRate
+        ? () => runRate(req, { connections, durationS, overallRate: rate })
+        : () => runPaced(req, { rate, durationS, connections });
+      const { result, usage } = await watch(target.child, bench.mock, work, (r) => r.requests);
+      bench.log(
+        `  ${route}${rounds > 1 ? ` #${round}` : ""}: ${result.rps} req/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, ${usage.cpuUsPerRequest} µs CPU/req`,
+      );
+      push(bench, {
+        scenario,
+        route,
+        ...(rounds > 1 ? { round } : {}),
+        target: target.name,
+        rate: result,
+        usage,
+        offeredRate: Math.round(rate),
+      });
+    }
   }
 }
 
