@@ -5,6 +5,7 @@ import {
   canonicalToGeminiEmbeddingsRequest,
   canonicalToVertexEmbeddingsRequest,
   geminiEmbeddingsResponseToCanonical,
+  vertexMaxInstances,
 } from "./gemini-embeddings.js";
 
 const embedding = (overrides: Partial<CanonicalEmbeddingRequest> = {}): CanonicalEmbeddingRequest => ({
@@ -84,6 +85,13 @@ describe("gemini embeddings requests", () => {
       },
     );
     expect(many.ok === false && many.error.message).toMatch(/at most 100 inputs/);
+  });
+});
+
+describe("Vertex predict limits", () => {
+  it("takes 250 texts per call, one for gemini-embedding-001", () => {
+    expect(vertexMaxInstances("text-embedding-005")).toBe(250);
+    expect(vertexMaxInstances("gemini-embedding-001")).toBe(1);
   });
 });
 

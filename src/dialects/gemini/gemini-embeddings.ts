@@ -4,10 +4,11 @@
  * `{embedding: {values}}` (embedContent) and `{predictions: [{embeddings: {values, statistics}}]}` (Vertex).
  * Only Vertex reports tokens; elsewhere the input token count is 0.
  */
-import type {
-  CanonicalEmbedding,
-  CanonicalEmbeddingRequest,
-  CanonicalEmbeddingResponse,
+import {
+  type CanonicalEmbedding,
+  type CanonicalEmbeddingRequest,
+  type CanonicalEmbeddingResponse,
+  encodeEmbedding,
 } from "../../canonical/embeddings.js";
 import type { BuildResult, CanonicalError, TranslationWarning } from "../../canonical/errors.js";
 import { tokenCount } from "../../canonical/usage.js";
@@ -22,7 +23,15 @@ export interface GeminiEmbeddingSettings {
 }
 
 /** batchEmbedContents takes at most 100 requests. */
-const maxBatch = 100;
+export const geminiMaxBatch = 100;
+
+/**
+ * Texts one Vertex `predict` call takes: 250, but one for gemini-embedding-001
+ * (https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings, "API limits").
+ */
+export function vertexMaxInstances(model: string): number {
+  return /^gemini-embedding/.test(model) ? 1 : 250;
+}
 
 type Warn = (field: string, message: string) => void;
 
@@ -48,8 +57,8 @@ export function canonicalToGeminiEmbeddingsRequest(
 ): BuildResult<JsonObject> {
   return withWarnings((warn) => {
     const inputs = texts(request, warn);
-    if (inputs.length > maxBatch)
-      fail("input", `Gemini embeds at most ${maxBatch} inputs per request, got ${inputs.length}`);
+    if (inputs.length > geminiMaxBatch)
+      fail("input", `Gemini embeds at most ${geminiMaxBatch} inputs per request, got ${inputs.length}`);
     const model = settings.model.startsWith("models/") ? settings.model : `models/${settings.model}`;
     return {
       requests: inputs.map((text) => {
@@ -77,15 +86,6 @@ export function canonicalToVertexEmbeddingsRequest(
     if (request.dimensions !== undefined) body.parameters = { outputDimensionality: request.dimensions };
     return body;
   });
-}
-
-/** Little-endian float32 bytes in base64, OpenAI's `encoding_format: "base64"`. */
-function base64Floats(values: number[]): string {
-  const view = new DataView(new ArrayBuffer(values.length * 4));
-  values.forEach((value, index) => {
-    view.setFloat32(index * 4, value, true);
-  });
-  return Buffer.from(view.buffer).toString("base64");
 }
 
 function numbers(value: unknown): number[] {
@@ -116,7 +116,7 @@ export function geminiEmbeddingsResponseToCanonical(
     inputTokens = tokenCount(body.usageMetadata.promptTokenCount) ?? inputTokens;
   const data: CanonicalEmbedding[] = vectors.map((values, index) => ({
     index,
-    embedding: options.encodingFormat === "base64" ? base64Floats(values) : values,
+    embedding: encodeEmbedding(values, options.encodingFormat),
   }));
   return { ok: true, response: { model: options.model, data, inputTokens } };
 }
