@@ -22,6 +22,12 @@ export function sseWire(dialect: UpstreamDialect): () => Wire {
   return () => wire;
 }
 
+/**
+ * The embeddings API a model is reached through: an OpenAI-family `/embeddings` (the client's body passed
+ * through), or a vendor's own, which the gateway translates into (src/proxy/embeddings-codecs.ts).
+ */
+export type EmbeddingsApi = "openai" | "gemini" | "vertex" | "bedrock-titan" | "bedrock-cohere";
+
 /** What a request asks the upstream to do. */
 export type Operation = "chat" | "completions" | "embeddings" | "countTokens" | "responses";
 
@@ -61,6 +67,11 @@ export interface ProviderDefinition {
   /** The dialect and framing this provider speaks for a model (Bedrock: Anthropic models over InvokeModel, others over Converse). */
   wire(provider: ResolvedProvider, model: ResolvedModel): Wire;
   operations: ReadonlySet<Operation>;
+  /**
+   * For providers serving `embeddings` through another API than their wire dialect's: the model's embeddings
+   * API, undefined when it does not embed. Without it, a provider whose wire is `openai` passes through.
+   */
+  embeddingsApi?(provider: ResolvedProvider, model: ResolvedModel): EmbeddingsApi | undefined;
   /** The URL(s) and headers (auth included) for one call. */
   target(call: ProviderCall): UpstreamTarget;
   /** The name the upstream knows the model by. */

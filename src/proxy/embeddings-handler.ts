@@ -1,19 +1,45 @@
+import type { CanonicalEmbedding, CanonicalEmbeddingRequest } from "../canonical/embeddings.js";
+import type { TranslationWarning } from "../canonical/errors.js";
+import { emptyUsage } from "../canonical/usage.js";
 import type { JsonObject } from "../canonical/validate.js";
-import { openaiEmbeddingsToCanonicalRequest } from "../dialects/openai/openai-embeddings.js";
+import {
+  canonicalToOpenAIEmbeddingsResponse,
+  openaiEmbeddingsToCanonicalRequest,
+} from "../dialects/openai/openai-embeddings.js";
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
 import { GatewayError } from "../errors/index.js";
-import { defaultUpstreamModel, type ProviderCall } from "../providers/types.js";
+import {
+  defaultUpstreamModel,
+  type EmbeddingsApi,
+  type ProviderCall,
+  type UpstreamTarget,
+} from "../providers/types.js";
+import { withClientHeaders } from "./client-headers.js";
+import { type EmbeddingsCodec, embeddingsCodecs } from "./embeddings-codecs.js";
 import type { Exchange } from "./exchange.js";
-import { parsedOrThrow, route } from "./prepare.js";
+import { inParallel } from "./in-parallel.js";
+import { fieldError, parsedOrThrow, type Routed, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
-import { sendWhole } from "./upstream-call.js";
+import { sendWhole, UpstreamCall } from "./upstream-call.js";
+import { warningHeader } from "./warnings.js";
 
-/** `POST /v1/embeddings`: validated, then passed through to an OpenAI-family embeddings API. */
+/**
+ * Upstream calls one request may fan out to, and how many run at once. Only models that embed one input per
+ * call (Titan, gemini-embedding-001 on Vertex) come near it: they take at most this many inputs.
+ */
+const maxUpstreamCalls = 256;
+const concurrentCalls = 4;
+
+/**
+ * `POST /v1/embeddings`: validated, then passed through as it came to an OpenAI-family `/embeddings`, or
+ * translated for a vendor's embeddings API (Gemini, Vertex, Bedrock Titan and Cohere: embeddings-codecs.ts).
+ */
 export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const body = exchange.body as JsonObject;
   const { request: parsed } = parsedOrThrow(openaiEmbeddingsToCanonicalRequest(body));
   const routed = route(deps, parsed, "embeddings", "embeddings", exchange);
-  if (routed.wire.dialect !== "openai" || !routed.definition.operations.has("embeddings")) {
+  const api = embeddingsApi(routed);
+  if (api === undefined) {
     throw new GatewayError(
       "capability_missing",
       `provider \`${routed.provider.id}\` does not serve embeddings`,
@@ -28,21 +54,47 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
     credential: routed.credential,
   };
   const target = routed.definition.target(call);
-  const upstreamBody: JsonObject = {
-    ...body,
-    model: routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call),
-  };
-  routed.definition.finalizeBody?.(upstreamBody, call);
+  const model = routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call);
+  if (api === "openai") return passThrough(deps, exchange, routed, call, target, model);
+  return translate(deps, exchange, routed, embeddingsCodecs[api], target, model);
+}
+
+function embeddingsApi(routed: Routed<CanonicalEmbeddingRequest>): EmbeddingsApi | undefined {
+  const { definition } = routed;
+  if (!definition.operations.has("embeddings")) return undefined;
+  if (definition.embeddingsApi) return definition.embeddingsApi(routed.provider, routed.model);
+  return routed.wire.dialect === "openai" ? "openai" : undefined;
+}
+
+async function admit(
+  deps: ProxyDeps,
+  exchange: Exchange,
+  routed: Routed<CanonicalEmbeddingRequest>,
+): Promise<void> {
   const admitting = deps.admit?.({
     principal: exchange.principal,
     feature: routed.feature,
     model: routed.model,
     provider: routed.provider,
-    estimatedInputTokens: estimateEmbeddingTokens(parsed.input),
+    estimatedInputTokens: estimateEmbeddingTokens(routed.parsed.input),
     maxOutputTokens: 0,
     setHeader: (name, value) => exchange.header(name, value),
   });
   exchange.admitted(admitting instanceof Promise ? await admitting : admitting);
+}
+
+/** The client's body with the upstream's model name; the answer relayed byte for byte, usage read from it. */
+async function passThrough(
+  deps: ProxyDeps,
+  exchange: Exchange,
+  routed: Routed<CanonicalEmbeddingRequest>,
+  call: ProviderCall,
+  target: UpstreamTarget,
+  model: string,
+): Promise<void> {
+  const upstreamBody: JsonObject = { ...(exchange.body as JsonObject), model };
+  routed.definition.finalizeBody?.(upstreamBody, call);
+  await admit(deps, exchange, routed);
   if (exchange.ended) return;
   const { status, text } = await sendWhole(
     deps,
@@ -59,6 +111,119 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
   }
   exchange.header("x-tollgate-model", routed.model.ref);
   exchange.sendJson(status, text);
+}
+
+/**
+ * Canonical → the vendor's request, in slices of what one call takes (several calls, `concurrentCalls` at a
+ * time, when the list is longer), and the answers back → one OpenAI embeddings answer. Usage is summed as the
+ * answers arrive, so a request that fails midway still counts what the provider already embedded. Where the
+ * provider counts no tokens (the Gemini API), the gateway's estimate stands in, marked `x-tollgate-estimate`.
+ */
+async function translate(
+  deps: ProxyDeps,
+  exchange: Exchange,
+  routed: Routed<CanonicalEmbeddingRequest>,
+  codec: EmbeddingsCodec,
+  target: UpstreamTarget,
+  model: string,
+): Promise<void> {
+  const request = routed.parsed;
+  const perCall = codec.maxInputsPerCall(model);
+  const slices: CanonicalEmbeddingRequest[] = [];
+  for (let start = 0; start < request.input.length; start += perCall) {
+    const input = request.input.slice(start, start + perCall) as CanonicalEmbeddingRequest["input"];
+    slices.push({ ...request, input, single: false });
+  }
+  if (slices.length > maxUpstreamCalls) {
+    const each = perCall === 1 ? "one input" : `at most ${perCall} inputs`;
+    const most = maxUpstreamCalls * perCall;
+    throw new GatewayError(
+      "invalid_request",
+      `input: model \`${routed.model.ref}\` embeds ${each} per upstream call, so at most ${most} inputs per request; got ${request.input.length}`,
+      { param: "input" },
+    );
+  }
+  let warnings: TranslationWarning[] = [];
+  const bodies = slices.map((slice, index) => {
+    const built = codec.buildRequest(slice, model);
+    if (!built.ok) throw fieldError(built.error);
+    if (index === 0) warnings = built.warnings;
+    return JSON.stringify(built.body);
+  });
+  await admit(deps, exchange, routed);
+  if (exchange.ended) return;
+  const header = warningHeader(warnings);
+  if (header) exchange.header("x-tollgate-warnings", header);
+
+  const timeouts = timeoutsFor(routed.model, routed.provider);
+  const upstream = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  const endpoints = withClientHeaders(target.endpoints, "openai", false, exchange.headers);
+  const usage = emptyUsage();
+  let estimated = false;
+  exchange.outcome.upstreamSent = true;
+  const answers = await inParallel(bodies, concurrentCalls, async (body, index) => {
+    let status: number;
+    let text: string;
+    let tokenHeader: string | string[] | undefined;
+    try {
+      const response = await deps.upstream.send(
+        { providerName: routed.provider.id, endpoints, body },
+        { signal: upstream.signal, secrets: target.secrets, ...timeouts },
+      );
+      status = response.status;
+      tokenHeader = response.headers["x-amzn-bedrock-input-token-count"];
+      text = await response.text();
+    } catch (error) {
+      throw upstream.failure(error);
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
+    }
+    const slice = slices[index]!;
+    const read = codec.fromUpstreamResponse(json, status, {
+      model,
+      encodingFormat: request.encodingFormat,
+      inputTokenHeader: headerCount(tokenHeader),
+    });
+    if (!read.ok || read.response.data.length !== slice.input.length) {
+      const why = read.ok
+        ? `${read.response.data.length} embeddings for ${slice.input.length} inputs`
+        : read.error.message;
+      throw new GatewayError(
+        "upstream_error",
+        `${routed.provider.id} answered with an unexpected body: ${why}`,
+      );
+    }
+    let tokens = read.response.inputTokens;
+    if (tokens === 0) {
+      tokens = estimateEmbeddingTokens(slice.input);
+      estimated = true;
+    }
+    usage.inputTokens += tokens;
+    // A call still running when another failed ends after the request: its outcome is final by then.
+    if (!exchange.ended) exchange.outcome.usage = { ...usage };
+    return read.response.data;
+  });
+
+  const data: CanonicalEmbedding[] = [];
+  answers.forEach((answer, index) => {
+    const offset = index * perCall;
+    for (const item of answer) data.push({ index: offset + item.index, embedding: item.embedding });
+  });
+  exchange.header("x-tollgate-model", routed.model.ref);
+  if (estimated) exchange.header("x-tollgate-estimate", "true");
+  exchange.sendJson(
+    200,
+    canonicalToOpenAIEmbeddingsResponse({ model, data, inputTokens: usage.inputTokens }),
+  );
+}
+
+function headerCount(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  return text !== undefined && /^\d+$/.test(text.trim()) ? Number(text) : undefined;
 }
 
 /** About 4 characters a token for text inputs; token-id inputs count exactly. */

@@ -1,7 +1,8 @@
 /**
  * AWS Bedrock Runtime: Anthropic models through InvokeModel (Anthropic's own dialect in AWS event-stream frames),
- * every other model through Converse. Credentials per DESIGN §8: `AKID:SECRET[:SESSION]` signs with SigV4, a
- * Bedrock API key is a bearer token, nothing means the ambient AWS chain.
+ * every other model through Converse; embedding models (Titan, Cohere Embed) through InvokeModel in their own
+ * formats (src/dialects/bedrock-embeddings/). Credentials per DESIGN §8: `AKID:SECRET[:SESSION]` signs with
+ * SigV4, a Bedrock API key is a bearer token, nothing means the ambient AWS chain.
  */
 import type { ResolvedModel, ResolvedProvider } from "../../config/index.js";
 import {
@@ -12,7 +13,7 @@ import {
 } from "../../credentials/aws-sigv4.js";
 import type { AttemptSigner } from "../../credentials/signer.js";
 import { SignerCache } from "../../credentials/signer-cache.js";
-import type { ProviderCall, ProviderDefinition, UpstreamTarget, Wire } from "../types.js";
+import type { EmbeddingsApi, ProviderCall, ProviderDefinition, UpstreamTarget, Wire } from "../types.js";
 
 const invokeWire: Wire = Object.freeze({ dialect: "anthropic", framing: "aws-invoke-stream" });
 const converseWire: Wire = Object.freeze({ dialect: "bedrock-converse", framing: "aws-event-stream" });
@@ -60,9 +61,17 @@ function sigv4For(call: ProviderCall, region: string): AttemptSigner {
   });
 }
 
+/** Bedrock's embedding models, reached through InvokeModel in their vendor's format (by id, as `usesInvoke`). */
+function embeddingsApiOf(model: ResolvedModel): EmbeddingsApi | undefined {
+  if (/(^|\.)amazon\.titan-embed-text-/.test(model.modelName)) return "bedrock-titan";
+  if (/(^|\.)cohere\.embed-/.test(model.modelName)) return "bedrock-cohere";
+  return undefined;
+}
+
 export const awsBedrockProvider: ProviderDefinition = {
   wire: (_provider, model) => (usesInvoke(model) ? invokeWire : converseWire),
-  operations: new Set(["chat"]),
+  operations: new Set(["chat", "embeddings"]),
+  embeddingsApi: (_provider, model) => embeddingsApiOf(model),
   target(call): UpstreamTarget {
     const config = bedrockConfig(call.provider);
     const region = call.provider.region ?? "us-east-1";
@@ -72,7 +81,8 @@ export const awsBedrockProvider: ProviderDefinition = {
     // A provisioned-throughput ARN replaces the model id in the path, as one encoded segment.
     const modelId =
       modelConfig?.type === "awsBedrockProvisionedThroughput" ? modelConfig.arn : call.model.modelName;
-    const invoke = usesInvoke(call.model);
+    const embeddings = call.operation === "embeddings";
+    const invoke = embeddings || usesInvoke(call.model);
     const operation = invoke
       ? call.stream
         ? "invoke-with-response-stream"
@@ -83,7 +93,7 @@ export const awsBedrockProvider: ProviderDefinition = {
     const url = bedrockRuntimeUrl(region, endpoint) + bedrockModelPath(modelId, operation);
     const headers: Record<string, string> = {};
     // Converse takes it in the body (performanceConfig); InvokeModel in a header.
-    if (invoke && latencyOptimized(call.model))
+    if (invoke && !embeddings && latencyOptimized(call.model))
       headers["x-amzn-bedrock-performanceconfig-latency"] = "optimized";
     const credential = call.credential?.reveal();
     if (call.provider.credentialMode === "aws-bearer" && credential) {

@@ -58,14 +58,22 @@ function vertexModels(endpoint: string, publisher: "google" | "anthropic"): stri
 
 export const googleProvider: ProviderDefinition = {
   wire: (provider) => (provider.googleApi === "vertex-anthropic" ? anthropicWire() : geminiWire()),
-  operations: new Set(["chat"]),
+  operations: new Set(["chat", "embeddings"]),
+  // Gemini API: batchEmbedContents; Vertex: the publisher model's predict. Anthropic on Vertex does not embed.
+  embeddingsApi: (provider) =>
+    provider.googleApi === "gemini" ? "gemini" : provider.googleApi === "vertex" ? "vertex" : undefined,
   target(call): UpstreamTarget {
     const config = googleConfig(call);
     // Vertex names versions with `@` (`claude-sonnet-4-5@20250929`) and writes it literally in its URLs.
     const model = encodeURIComponent(call.model.modelName).replaceAll("%40", "@");
+    const embeddings = call.operation === "embeddings";
     if (call.provider.googleApi === "gemini") {
       const base = (config.endpoint ?? GEMINI_API).replace(/\/+$/, "");
-      const method = call.stream ? "streamGenerateContent?alt=sse" : "generateContent";
+      const method = embeddings
+        ? "batchEmbedContents"
+        : call.stream
+          ? "streamGenerateContent?alt=sse"
+          : "generateContent";
       const key = call.credential?.reveal();
       return {
         endpoints: [
@@ -75,13 +83,15 @@ export const googleProvider: ProviderDefinition = {
       };
     }
     const anthropic = call.provider.googleApi === "vertex-anthropic";
-    const method = anthropic
-      ? call.stream
-        ? "streamRawPredict"
-        : "rawPredict"
-      : call.stream
-        ? "streamGenerateContent?alt=sse"
-        : "generateContent";
+    const method = embeddings
+      ? "predict"
+      : anthropic
+        ? call.stream
+          ? "streamRawPredict"
+          : "rawPredict"
+        : call.stream
+          ? "streamGenerateContent?alt=sse"
+          : "generateContent";
     const url = `${vertexModels(config.endpoint ?? "", anthropic ? "anthropic" : "google")}/${model}:${method}`;
     const credential = call.credential?.reveal();
     return {
