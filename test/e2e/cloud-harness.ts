@@ -2,7 +2,8 @@
  * The gateway in-process in front of the cloud mock (test/mock-upstream/cloud-mock.ts): Google providers (Gemini
  * API with a key, Gemini and Anthropic on Vertex with a service account whose token_uri points at a local OAuth
  * token server) and AWS Bedrock providers (static SigV4 keys, a Bedrock API key, the ambient chain, a wrong
- * secret) whose `endpoint` URL stands in for a VPC endpoint. Outcomes are collected through `onOutcome`.
+ * secret) whose `endpoint` URL stands in for a VPC endpoint, with chat models and embedding models (Gemini API,
+ * Vertex, Bedrock Titan and Cohere). Outcomes are collected through `onOutcome`.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -49,6 +50,13 @@ export const refs = {
   bearerConverse: "bedrock-key::v1::nova-lite",
   ambientConverse: "bedrock-ambient::v1::nova-lite",
   wrongSecret: "bedrock-wrong::v1::nova-lite",
+  geminiEmbed: "gemini::v1::gemini-embedding",
+  vertexEmbed: "vertex::v1::text-embedding",
+  vertexGeminiEmbed: "vertex::v1::gemini-embedding",
+  vertexClaudeEmbed: "vertex-claude::v1::claude-embed",
+  titanEmbed: "bedrock::v1::titan-embed",
+  cohereEmbed: "bedrock::v1::cohere-embed",
+  bearerTitanEmbed: "bedrock-key::v1::titan-embed",
 } as const;
 
 export const modelNames = {
@@ -57,21 +65,28 @@ export const modelNames = {
   vertexClaude: "claude-sonnet-4-5@20250929",
   invoke: "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
   converse: "us.amazon.nova-2-lite-v1:0",
+  geminiEmbed: "gemini-embedding-001",
+  vertexEmbed: "text-embedding-005",
+  titanEmbed: "amazon.titan-embed-text-v2:0",
+  cohereEmbed: "cohere.embed-english-v3",
 } as const;
 
-function model(ref: string, modelName: string, serverSideConfig?: object) {
+function model(ref: string, modelName: string, serverSideConfig?: object, capabilities = chatCapabilities) {
   const [provider, version, id] = ref.split("::");
   return {
     modelRef: `${provider}::${version}::${id}`,
     displayName: id,
     modelName,
-    capabilities: ["chat", "autocomplete", "tools"],
+    capabilities,
     category: "balanced",
     status: "stable",
     contextWindow: { maxInputTokens: 100_000, maxOutputTokens: 4096 },
     ...(serverSideConfig ? { serverSideConfig } : {}),
   };
 }
+
+const chatCapabilities = ["chat", "autocomplete", "tools"];
+const embedding = (ref: string, modelName: string) => model(ref, modelName, undefined, ["embeddings"]);
 
 const base64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
@@ -153,6 +168,13 @@ export function cloudConfig(
     model(refs.bearerConverse, modelNames.converse),
     model(refs.ambientConverse, modelNames.converse),
     model(refs.wrongSecret, modelNames.converse),
+    embedding(refs.geminiEmbed, modelNames.geminiEmbed),
+    embedding(refs.vertexEmbed, modelNames.vertexEmbed),
+    embedding(refs.vertexGeminiEmbed, modelNames.geminiEmbed),
+    embedding(refs.vertexClaudeEmbed, "claude-embed"),
+    embedding(refs.titanEmbed, modelNames.titanEmbed),
+    embedding(refs.cohereEmbed, modelNames.cohereEmbed),
+    embedding(refs.bearerTitanEmbed, modelNames.titanEmbed),
   ];
   return `${JSON.stringify(
     {

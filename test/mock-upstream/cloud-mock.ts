@@ -2,9 +2,9 @@
  * A local stand-in for Google's and AWS's model APIs, on a MockUpstream (so every request is recorded the same
  * way), checking each request's credentials as the real service would and answering with the recorded
  * traffic of cloud-recordings.ts:
- * - `/gemini/v1beta/models/<model>:generateContent | :streamGenerateContent?alt=sse`: the Gemini API, key in
- *   `x-goog-api-key` (403 without one, 400 API_KEY_INVALID for an unknown one).
- * - `/vertex/…/publishers/google/models/<model>:generateContent | :streamGenerateContent?alt=sse` and
+ * - `/gemini/v1beta/models/<model>:generateContent | :streamGenerateContent?alt=sse | :batchEmbedContents`: the
+ *   Gemini API, key in `x-goog-api-key` (403 without one, 400 API_KEY_INVALID for an unknown one).
+ * - `/vertex/…/publishers/google/models/<model>:generateContent | :streamGenerateContent?alt=sse | :predict` and
  *   `/vertex/…/publishers/anthropic/models/<model>:rawPredict | :streamRawPredict`: Vertex AI, an OAuth bearer
  *   the token server issued (401 otherwise); Anthropic bodies need `anthropic_version: vertex-2023-10-16` and no
  *   `model` (400 otherwise).
@@ -12,13 +12,23 @@
  *   behind a VPC-endpoint URL. SigV4 checked independently (sigv4-verifier.ts) against the static secrets, or a
  *   Bedrock API key as `authorization: Bearer`; a bad signature gets Bedrock's 403 InvalidSignatureException.
  *   InvokeModel bodies need `anthropic_version: bedrock-2023-05-31` and neither `model` nor `stream`, as Bedrock
- *   refuses extraneous keys. Streams are AWS event-stream frames.
+ *   refuses extraneous keys. Streams are AWS event-stream frames. Embedding models (Titan, Cohere Embed: ids
+ *   `amazon.titan-embed-text-…`, `cohere.embed-…`) take `invoke` with their own bodies.
+ * Embedding requests are checked and answered by cloud-embeddings.ts.
  * The answer's kind follows the request: a request declaring tools, with no tool result in its history, gets
  * the recorded tool call; any other the recorded text. Bedrock model ids containing `throttled-midstream` get a
  * throttlingException frame after three records, ids containing `throttled` Bedrock's 429 ThrottlingException.
  */
 import type { ServerResponse } from "node:http";
 import { eventFrame, exceptionFrame, invokeChunkFrame } from "./aws-event-stream-frames.js";
+import {
+  bedrockEmbeddingModel,
+  cohereInvoke,
+  type EmbeddingAnswer,
+  geminiBatchEmbed,
+  titanInvoke,
+  vertexPredict,
+} from "./cloud-embeddings.js";
 import { type CloudKind, type CloudTarget, cloudRecording, type StreamRecord } from "./cloud-recordings.js";
 import { type MockUpstream, type ReceivedRequest, sendJson, startMockUpstream } from "./mock-upstream.js";
 import type { OAuthTokenServer } from "./oauth-token-server.js";
@@ -73,6 +83,10 @@ function bedrockError(response: ServerResponse, status: number, type: string, me
     { message },
     { "x-amzn-errortype": `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
   );
+}
+
+function sendAnswer(response: ServerResponse, answer: EmbeddingAnswer) {
+  sendJson(response, answer.status, answer.body, answer.headers);
 }
 
 function rawPathOf(request: ReceivedRequest): string {
@@ -174,7 +188,7 @@ export class CloudMock {
   private async answer(request: ReceivedRequest, response: ServerResponse): Promise<void> {
     const path = rawPathOf(request);
     const google = GOOGLE.exec(path);
-    if (google) return this.gemini(request, response, "gemini", google[2]!);
+    if (google) return this.gemini(request, response, "gemini", google[2]!, google[1]!);
     const vertex = VERTEX.exec(path);
     if (vertex) {
       const token = /^Bearer (.+)$/.exec(String(request.headers.authorization ?? ""))?.[1];
@@ -187,7 +201,7 @@ export class CloudMock {
         );
       }
       if (vertex[1] === "anthropic") return this.vertexClaude(request, response, vertex[3]!);
-      return this.gemini(request, response, "vertex", vertex[3]!);
+      return this.gemini(request, response, "vertex", vertex[3]!, vertex[2]!);
     }
     const bedrock = BEDROCK.exec(path);
     if (bedrock) return this.bedrock(request, response, path, bedrock[1]!, bedrock[2]!);
@@ -199,6 +213,7 @@ export class CloudMock {
     response: ServerResponse,
     target: CloudTarget,
     method: string,
+    model: string,
   ) {
     if (target === "gemini") {
       const key = request.headers["x-goog-api-key"];
@@ -216,6 +231,10 @@ export class CloudMock {
         );
       }
     }
+    if (target === "gemini" && method === "batchEmbedContents")
+      return sendAnswer(response, geminiBatchEmbed(decodeURIComponent(model), request.body));
+    if (target === "vertex" && method === "predict")
+      return sendAnswer(response, vertexPredict(decodeURIComponent(model), request.body));
     const recording = cloudRecording(target, kindFor(request, target));
     if (method === "generateContent") return sendJson(response, 200, recording.body);
     if (method === "streamGenerateContent" && request.query.get("alt") === "sse")
@@ -292,6 +311,9 @@ export class CloudMock {
       return bedrockError(response, 403, "InvalidSignatureException", invalidSignatureMessage);
     }
     const body = request.body ?? {};
+    const embedding = bedrockEmbeddingModel(call.modelId);
+    if (embedding && operation === "invoke")
+      return sendAnswer(response, embedding === "titan" ? titanInvoke(body) : cohereInvoke(body));
     const invoke = operation === "invoke" || operation === "invoke-with-response-stream";
     const target: CloudTarget = invoke ? "bedrock-invoke" : "bedrock-converse";
     for (const key of ["model", "stream"]) {
