@@ -13,10 +13,10 @@
  * only for ids with `:` or ARNs. test/mock-upstream/sigv4-verifier.ts checks this independently.
  */
 import { fromNodeProviderChain } from "@aws-sdk/credential-providers";
-import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { GatewayError } from "../errors/index.js";
+import { KeyedSha256 } from "./keyed-sha256.js";
 import { type AttemptSigner, abortable } from "./signer.js";
 
 /** Where SigV4 keys come from: written in config, or the AWS SDK's chain on the gateway's host. */
@@ -81,7 +81,7 @@ export function createSigV4Signer(options: SigV4SignerOptions): AttemptSigner {
     service: options.service ?? "bedrock",
     region: options.region,
     credentials: credentialProvider(options.credentials),
-    sha256: Hash.bind(null, "sha256"),
+    sha256: KeyedSha256,
     uriEscapePath: true,
     applyChecksum: true,
   });
