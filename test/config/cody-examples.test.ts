@@ -155,3 +155,28 @@ describe("Cody documentation fragments are accepted inside a full configuration"
     }
   });
 });
+
+describe("Bedrock without a region", () => {
+  test("is a config error that says what to set, for the credential chain and for static keys", () => {
+    for (const accessToken of [undefined, "AKIDEXAMPLE:secret"]) {
+      const result = loadConfig(
+        JSON.stringify({
+          modelConfiguration: {
+            sourcegraph: null,
+            providerOverrides: [
+              { id: "br", serverSideConfig: { type: "awsBedrock", ...(accessToken ? { accessToken } : {}) } },
+            ],
+          },
+        }),
+        { env: {} },
+      );
+      expect(result.ok).toBe(false);
+      const problems = result.ok
+        ? []
+        : result.problems.map((problem) => `${problem.path}: ${problem.message}`);
+      expect(problems.join("\n")).toMatch(
+        /providerOverrides\[0\]\.serverSideConfig\.region: .*need(s)? a region.*AWS_REGION/,
+      );
+    }
+  });
+});

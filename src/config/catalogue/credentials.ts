@@ -57,7 +57,15 @@ function central(config: ProviderServerSideConfig, env: Environment): Credential
         if ((parts.length === 2 || parts.length === 3) && parts.every((part) => part !== "")) {
           return region
             ? { mode: "aws-static", centralKey: token, available: true, region }
-            : { mode: "aws-static", available: false, warning: "no AWS region: set `region` or AWS_REGION" };
+            : {
+                mode: "aws-static",
+                available: false,
+                error: {
+                  path: ["region"],
+                  message:
+                    "SigV4 keys need a region: set `region` in serverSideConfig (or a region code as `endpoint`), or AWS_REGION",
+                },
+              };
         }
         return {
           mode: "missing",
@@ -82,7 +90,11 @@ function central(config: ProviderServerSideConfig, env: Environment): Credential
         return {
           mode: "aws-ambient",
           available: false,
-          warning: "the AWS credential chain needs a region: set `region` in serverSideConfig or AWS_REGION",
+          error: {
+            path: ["region"],
+            message:
+              "the AWS credential chain needs a region: set `region` in serverSideConfig (or a region code as `endpoint`), or AWS_REGION",
+          },
         };
       }
       return { mode: "aws-ambient", available: true, region };
