@@ -29,11 +29,15 @@ export interface PartialArguments {
   json(): string;
 }
 
+const unsafeKeys = new Set(["__proto__", "constructor", "prototype"]);
+
 export function createPartialArguments(): PartialArguments {
   const root: JsonObject = {};
   let continuing: string | undefined;
 
   const set = (keys: Key[], value: unknown, append: boolean): void => {
+    // Paths come from the model's output: `__proto__` and friends would reach Object.prototype.
+    if (keys.some((key) => typeof key === "string" && unsafeKeys.has(key))) return;
     let node: JsonObject | unknown[] = root;
     for (let index = 0; index < keys.length; index++) {
       const key = keys[index] as Key;
