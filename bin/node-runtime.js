@@ -3,7 +3,7 @@
 // When the running Node is too old, Node 24 is installed once from the npm registry's `node` package
 // into a cache folder (shared by every clone) and the script is run there as a child process.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -40,6 +40,8 @@ export function supportedNode(env = process.env) {
   const staging = `${dir}.${process.pid}.tmp`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  // Without a package.json here npm would install into the nearest ancestor project instead.
+  writeFileSync(join(staging, "package.json"), '{"private":true}\n');
   const npm = process.platform === "win32" ? "npm.cmd" : "npm";
   const result = spawnSync(
     npm,
@@ -98,10 +100,14 @@ export async function runScript(script, args, nodeFlags = []) {
     if (signal === "SIGINT" && process.stdin.isTTY) return;
     child.kill(signal);
   };
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) process.on(signal, () => forward(signal));
+  const forwarded = ["SIGTERM", "SIGINT", "SIGHUP"];
+  for (const signal of forwarded) process.on(signal, () => forward(signal));
   child.on("exit", (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exit(code ?? 1);
+    if (signal) {
+      // Die of the same signal, so a supervisor sees what happened: our own forwarding handlers must go first.
+      for (const name of forwarded) process.removeAllListeners(name);
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
   });
 }
 

@@ -78,6 +78,11 @@ export interface ProviderDefinition {
   upstreamModel?(call: ProviderCall): string;
   /** How canonical requests are written for this vendor's flavour of the OpenAI dialect. */
   openaiChatSettings?: Omit<OpenAIChatSettings, "model">;
+  /**
+   * The provider reads an Anthropic client's `anthropic-version` and `anthropic-beta` headers (Anthropic, Vertex);
+   * Bedrock takes them in the body instead.
+   */
+  anthropicHeaders?: boolean;
   /** Last changes to the outgoing body on both paths (vendor parameters, fields the vendor rejects). */
   finalizeBody?(body: JsonObject, call: ProviderCall): void;
 }

@@ -33,8 +33,11 @@ function single(value: string | string[] | undefined): string | undefined {
 export function withClientHeaders(
   endpoints: UpstreamEndpoint[],
   clientDialect: Dialect,
-  /** The client's dialect is the upstream's (a pass-through, or count_tokens to Anthropic). */
-  sameDialect: boolean,
+  /**
+   * The upstream takes an Anthropic client's `anthropic-version`/`anthropic-beta` as headers: a pass-through to a
+   * provider that reads them there (Anthropic, Vertex), not one that wants them in the body (Bedrock).
+   */
+  anthropicHeaders: boolean,
   headers: Record<string, string | string[] | undefined>,
 ): UpstreamEndpoint[] {
   const agent = single(headers["user-agent"]);
@@ -43,7 +46,7 @@ export function withClientHeaders(
     const value = single(headers[name]);
     if (value !== undefined) extra[name] = value;
   }
-  if (clientDialect === "anthropic" && sameDialect) {
+  if (clientDialect === "anthropic" && anthropicHeaders) {
     const beta = single(headers["anthropic-beta"]);
     if (beta !== undefined) extra["anthropic-beta"] = beta;
     const anthropicVersion = single(headers["anthropic-version"]);

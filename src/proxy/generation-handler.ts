@@ -12,6 +12,7 @@ import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
 import { fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
+import { providerFailureCode } from "./provider-failure.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { relayStream } from "./stream-relay.js";
 import { UpstreamCall } from "./upstream-call.js";
@@ -151,7 +152,12 @@ export async function handleGeneration(
     response = await deps.upstream.send(
       {
         providerName: routed.provider.id,
-        endpoints: withClientHeaders(plan.target.endpoints, spec.dialect, plan.passthrough, exchange.headers),
+        endpoints: withClientHeaders(
+          plan.target.endpoints,
+          spec.dialect,
+          plan.passthrough && routed.definition.anthropicHeaders === true,
+          exchange.headers,
+        ),
         body: JSON.stringify(plan.body),
       },
       { signal: call.signal, secrets: plan.target.secrets, ...timeouts },
@@ -181,10 +187,14 @@ export async function handleGeneration(
       answerContext(routed, response.headers, exchange.id),
     );
     if (!translatedResponse.ok) {
-      throw new GatewayError(
-        "upstream_error",
-        `${routed.provider.id} answered with an unexpected body: ${translatedResponse.error.message}`,
-      );
+      // A failure the provider reported in its answer (Gemini's blocked prompt is a 400) keeps its status.
+      const { status, message } = translatedResponse.error;
+      throw status >= 400
+        ? new GatewayError(providerFailureCode(status), `${routed.provider.id}: ${message}`)
+        : new GatewayError(
+            "upstream_error",
+            `${routed.provider.id} answered with an unexpected body: ${message}`,
+          );
     }
     outcome.usage = translatedResponse.response.usage;
     exchange.sendJson(

@@ -3,7 +3,7 @@ import type { JsonObject } from "../canonical/validate.js";
 import { anthropicErrorToCanonical } from "../dialects/anthropic/anthropic-errors.js";
 import { openaiErrorToCanonical } from "../dialects/openai/openai-errors.js";
 import { formatSse } from "../dialects/sse.js";
-import { type ErrorCode, GatewayError } from "../errors/index.js";
+import { GatewayError } from "../errors/index.js";
 import { createFrameReader, type FrameEvent, type Framing } from "../upstream/framing/index.js";
 import { scrubSecrets } from "../upstream/scrub.js";
 import {
@@ -15,6 +15,7 @@ import {
   translators,
 } from "./codecs.js";
 import type { RequestOutcome } from "./outcome.js";
+import { providerFailureCode } from "./provider-failure.js";
 
 export interface StreamRelayInput {
   body: AsyncIterable<Buffer>;
@@ -42,20 +43,12 @@ export interface StreamRelayInput {
 /** What a relay records in the request's outcome as it goes: usage, events relayed, the error that ended it. */
 export type StreamResult = Pick<RequestOutcome, "usage" | "relayedEvents" | "status" | "errorCode">;
 
-/** The gateway's code for a provider's failure inside a stream, by the status the provider gives it. */
-function midStreamCode(status: number): ErrorCode {
-  if (status === 429) return "upstream_rate_limited";
-  if (status === 503 || status === 529) return "upstream_overloaded";
-  if (status === 408 || status === 504) return "upstream_timeout";
-  return "upstream_error";
-}
-
 /** A provider's error record in a stream (OpenAI `{"error":…}`, Anthropic `event: error`) as the request's error. */
 function providerStreamError(dialect: Dialect, json: unknown, fallback: string): GatewayError {
   const parsed =
     dialect === "anthropic" ? anthropicErrorToCanonical(200, json) : openaiErrorToCanonical(200, json);
   const status = parsed.status >= 400 ? parsed.status : 502;
-  return new GatewayError(midStreamCode(status), parsed.message || fallback);
+  return new GatewayError(providerFailureCode(status), parsed.message || fallback);
 }
 
 function failed(result: StreamResult, error: GatewayError): void {
@@ -195,7 +188,7 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
       if (event.type === "error") {
         event.error.message = scrubSecrets(event.error.message, input.secrets);
         // The client sees the gateway's catalogue code, as for every other error; the provider's message stays.
-        const code = midStreamCode(event.error.status);
+        const code = providerFailureCode(event.error.status);
         event.error.code = code;
         failed(result, new GatewayError(code, event.error.message));
       }
@@ -233,7 +226,9 @@ export async function* relayStream(input: StreamRelayInput, result: StreamResult
       const text = handler.take();
       if (text) yield text;
     }
-    handler.reader.end();
+    // An SSE body may lack its last blank line; AWS frames cut short are a broken stream, not a complete one.
+    if (!handler.reader.end() && input.framing !== "sse")
+      throw new GatewayError("upstream_error", "the upstream stream ended in the middle of a frame");
     const tail = handler.take() + handler.finish();
     if (tail) yield tail;
   } catch (error) {

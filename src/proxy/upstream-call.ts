@@ -26,7 +26,11 @@ export class UpstreamCall {
         ),
       );
     }, totalMs);
-    exchange.onEnd(() => clearTimeout(timer));
+    // The request is over: nothing may still run for it upstream (an embeddings fan-out's other calls).
+    exchange.onEnd(() => {
+      clearTimeout(timer);
+      this.controller.abort();
+    });
   }
 
   get signal(): AbortSignal {
@@ -59,7 +63,12 @@ export async function sendWhole(
     const response = await deps.upstream.send(
       {
         providerName: routed.provider.id,
-        endpoints: withClientHeaders(target.endpoints, dialect, true, exchange.headers),
+        endpoints: withClientHeaders(
+          target.endpoints,
+          dialect,
+          routed.definition.anthropicHeaders === true,
+          exchange.headers,
+        ),
         body,
       },
       { signal: call.signal, secrets: target.secrets, ...timeouts },

@@ -88,7 +88,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     const callConnectTimeoutMs = sendOptions.connectTimeoutMs ?? connectTimeoutMs;
     const firstByteTimeoutMs = sendOptions.firstByteTimeoutMs ?? defaultFirstByteTimeoutMs;
     const idleTimeoutMs = sendOptions.idleTimeoutMs ?? defaultIdleTimeoutMs;
-    const secrets = sendOptions.secrets ?? NO_SECRETS;
+    let secrets = sendOptions.secrets ?? NO_SECRETS;
     const method = request.method ?? "POST";
     const body = request.body ?? null;
     // Every body the gateway sends is JSON; Anthropic documents the media type as required, and
@@ -125,6 +125,8 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
             signal,
           );
           requestHeaders = { ...requestHeaders, ...signed };
+          // What the signer added (a token that expires, a session token) is as secret as a configured key.
+          secrets = [...secrets, ...signedSecrets(signed)];
         } catch (error) {
           state.inFlight--;
           if (signal?.aborted)
@@ -276,6 +278,16 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
 }
 
 function ignoreError(): void {}
+
+/** Credential values among a signer's headers: a bearer token, an AWS session token. */
+function signedSecrets(headers: Record<string, string>): string[] {
+  const found: string[] = [];
+  const token = headers["x-amz-security-token"];
+  if (token) found.push(token);
+  const bearer = /^Bearer\s+(\S+)/i.exec(headers.authorization ?? "")?.[1];
+  if (bearer) found.push(bearer);
+  return found;
+}
 
 function elapsed(started: number): number {
   return Math.round(performance.now() - started);

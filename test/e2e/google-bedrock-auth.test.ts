@@ -186,6 +186,48 @@ describe("latency-optimised models", () => {
   });
 });
 
+describe("a prompt Gemini blocks", () => {
+  it("is the caller's 400 with Gemini's reason, not a 502 for an unexpected body", async () => {
+    // Scripts added later win: this one answers the next Gemini call with a blocked prompt (wire-formats §4.3).
+    h.cloud.mock.script(
+      (request) =>
+        request.path.startsWith("/gemini/") && JSON.stringify(request.body).includes("forbidden words"),
+      (_request, response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.end(
+          JSON.stringify({
+            promptFeedback: { blockReason: "PROHIBITED_CONTENT" },
+            modelVersion: "gemini-3-pro",
+          }),
+        );
+      },
+    );
+    const error = await h.openai.chat.completions
+      .create({ model: refs.gemini, messages: [{ role: "user", content: "forbidden words" }] })
+      .catch((caught: unknown) => caught as { status?: number; message?: string });
+    expect(error).toMatchObject({ status: 400 });
+    expect(String((error as { message?: string }).message)).toContain("PROHIBITED_CONTENT");
+  });
+});
+
+describe("an Anthropic client's betas", () => {
+  it("reach InvokeModel in the body (anthropic_beta), not as headers Bedrock would ignore and sign", async () => {
+    await h.anthropic.messages.create(
+      { model: refs.invoke, max_tokens: 256, messages: [{ role: "user", content: "Hello" }] },
+      { headers: { "anthropic-beta": "interleaved-thinking-2025-05-14, context-1m-2025-08-07" } },
+    );
+    const call = h.cloud.lastBedrock();
+    expect(call.operation).toBe("invoke");
+    expect(call.request.body.anthropic_beta).toEqual([
+      "interleaved-thinking-2025-05-14",
+      "context-1m-2025-08-07",
+    ]);
+    expect(call.request.headers["anthropic-beta"]).toBeUndefined();
+    expect(call.request.headers["anthropic-version"]).toBeUndefined();
+    expect(call.verdict).toEqual({ ok: true, accessKeyId: awsKeyId });
+  });
+});
+
 describe("throttling", () => {
   const cases = (["openai", "anthropic"] as const).flatMap((client) =>
     [

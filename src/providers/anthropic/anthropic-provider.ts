@@ -6,6 +6,7 @@ export const anthropicVersion = "2023-06-01";
 
 export const anthropicProvider: ProviderDefinition = {
   wire: sseWire("anthropic"),
+  anthropicHeaders: true,
   operations: new Set(["chat", "countTokens"]),
   target(call) {
     const config = call.provider.serverConfig;

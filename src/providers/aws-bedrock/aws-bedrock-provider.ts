@@ -42,7 +42,19 @@ function bedrockConfig(provider: ResolvedProvider) {
 /** One SigV4 signer per provider, region and credentials: the ambient chain's credentials survive reloads. */
 const signers = new SignerCache();
 
+/** The last signer of each resolved provider: the request path finds it without hashing the credentials again. */
+const current = new WeakMap<ResolvedProvider, AttemptSigner>();
+
 function sigv4For(call: ProviderCall, region: string): AttemptSigner {
+  let signer = current.get(call.provider);
+  if (!signer) {
+    signer = cachedSigner(call, region);
+    current.set(call.provider, signer);
+  }
+  return signer;
+}
+
+function cachedSigner(call: ProviderCall, region: string): AttemptSigner {
   const credential = call.credential?.reveal();
   return signers.get([call.provider.id, region, credential], () => {
     const parsed = parseBedrockAccessToken(credential);

@@ -2,9 +2,11 @@
  * Google: the Gemini API (API key), Gemini on Vertex AI and Anthropic on Vertex AI (OAuth). The endpoint decides
  * which (DESIGN §8, resolved in the catalogue as `googleApi`).
  */
+import type { ResolvedProvider } from "../../config/index.js";
 import { createGoogleOAuthSigner, type GoogleCredentialSource } from "../../credentials/google-oauth.js";
 import type { AttemptSigner } from "../../credentials/signer.js";
 import { SignerCache } from "../../credentials/signer-cache.js";
+import { GatewayError } from "../../errors/index.js";
 import { type ProviderCall, type ProviderDefinition, sseWire, type UpstreamTarget } from "../types.js";
 
 const geminiWire = sseWire("gemini");
@@ -44,9 +46,25 @@ function credentialSource(call: ProviderCall): GoogleCredentialSource {
   return { kind: "adc" };
 }
 
+/** The last signer of each resolved provider: the request path finds it without rebuilding the cache key. */
+const current = new WeakMap<ResolvedProvider, AttemptSigner>();
+
 function vertexSigner(call: ProviderCall): AttemptSigner {
-  const source = credentialSource(call);
-  return signers.get([call.provider.id, JSON.stringify(source)], () => createGoogleOAuthSigner(source));
+  const known = current.get(call.provider);
+  if (known) return known;
+  let signer: AttemptSigner;
+  try {
+    const source = credentialSource(call);
+    signer = signers.get([call.provider.id, JSON.stringify(source)], () => createGoogleOAuthSigner(source));
+  } catch (error) {
+    // A key that is not a service account's JSON: the provider cannot be used, and it is ours to fix.
+    throw new GatewayError(
+      "gateway_unavailable",
+      `provider \`${call.provider.id}\` has unusable Google credentials: ${(error as Error).message}`,
+    );
+  }
+  current.set(call.provider, signer);
+  return signer;
 }
 
 /** `…/locations/L` or `…/publishers/P/models`: the models URL of a Vertex endpoint for a publisher. */
@@ -58,6 +76,7 @@ function vertexModels(endpoint: string, publisher: "google" | "anthropic"): stri
 
 export const googleProvider: ProviderDefinition = {
   wire: (provider) => (provider.googleApi === "vertex-anthropic" ? anthropicWire() : geminiWire()),
+  anthropicHeaders: true,
   operations: new Set(["chat", "embeddings"]),
   // Gemini API: batchEmbedContents; Vertex: the publisher model's predict. Anthropic on Vertex does not embed.
   embeddingsApi: (provider) =>

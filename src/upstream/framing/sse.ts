@@ -25,7 +25,7 @@ export function createSseFrameReader(onEvent: (event: FrameEvent) => void): Fram
   const feed = (text: string) => {
     if (text === "") return;
     fed = true;
-    tail = (tail + text).slice(-4);
+    tail = text.length >= 4 ? text.slice(-4) : (tail + text).slice(-4);
     reader.feed(text);
   };
   return {
