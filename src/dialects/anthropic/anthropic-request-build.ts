@@ -4,7 +4,7 @@ import type { BuildResult, TranslationWarning } from "../../canonical/errors.js"
 import type { CanonicalRequest } from "../../canonical/request.js";
 import { catchFieldError, fail, type JsonObject } from "../../canonical/validate.js";
 import { anthropicBlock } from "./anthropic-content.js";
-import { claudeThinking } from "./anthropic-thinking.js";
+import { claudeThinking, fitThinking } from "./anthropic-thinking.js";
 
 export interface AnthropicSettings {
   /** The upstream's model name. */
@@ -79,18 +79,14 @@ function applyReasoning(request: CanonicalRequest, body: JsonObject, warn: Warn)
   body.thinking = claude.thinking;
   const budget = claude.budget;
   if (budget === undefined) return;
-  const maxTokens = body.max_tokens as number;
-  if (maxTokens <= budget) {
-    body.max_tokens = maxTokens + budget;
-    warn("max_tokens", `raised to ${maxTokens + budget}: it must exceed the thinking budget of ${budget}`);
-  }
-  // Anthropic rejects non-default sampling with thinking on (wire-formats §3.4).
-  for (const key of ["temperature", "top_p", "top_k"]) {
-    if (key in body) {
-      delete body[key];
-      warn(key, "not sent: Anthropic does not allow it with extended thinking");
-    }
-  }
+  fitThinking(
+    budget,
+    {
+      maxTokens: { holder: body, key: "max_tokens" },
+      sampling: ["temperature", "top_p", "top_k"].map((key) => ({ holder: body, key, name: key })),
+    },
+    warn,
+  );
 }
 
 function build(

@@ -41,3 +41,29 @@ export function claudeThinking(
     );
   return { thinking: { type: "enabled", budget_tokens: budget }, budget };
 }
+
+/** Where a request body keeps its max tokens, and the sampling settings Claude refuses with thinking on. */
+export interface ClaudeBodyFields {
+  maxTokens: { holder: JsonObject; key: string };
+  /** Each setting's holder, its key there, and the name the client knows it by (for the warning). */
+  sampling: ReadonlyArray<{ holder: JsonObject; key: string; name: string }>;
+}
+
+/**
+ * With thinking on: max tokens must exceed the budget (raised by it when they do not), and temperature, top_p and
+ * top_k are refused by Claude, so they are left out (wire-formats §3.4), each with a warning.
+ */
+export function fitThinking(budget: number, fields: ClaudeBodyFields, warn: Warn): void {
+  const { holder, key } = fields.maxTokens;
+  const maxTokens = holder[key];
+  if (typeof maxTokens === "number" && maxTokens <= budget) {
+    holder[key] = maxTokens + budget;
+    warn("max_tokens", `raised to ${maxTokens + budget}: it must exceed the thinking budget of ${budget}`);
+  }
+  for (const setting of fields.sampling) {
+    if (setting.key in setting.holder) {
+      delete setting.holder[setting.key];
+      warn(setting.name, "not sent: Claude does not allow it with extended thinking");
+    }
+  }
+}

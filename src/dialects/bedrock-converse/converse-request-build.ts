@@ -7,7 +7,7 @@
 import type { BuildResult, TranslationWarning } from "../../canonical/errors.js";
 import type { CanonicalRequest } from "../../canonical/request.js";
 import { catchFieldError, fail, type JsonObject } from "../../canonical/validate.js";
-import { claudeThinking } from "../anthropic/anthropic-thinking.js";
+import { claudeThinking, fitThinking } from "../anthropic/anthropic-thinking.js";
 import { type ConverseModelFamily, cachePoint, converseBlocks, type Warn } from "./converse-content.js";
 
 export interface ConverseSettings {
@@ -147,23 +147,18 @@ function applyReasoning(
   additional.thinking = claude.thinking;
   const budget = claude.budget;
   if (budget === undefined) return;
-  const maxTokens = inference.maxTokens;
-  if (typeof maxTokens === "number" && maxTokens <= budget) {
-    inference.maxTokens = maxTokens + budget;
-    warn("max_tokens", `raised to ${maxTokens + budget}: it must exceed the thinking budget of ${budget}`);
-  }
-  // Claude refuses non-default sampling with thinking on (wire-formats §3.4).
-  const sampling = [
-    [inference, "temperature", "temperature"],
-    [inference, "topP", "top_p"],
-    [additional, "top_k", "top_k"],
-  ] as const;
-  for (const [target, key, name] of sampling) {
-    if (key in target) {
-      delete target[key];
-      warn(name, "not sent: Claude does not allow it with extended thinking");
-    }
-  }
+  fitThinking(
+    budget,
+    {
+      maxTokens: { holder: inference, key: "maxTokens" },
+      sampling: [
+        { holder: inference, key: "temperature", name: "temperature" },
+        { holder: inference, key: "topP", name: "top_p" },
+        { holder: additional, key: "top_k", name: "top_k" },
+      ],
+    },
+    warn,
+  );
 }
 
 // Converse's own limits on requestMetadata (API_runtime_Converse.html): at most 16 pairs of these characters.
