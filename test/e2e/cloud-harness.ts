@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { loadConfigFile } from "../../src/config/index.js";
 import type { RequestOutcome } from "../../src/proxy/outcome.js";
 import { type Gateway, startGateway } from "../../src/server/gateway.js";
@@ -303,4 +304,23 @@ export async function until<T>(
 /** The outcome of the latest request for `modelRef`, once the exchange has ended. */
 export function outcomeFor(running: RunningGateway, modelRef: string): Promise<RequestOutcome> {
   return until(() => running.outcomes.findLast((outcome) => outcome.modelRef === modelRef));
+}
+
+/**
+ * The harness for a whole test file: started once, its mock's records and the outcomes cleared before each
+ * test, closed at the end. The returned object reads through to the running harness.
+ */
+export function useCloudHarness(): CloudHarness {
+  let current: CloudHarness | undefined;
+  beforeAll(async () => {
+    current = await startCloudHarness();
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    current!.cloud.clear();
+    current!.outcomes.length = 0;
+  });
+  return new Proxy({} as CloudHarness, {
+    get: (_target, key) => Reflect.get(current as CloudHarness, key),
+  });
 }

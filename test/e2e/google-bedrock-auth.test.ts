@@ -6,7 +6,7 @@
  * InvokeModel's header and Converse's performanceConfig; throttling before and inside a stream; and Vertex
  * OAuth: many requests, one token fetch.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invalidSignatureMessage } from "../mock-upstream/cloud-mock.js";
 import { cloudExpected } from "../mock-upstream/cloud-recordings.js";
 import {
@@ -15,26 +15,17 @@ import {
   awsKeyId,
   awsWrongSecret,
   bedrockApiKey,
-  type CloudHarness,
   outcomeFor,
   provisionedArn,
   refs,
-  startCloudHarness,
+  useCloudHarness,
 } from "./cloud-harness.js";
 import { callAnthropic, callOpenAI, type OpenAIResult } from "./proxy-sdk-calls.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK errors and wire JSON of any shape.
 type Loose = any;
 
-let h: CloudHarness;
-beforeAll(async () => {
-  h = await startCloudHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => {
-  h.cloud.clear();
-  h.outcomes.length = 0;
-});
+const h = useCloudHarness();
 
 const messages = [{ role: "user", content: "Count to twenty." }];
 const openaiText = (model: string, stream: boolean) => callOpenAI(h.openai, { model, messages }, stream);

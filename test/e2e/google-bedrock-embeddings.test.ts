@@ -7,33 +7,24 @@
  * it into float32; `encoding_format: "float"` gets the floats as the provider sent them. Each case checks the
  * vectors, the usage the client sees and the outcome records, and what the provider received.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFixtureJson } from "../fixtures-helpers/fixtures.js";
 import { mockTokens, mockVector, vertexEmbeddingRecording } from "../mock-upstream/cloud-embeddings.js";
 import {
   awsKeyId,
   bedrockApiKey,
-  type CloudHarness,
   cloudToken,
   geminiKey,
   modelNames,
   outcomeFor,
   refs,
-  startCloudHarness,
+  useCloudHarness,
 } from "./cloud-harness.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK errors and wire JSON of any shape.
 type Loose = any;
 
-let h: CloudHarness;
-beforeAll(async () => {
-  h = await startCloudHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => {
-  h.cloud.clear();
-  h.outcomes.length = 0;
-});
+const h = useCloudHarness();
 
 const inputs = ["The quick brown fox", "jumps over the lazy dog", "and runs away"];
 const formats = [undefined, "float"] as const;

@@ -8,33 +8,24 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { cloudExpected } from "../mock-upstream/cloud-recordings.js";
 import {
   awsKeyId,
   awsSecret,
-  type CloudHarness,
   outcomeFor,
   type RunningGateway,
   refs,
-  startCloudHarness,
   startGatewayFor,
   until,
+  useCloudHarness,
 } from "./cloud-harness.js";
 import { callAnthropic, callOpenAI } from "./proxy-sdk-calls.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: SDK results of any shape.
 type Loose = any;
 
-let h: CloudHarness;
-beforeAll(async () => {
-  h = await startCloudHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => {
-  h.cloud.clear();
-  h.outcomes.length = 0;
-});
+const h = useCloudHarness();
 
 async function responsesCall(params: Loose, stream: boolean): Promise<{ response: Loose; events: Loose[] }> {
   if (!stream) return { response: await h.openai.responses.create(params), events: [] };

@@ -6,7 +6,7 @@
  * the usage in the request's outcome, and what the provider received; a tool round trip's second turn must carry
  * the result back in the provider's own terms (functionResponse by name, toolResult / tool_result by id).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CanonicalUsage } from "../../src/canonical/usage.js";
 import {
   type CloudExpected,
@@ -17,28 +17,19 @@ import {
 import type { ReceivedRequest } from "../mock-upstream/mock-upstream.js";
 import {
   awsKeyId,
-  type CloudHarness,
   cloudToken,
   geminiKey,
   modelNames,
   outcomeFor,
   refs,
-  startCloudHarness,
+  useCloudHarness,
 } from "./cloud-harness.js";
 import { type AnthropicResult, callAnthropic, callOpenAI, type OpenAIResult } from "./proxy-sdk-calls.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: wire JSON of any shape; tests pick fields.
 type Loose = any;
 
-let h: CloudHarness;
-beforeAll(async () => {
-  h = await startCloudHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => {
-  h.cloud.clear();
-  h.outcomes.length = 0;
-});
+const h = useCloudHarness();
 
 const prompt = "What is the weather in San Francisco?";
 const toolOutput = "Sunny, 18°C";
