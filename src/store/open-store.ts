@@ -3,6 +3,7 @@ import { migrations as allMigrations, type Migration } from "./migrations/index.
 import { openPostgresDriver } from "./postgres-driver.js";
 import { actorsRepository } from "./repositories/actors.js";
 import { auditRepository } from "./repositories/audit.js";
+import { providerKeysRepository } from "./repositories/provider-keys.js";
 import type { RepositoryContext } from "./repositories/rows.js";
 import { settingsRepository } from "./repositories/settings.js";
 import { tokensRepository } from "./repositories/tokens.js";
@@ -42,6 +43,7 @@ function repositories(driver: SqlDriver, sql: SqlExecutor): StoreRepositories {
     actors: actorsRepository(context),
     tokens: tokensRepository(context),
     audit: auditRepository(context),
+    providerKeys: providerKeysRepository(context),
   };
 }
 

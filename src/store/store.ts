@@ -30,6 +30,7 @@ export interface StoreRepositories {
   readonly actors: ActorsRepository;
   readonly tokens: TokensRepository;
   readonly audit: AuditRepository;
+  readonly providerKeys: ProviderKeysRepository;
 }
 
 export interface MigrationInfo {
@@ -209,4 +210,50 @@ export interface AuditRepository {
   append(entry: NewAuditEntry): Promise<AuditRecord>;
   /** Newest first. */
   list(options?: AuditListOptions): Promise<AuditRecord[]>;
+}
+
+// Provider keys: central keys set through the admin API and callers' own keys (BYOK), stored only encrypted.
+
+/** A secret as AES-256-GCM leaves it (src/credentials/secret-box.ts); nothing here reveals the plaintext. */
+export interface EncryptedSecret {
+  /** Which master key sealed it: a fingerprint of the key, never the key. */
+  readonly keyId: string;
+  /** The 12-byte nonce, base64. */
+  readonly nonce: string;
+  /** The ciphertext followed by the 16-byte authentication tag, base64. */
+  readonly ciphertext: string;
+}
+
+export interface ProviderKeyRecord {
+  /** `null` for the provider's central key; else the actor whose own key it is. */
+  readonly actorId: string | null;
+  readonly providerId: string;
+  readonly secret: EncryptedSecret;
+  /** The key's last four characters (fewer for short keys), the most any API shows. */
+  readonly hint: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface NewProviderKey {
+  readonly actorId: string | null;
+  readonly providerId: string;
+  readonly secret: EncryptedSecret;
+  readonly hint: string;
+  /** Default now; `createdAt` is kept when a key replaces another. */
+  readonly at?: Date;
+}
+
+export interface ProviderKeysRepository {
+  /** Inserts or replaces the key of (actorId, providerId). */
+  put(key: NewProviderKey): Promise<ProviderKeyRecord>;
+  get(actorId: string | null, providerId: string): Promise<ProviderKeyRecord | undefined>;
+  /** Whether it existed. */
+  delete(actorId: string | null, providerId: string): Promise<boolean>;
+  /** Every key (`actorId` given: that owner's only, `null` = central keys), ordered by owner then provider. */
+  list(filter?: { actorId?: string | null }): Promise<ProviderKeyRecord[]>;
+  /** Deletes an actor's own keys (the actor is being deleted); how many. */
+  deleteForActor(actorId: string): Promise<number>;
+  /** Replaces a stored key's encrypted form, leaving its times and hint (rotation); whether it existed. */
+  reseal(actorId: string | null, providerId: string, secret: EncryptedSecret): Promise<boolean>;
 }

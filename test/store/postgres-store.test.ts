@@ -35,11 +35,18 @@ describe("Postgres store", () => {
     const tables = await withClient(async (client) => {
       const result = await client.query<{ table_schema: string; table_name: string }>(
         "SELECT table_schema, table_name FROM information_schema.tables WHERE table_name = ANY($1) ORDER BY 2",
-        [["actors", "audit_log", "schema_migrations", "settings", "tokens"]],
+        [["actors", "audit_log", "provider_keys", "schema_migrations", "settings", "tokens"]],
       );
       return result.rows.filter((row) => row.table_schema === schema).map((row) => row.table_name);
     });
-    expect(tables).toEqual(["actors", "audit_log", "schema_migrations", "settings", "tokens"]);
+    expect(tables).toEqual([
+      "actors",
+      "audit_log",
+      "provider_keys",
+      "schema_migrations",
+      "settings",
+      "tokens",
+    ]);
   });
 
   it("stores timestamps as epoch milliseconds and JSON as jsonb", async () => {

@@ -494,6 +494,145 @@ export function describeStoreConformance(label: string, options: StoreConformanc
       });
     });
 
+    describe("provider keys", () => {
+      // Opaque to the store: what secret-box.ts would produce, but any text round-trips.
+      const sealed = (tag: string) => ({
+        keyId: `key-${tag}`,
+        nonce: `nonce-${tag}`,
+        ciphertext: `cipher-${tag}`,
+      });
+      const put = (store: Store, actorId: string | null, providerId: string, tag: string, offset = 0) =>
+        store.providerKeys.put({
+          actorId,
+          providerId,
+          secret: sealed(tag),
+          hint: tag.slice(-4),
+          at: at(offset),
+        });
+
+      it("puts and gets a central key and an actor's own key, apart", async () => {
+        const store = await migrated();
+        const central = await put(store, null, "openai", "central");
+        expect(central).toEqual({
+          actorId: null,
+          providerId: "openai",
+          secret: sealed("central"),
+          hint: "tral",
+          createdAt: T0,
+          updatedAt: T0,
+        });
+        await put(store, "alice", "openai", "alice");
+        expect(await store.providerKeys.get(null, "openai")).toEqual(central);
+        expect((await store.providerKeys.get("alice", "openai"))?.secret).toEqual(sealed("alice"));
+        expect(await store.providerKeys.get("bob", "openai")).toBeUndefined();
+        expect(await store.providerKeys.get(null, "anthropic")).toBeUndefined();
+      });
+
+      it("replaces a key in place, keeping createdAt", async () => {
+        const store = await migrated();
+        await put(store, "alice", "openai", "first", 0);
+        const replaced = await put(store, "alice", "openai", "second", 5_000);
+        expect(replaced).toMatchObject({
+          secret: sealed("second"),
+          hint: "cond",
+          createdAt: T0,
+          updatedAt: at(5_000),
+        });
+        expect(await store.providerKeys.list()).toEqual([replaced]);
+      });
+
+      it("lists every key by owner (central first) then provider, or one owner's", async () => {
+        const store = await migrated();
+        await put(store, "bob", "openai", "b1");
+        await put(store, null, "openai", "c1");
+        await put(store, "alice", "openai", "a1");
+        await put(store, "alice", "anthropic", "a2");
+        await put(store, null, "anthropic", "c2");
+        const owners = (list: { actorId: string | null; providerId: string }[]) =>
+          list.map((key) => `${key.actorId ?? "central"}/${key.providerId}`);
+        expect(owners(await store.providerKeys.list())).toEqual([
+          "central/anthropic",
+          "central/openai",
+          "alice/anthropic",
+          "alice/openai",
+          "bob/openai",
+        ]);
+        expect(owners(await store.providerKeys.list({ actorId: null }))).toEqual([
+          "central/anthropic",
+          "central/openai",
+        ]);
+        expect(owners(await store.providerKeys.list({ actorId: "alice" }))).toEqual([
+          "alice/anthropic",
+          "alice/openai",
+        ]);
+        expect(await store.providerKeys.list({ actorId: "nobody" })).toEqual([]);
+        await expect(store.providerKeys.list({ actorId: "" })).rejects.toThrow(RangeError);
+      });
+
+      it("deletes one key, and all of an actor's own keys (never the central ones)", async () => {
+        const store = await migrated();
+        await put(store, null, "openai", "c1");
+        await put(store, "alice", "openai", "a1");
+        await put(store, "alice", "anthropic", "a2");
+        await put(store, "bob", "openai", "b1");
+        expect(await store.providerKeys.delete("bob", "openai")).toBe(true);
+        expect(await store.providerKeys.delete("bob", "openai")).toBe(false);
+        expect(await store.providerKeys.deleteForActor("alice")).toBe(2);
+        expect(await store.providerKeys.deleteForActor("alice")).toBe(0);
+        expect((await store.providerKeys.list()).map((key) => key.actorId)).toEqual([null]);
+        expect(await store.providerKeys.delete(null, "openai")).toBe(true);
+        expect(await store.providerKeys.list()).toEqual([]);
+      });
+
+      it("reseals a key's encrypted form, keeping its hint and times", async () => {
+        const store = await migrated();
+        await put(store, "alice", "openai", "old-one", 0);
+        expect(await store.providerKeys.reseal("alice", "openai", sealed("new"))).toBe(true);
+        expect(await store.providerKeys.get("alice", "openai")).toEqual({
+          actorId: "alice",
+          providerId: "openai",
+          secret: sealed("new"),
+          hint: "-one",
+          createdAt: T0,
+          updatedAt: T0,
+        });
+        expect(await store.providerKeys.reseal(null, "openai", sealed("x"))).toBe(false);
+        expect(await store.providerKeys.list()).toHaveLength(1);
+      });
+
+      it("keeps a transaction's changes together, and rolls all of them back", async () => {
+        const store = await migrated();
+        await put(store, null, "openai", "c1");
+        await put(store, "alice", "openai", "a1");
+        const failure = store.transaction(async (tx) => {
+          await tx.providerKeys.reseal(null, "openai", sealed("c2"));
+          await tx.providerKeys.put({
+            actorId: "bob",
+            providerId: "openai",
+            secret: sealed("b1"),
+            hint: "b1",
+          });
+          await tx.providerKeys.deleteForActor("alice");
+          expect(await tx.providerKeys.list()).toHaveLength(2);
+          throw new Error("changed my mind");
+        });
+        await expect(failure).rejects.toThrow("changed my mind");
+        expect((await store.providerKeys.list()).map((key) => key.secret)).toEqual([
+          sealed("c1"),
+          sealed("a1"),
+        ]);
+
+        await store.transaction(async (tx) => {
+          await tx.providerKeys.reseal(null, "openai", sealed("c2"));
+          await tx.providerKeys.reseal("alice", "openai", sealed("a2"));
+        });
+        expect((await store.providerKeys.list()).map((key) => key.secret)).toEqual([
+          sealed("c2"),
+          sealed("a2"),
+        ]);
+      });
+    });
+
     describe("transactions", () => {
       it("commits every change together", async () => {
         const store = await migrated();
