@@ -68,12 +68,6 @@ const cases: { name: string; write: (config: Config) => void; paths: string[]; m
     paths: ["telemetry.tracing"],
   },
   { name: "usage", write: (c) => (c.usage = { retention: "30d", batchSize: 10 }), paths: ["usage"] },
-  { name: "secrets.masterKey", write: (c) => (c.secrets = { masterKey: "k" }), paths: ["secrets.masterKey"] },
-  {
-    name: "secrets.masterKeyFile",
-    write: (c) => (c.secrets = { masterKeyFile: "/run/key" }),
-    paths: ["secrets.masterKeyFile"],
-  },
   {
     name: "sourcegraph.accessToken and endpoint (Cody Gateway)",
     write: (c) => (c.modelConfiguration.sourcegraph = { endpoint: "https://cody.example", accessToken: "t" }),

@@ -71,11 +71,6 @@ export const PENDING_KEYS: readonly PendingKey[] = [
     path: ["usage"],
     message: "does nothing yet: usage recording is not implemented (there is no usage store)",
   },
-  {
-    path: ["secrets", "*"],
-    message:
-      "does nothing yet: nothing is encrypted with it (users' own API keys, which it will protect, are not implemented)",
-  },
   ...["endpoint", "accessToken"].map((key) => ({
     path: ["modelConfiguration", "sourcegraph", key],
     message:

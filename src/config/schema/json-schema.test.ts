@@ -6,10 +6,12 @@ import { describe, expect, test } from "vitest";
 import { parseDuration } from "../duration.js";
 import { findPlaceholder } from "../endpoint.js";
 import { loadConfig } from "../load/load-config.js";
+import { decodeMasterKey } from "../master-key-text.js";
 import { PROVIDER_TYPES } from "./enums.js";
 import {
   CONFIG_SCHEMA_FILE,
   DURATION_PATTERN,
+  MASTER_KEY_PATTERN,
   PLACEHOLDER_PATTERN,
   SIZE_PATTERN,
   tollgateJsonSchema,
@@ -103,6 +105,20 @@ describe("the config file's JSON Schema", () => {
     expect(new RegExp(SIZE_PATTERN, "u").test(text)).toBe(loaded.ok);
   });
 
+  const key = Buffer.alloc(32, 0xfb);
+  test.each([
+    key.toString("base64"),
+    key.toString("base64url"),
+    ` ${key.toString("base64").slice(0, 43)}\n`,
+    key.toString("hex"),
+    key.subarray(0, 31).toString("base64"),
+    Buffer.alloc(33).toString("base64"),
+    `${key.toString("base64").slice(0, 42)}-/`,
+    "k",
+  ])("the master-key pattern agrees with decodeMasterKey on %j", (text) => {
+    expect(new RegExp(MASTER_KEY_PATTERN, "u").test(text)).toBe(decodeMasterKey(text) !== undefined);
+  });
+
   test.each(["<ARN>", "<VPC Endpoint URL>", "arn:aws:bedrock:<region>", "sk-123", "a < b > c", "<>"])(
     "the placeholder pattern agrees with findPlaceholder on %j",
     (text) => {
@@ -158,7 +174,12 @@ describe("documents checked with the JSON Schema (ajv, draft 2020-12)", () => {
     ["a duration as a number", { server: { shutdownTimeout: 30000 } }],
     ["a request limit without an interval", { limits: { defaults: { chat: { requests: 5 } } } }],
     ["an empty limit", { limits: { defaults: { chat: {} } } }],
-    ["both master-key settings", { secrets: { masterKey: "k", masterKeyFile: "/k" } }],
+    [
+      "both master-key settings",
+      { secrets: { masterKey: Buffer.alloc(32).toString("base64"), masterKeyFile: "/k" } },
+    ],
+    ["a master key that is not 32 bytes in base64", { secrets: { masterKey: "hunter2" } }],
+    ["a previous key that is not 32 bytes in base64", { secrets: { previousKeys: ["k".repeat(44)] } }],
     ["a storage URL of an unknown database", { storage: { url: "mysql://db/tollgate" } }],
     ["a size with an unknown unit", { server: { bodyLimit: "32MiBs" } }],
     [

@@ -24,6 +24,7 @@ import {
   budget,
   featureLimits,
   limits,
+  masterKey,
   redis,
   secrets,
   server,
@@ -45,6 +46,8 @@ const INTERPOLATED = "\\$\\{";
 export const DURATION_PATTERN = `^\\s*\\d+(?:\\.\\d+)?(?:ms|s|m|h|d)\\s*$|${INTERPOLATED}`;
 /** As the `byteSize` regex in tollgate.ts, which is case-insensitive; JSON Schema patterns have no flags. */
 export const SIZE_PATTERN = `^\\s*\\d+\\s*(?:[bB]|[kKmMgG][iI]?[bB])?\\s*$|${INTERPOLATED}`;
+/** As `decodeMasterKey`: 32 bytes in base64 or base64url. */
+export const MASTER_KEY_PATTERN = `^\\s*(?:[A-Za-z0-9+/]{43}|[A-Za-z0-9_-]{43})=?\\s*$|${INTERPOLATED}`;
 /** As `findPlaceholder`: `<ARN>`, `<VPC Endpoint URL>` pasted from documentation. */
 export const PLACEHOLDER_PATTERN = "<[A-Za-z][A-Za-z0-9 _-]*>";
 
@@ -119,6 +122,15 @@ const INPUTS = new Map<z.core.$ZodType, (json: JSONSchema) => void>([
   ],
   [concreteString, replace({ type: "string", ...NOT_PLACEHOLDER })],
   [
+    masterKey,
+    replace({
+      type: "string",
+      pattern: MASTER_KEY_PATTERN,
+      description:
+        'A master key: 32 random bytes in base64 (`openssl rand -base64 32` or `tollgate secrets generate-key`). Write a reference such as "${MASTER_KEY}" rather than the value itself.',
+    }),
+  ],
+  [
     storage.shape.url,
     (json) => Object.assign(json, { pattern: `^(?:sqlite:|postgres(?:ql)?://)|${INTERPOLATED}` }),
   ],
@@ -160,7 +172,16 @@ const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
   ],
   [
     tollgateConfig.shape.secrets,
-    `The master key (\`masterKey\` or \`masterKeyFile\`) that will encrypt users' own API keys. ${PENDING}`,
+    "The master key that encrypts the provider keys kept in the store (central keys set through the admin API, users' own keys). Without one: `TOLLGATE_MASTER_KEY`, else a key generated into `master.key` beside a SQLite database; with Postgres, keys cannot be stored.",
+  ],
+  [secrets.shape.masterKey, "The key that seals, and opens, stored provider keys."],
+  [
+    secrets.shape.masterKeyFile,
+    "A file holding the master key in base64 (e.g. a mounted secret), relative to the working directory; instead of `masterKey`.",
+  ],
+  [
+    secrets.shape.previousKeys,
+    "Older master keys that still open secrets sealed with them, during a rotation: `tollgate secrets rotate` re-seals those with the current key, after which they can go.",
   ],
   [
     tollgateConfig.shape.modelConfiguration,

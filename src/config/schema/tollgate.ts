@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { decodeMasterKey, MASTER_KEY_ADVICE } from "../master-key-text.js";
 import { Secret } from "../secret.js";
 import {
   duration,
@@ -69,9 +70,19 @@ export const redis = strictObject({
   failMode: z.enum(["open", "closed"]).default("open"),
 });
 
+/** Checked here too, so `tollgate config check` finds a malformed key; the message never shows the value. */
+export const masterKey = z
+  .string()
+  .refine((value) => decodeMasterKey(value) !== undefined, {
+    error: `not a master key: ${MASTER_KEY_ADVICE}`,
+  })
+  .transform((value) => new Secret(value));
+
 export const secrets = strictObject({
-  masterKey: secret.optional(),
+  masterKey: masterKey.optional(),
   masterKeyFile: z.string().min(1).optional(),
+  /** Keys that open secrets sealed before a rotation; never used to seal. */
+  previousKeys: z.array(masterKey).optional(),
 }).refine((value) => !(value.masterKey && value.masterKeyFile), {
   error: "set `masterKey` or `masterKeyFile`, not both",
 });
