@@ -18,6 +18,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "apply database migrations",
     load: async () => (await import("./migrate.js")).runMigrate,
   },
+  secrets: {
+    summary: "rotate|generate-key: the master key of stored provider keys",
+    load: async () => (await import("./secrets.js")).runSecrets,
+  },
 };
 
 function usage(): string {
