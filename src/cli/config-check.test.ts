@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
+import { main } from "./commands.js";
 import { runConfigCheck } from "./config-check.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tollgate-config-check-"));
@@ -60,4 +61,56 @@ test("--json, TOLLGATE_CONFIG and usage errors", async () => {
   expect(await runConfigCheck([join(dir, "nope.jsonc")], missing.io)).toBe(1);
   expect(missing.out.stderr).toContain("does not exist");
   expect(await runConfigCheck(["--bogus"], io().io)).toBe(2);
+});
+
+describe("secrets in a config with problems (through `tollgate config check`)", () => {
+  const leaky = join(dir, "leaky.jsonc");
+  writeFileSync(
+    leaky,
+    `{
+  "modelConfiguration": {
+    "sourcegraph": null,
+    "providerOverrides": [
+      { "id": "acme", "serverSideConfig": { "type": "openai", "endpoint": "https://user:hunter2@[bad-host/v1", "accessToken": 20242024 } },
+    ],
+  },
+  "actors": { "sources": [{ "id": "dir", "url": "ldap://dir.test/?token=hunter2", "headers": "X-Api-Key: hunter2" }] },
+}`,
+  );
+  const run = async (args: string[]) => {
+    const out = { stdout: "", stderr: "" };
+    const code = await main(["config", "check", ...args], {
+      stdout: (text) => (out.stdout += text),
+      stderr: (text) => (out.stderr += text),
+      env: {},
+      cwd: dir,
+    });
+    return { code, output: out.stdout + out.stderr };
+  };
+
+  test("the problems name each path and what is wrong, never the password, token or key", async () => {
+    const { code, output } = await run([leaky]);
+    expect(code).toBe(1);
+    expect(output).toContain(
+      "modelConfiguration.providerOverrides[0].serverSideConfig.endpoint: `https://user:<redacted>@[bad-host/v1` is not a URL",
+    );
+    expect(output).toContain("serverSideConfig.accessToken: expected string, got a number");
+    expect(output).toContain("actors.sources[0].url: `ldap://dir.test/?token=<redacted>` must be an http://");
+    expect(output).toContain("actors.sources[0].headers: expected record, got a string");
+    expect(output).not.toMatch(/hunter2|20242024/);
+  });
+
+  test("--json carries the same redacted problems", async () => {
+    const { code, output } = await run([leaky, "--json"]);
+    expect(code).toBe(1);
+    const report = JSON.parse(output) as { ok: boolean; problems: { path: string; message: string }[] };
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(
+      expect.objectContaining({
+        path: "modelConfiguration.providerOverrides[0].serverSideConfig.endpoint",
+        message: expect.stringContaining("https://user:<redacted>@[bad-host/v1"),
+      }),
+    );
+    expect(output).not.toMatch(/hunter2|20242024/);
+  });
 });

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
-import { formatProblem, type LoadedConfig } from "../config/index.js";
-import { startGateway } from "../server/gateway.js";
+import { formatProblem, type LoadedConfig, redactSecretsInText } from "../config/index.js";
+import { type Gateway, startGateway } from "../server/gateway.js";
 import { createLogger, type Logger } from "../telemetry/logger.js";
 import { prettyDestination } from "../telemetry/pretty.js";
 import {
@@ -29,6 +29,41 @@ async function load(source: ConfigSource, io: CommandIO): Promise<LoadedConfig |
   const result = await loadFromSource(source, io.env);
   if (!result.ok) return { problems: result.problems.map(formatProblem) };
   return result;
+}
+
+/**
+ * The error with URL passwords and secret query parameters taken out of its message and stack (and its causes'),
+ * for a log line or the exit message: a store or Redis error may quote the URL it was given.
+ */
+export function redactError(error: unknown): unknown {
+  if (!(error instanceof Error)) return redactSecretsInText(String(error));
+  error.message = redactSecretsInText(error.message);
+  if (error.stack) error.stack = redactSecretsInText(error.stack);
+  if (error.cause !== undefined) error.cause = redactError(error.cause);
+  return error;
+}
+
+/** SIGHUP: the file read again; an invalid one, or a reload that fails, is logged and the running one kept. */
+export async function reloadConfig(
+  source: ConfigSource,
+  io: CommandIO,
+  logger: Logger,
+  gateway: Pick<Gateway, "reload">,
+): Promise<void> {
+  try {
+    const next = await load(source, io);
+    if ("problems" in next) {
+      logger.error(
+        { problems: next.problems },
+        "SIGHUP: the new configuration is invalid; keeping the running one",
+      );
+      return;
+    }
+    logWarnings(logger, next);
+    await gateway.reload(next);
+  } catch (error) {
+    logger.error({ err: redactError(error) }, "SIGHUP: reload failed; keeping the running configuration");
+  }
 }
 
 function logWarnings(logger: Logger, loaded: LoadedConfig): void {
@@ -90,11 +125,15 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
     ...(logFormat === "pretty" ? { destination: await prettyDestination() } : {}),
   });
   logger.info(
-    { config: describeSource(source), store: describeStore(loaded.config.storage.url.reveal(), io.cwd) },
+    {
+      config: describeSource(source),
+      store: redactSecretsInText(describeStore(loaded.config.storage.url.reveal(), io.cwd)),
+    },
     "starting",
   );
   logWarnings(logger, loaded);
 
+  // The exit message of a failed start may quote storage.url (a `?password=` the store's redaction misses).
   const gateway = await startGateway({
     loaded,
     logger,
@@ -110,6 +149,8 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
       if (logFormat === "pretty") io.stderr(formatStartupSummary(facts));
       else logger.info(facts, "tollgate listening");
     },
+  }).catch((error: unknown) => {
+    throw redactError(error);
   });
 
   return new Promise<number>((resolveExit) => {
@@ -135,21 +176,7 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
         logger.warn("SIGHUP: no config file to reload (running on the embedded default)");
         return;
       }
-      load(source, io).then(
-        (next) => {
-          if ("problems" in next) {
-            logger.error(
-              { problems: next.problems },
-              "SIGHUP: the new configuration is invalid; keeping the running one",
-            );
-            return;
-          }
-          logWarnings(logger, next);
-          return gateway.reload(next);
-        },
-        (error: unknown) =>
-          logger.error({ err: error }, "SIGHUP: reload failed; keeping the running configuration"),
-      );
+      void reloadConfig(source, io, logger, gateway);
     });
   });
 }

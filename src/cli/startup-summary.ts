@@ -1,5 +1,4 @@
-import type { LoadedConfig } from "../config/index.js";
-import { redactUrl } from "../store/index.js";
+import { type LoadedConfig, redactSecretsInText } from "../config/index.js";
 import { describeStore } from "./config-source.js";
 
 /** What `tollgate serve` says once it listens: the facts an operator checks first. */
@@ -19,9 +18,10 @@ export function startupFacts(url: string, config: string, loaded: LoadedConfig, 
   return {
     url,
     config,
-    store: describeStore(loaded.config.storage.url.reveal(), cwd),
+    // The store's own redaction misses a `?password=` (libpq reads one); this one does not.
+    store: redactSecretsInText(describeStore(loaded.config.storage.url.reveal(), cwd)),
     limits: redis
-      ? `Redis ${redactUrl(redis.url.reveal())} (prefix ${redis.keyPrefix})`
+      ? `Redis ${redactSecretsInText(redis.url.reveal())} (prefix ${redis.keyPrefix})`
       : "in memory (one replica)",
     providers: catalogue.providers.map((provider) => ({
       id: provider.id,

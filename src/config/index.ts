@@ -23,6 +23,7 @@ export {
 export { MAX_CONFIG_BYTES } from "./load/parse-document.js";
 export { formatModelRef, type ModelRef, parseModelRef } from "./model-ref.js";
 export { formatPath, formatProblem, type Problem, type Severity } from "./problems.js";
+export { redactSecretsInText } from "./redact.js";
 export type { Capability, Category, Feature, ProviderType, Status, Tier } from "./schema/enums.js";
 export { CAPABILITIES, CATEGORIES, FEATURES, PROVIDER_TYPES, STATUSES, TIERS } from "./schema/enums.js";
 export type {

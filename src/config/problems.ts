@@ -1,3 +1,5 @@
+import { redactSecretsInText } from "./redact.js";
+
 export type Severity = "error" | "warning";
 export type PathSegment = string | number;
 
@@ -23,9 +25,10 @@ export function formatPath(segments: readonly PathSegment[]): string {
   return out === "" ? "(root)" : out;
 }
 
+/** Redacted again here: a problem made outside `loadConfig` (or a key that is a URL) is printed through this. */
 export function formatProblem(problem: Problem): string {
   const where = problem.line > 0 ? ` (${problem.line}:${problem.column})` : "";
-  return `${problem.path}: ${problem.message}${where}`;
+  return redactSecretsInText(`${problem.path}: ${problem.message}${where}`);
 }
 
 export function sortProblems(problems: readonly Problem[]): Problem[] {

@@ -75,6 +75,17 @@ describe("tollgate serve (process)", () => {
     await expect.poll(() => serve.stdout(), { timeout: 5000 }).toContain("the new configuration is invalid");
     expect(serve.stdout()).toContain("stabel");
     expect(await displayName()).toBe("Small Two");
+
+    // Regression: the problem echoed the malformed URL, password and all.
+    await writeFile(
+      file,
+      config("Leaky").replace("http://127.0.0.1:9/v1", "http://user:hunter2@[bad-host/v1"),
+    );
+    serve.child.kill("SIGHUP");
+    await expect.poll(() => serve.stdout(), { timeout: 5000 }).toContain("endpoints[0].url");
+    expect(serve.stdout()).toContain("http://user:<redacted>@[bad-host/v1");
+    expect(serve.stdout()).not.toContain("hunter2");
+    expect(await displayName()).toBe("Small Two");
     expect(await serve.stop()).toBe(0);
   });
 
@@ -87,6 +98,18 @@ describe("tollgate serve (process)", () => {
     await expect(startServeProcess({ cwd: dir, args: ["--config", file] })).rejects.toThrow(
       /exited with 1[\s\S]*server\.prot[\s\S]*did you mean `port`/,
     );
+  });
+
+  it("refuses a storage.url it cannot use without printing the password in its query", async () => {
+    const file = join(dir, "store.jsonc");
+    await writeFile(file, '{ "storage": { "url": "postgres://db/x?password=hunter2&schema=Bad-Name" } }');
+    const failure = await startServeProcess({ cwd: dir, args: ["--config", file] }).catch(
+      (error: Error) => error.message,
+    );
+    expect(failure).toMatch(
+      /exited with 1[\s\S]*storage\.url "postgres:\/\/db\/x\?password=<redacted>&schema=Bad-Name"/,
+    );
+    expect(failure).not.toContain("hunter2");
   });
 
   it("finds ./tollgate.jsonc like every other command and says which config and store it uses", async () => {

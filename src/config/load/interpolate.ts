@@ -2,7 +2,8 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 
 export type InterpolationResult =
   | { ok: true; value: string; interpolated: boolean }
-  | { ok: false; message: string };
+  /** `reference`: the malformed `${…}` the message quotes, so a caller can hide it where the text is a secret. */
+  | { ok: false; message: string; reference?: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -46,6 +47,7 @@ export function interpolate(input: string, env: Environment): InterpolationResul
       return {
         ok: false,
         message: `\`\${${body}}\` is not a valid reference; use \`\${NAME}\` or \`\${NAME:-default}\` with NAME made of letters, digits and _`,
+        reference: `\${${body}}`,
       };
     }
     const value = env[name];

@@ -2,6 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { type ProviderDraft, resolveModelConfiguration } from "../catalogue/resolve.js";
 import type { Catalogue } from "../catalogue/types.js";
 import { formatPath, type PathSegment, type Problem, type Severity, sortProblems } from "../problems.js";
+import { hideValues, redactSecretsInText, secretValuesIn } from "../redact.js";
 import type { ModelConfigurationInput } from "../schema/model-configuration.js";
 import { type TollgateConfig, tollgateConfig } from "../schema/tollgate.js";
 import type { Environment } from "./interpolate.js";
@@ -29,19 +30,34 @@ export interface LoadOptions {
 /** The model configuration used when a file has no `modelConfiguration` (DESIGN §3): the built-in catalogue. */
 const EMBEDDED_MODEL_CONFIGURATION: ModelConfigurationInput = { sourcegraph: {} };
 
+/**
+ * The last step for every problem, whichever check made it: URL passwords and secret query parameters, and the
+ * values of secret settings (`accessToken`, `headers`, `tokens`…), never reach a message.
+ */
+function withoutSecrets(problems: Problem[], document: unknown): Problem[] {
+  if (problems.length === 0) return problems;
+  const secrets = secretValuesIn(document);
+  return problems.map((problem) => ({
+    ...problem,
+    path: redactSecretsInText(problem.path),
+    message: redactSecretsInText(hideValues(problem.message, secrets)),
+  }));
+}
+
 /** Validates a config document; every problem is returned at once, nothing throws. */
 export function loadConfig(text: string, options: LoadOptions = {}): LoadResult {
   const env = options.env ?? process.env;
   const document = parseDocument(text, env);
   const problems = [...document.problems];
+  const finish = (list: Problem[]) => withoutSecrets(sortProblems(list), document.value);
   const report = (path: PathSegment[], message: string, severity: Severity, atKey = false) => {
     const { line, column } = document.lines.position(offsetOfPath(document.root, path, atKey));
     problems.push({ path: formatPath(path), message, line, column, severity });
   };
-  if (document.value === undefined) return { ok: false, problems: sortProblems(problems) };
+  if (document.value === undefined) return { ok: false, problems: finish(problems) };
   if (document.value === null || typeof document.value !== "object" || Array.isArray(document.value)) {
     report([], "expected a JSON object at the top level", "error");
-    return { ok: false, problems: sortProblems(problems) };
+    return { ok: false, problems: finish(problems) };
   }
 
   const value = { ...(document.value as Record<string, unknown>) };
@@ -61,7 +77,7 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
     problems.push(
       ...problemsFromZod(parsed.error.issues, { root: document.root, lines: document.lines, value }),
     );
-    return { ok: false, problems: sortProblems(problems) };
+    return { ok: false, problems: finish(problems) };
   }
   // From the document as written: a default never warns, only a key the user set.
   for (const pending of pendingKeysIn(value)) report(pending.path, pending.message, "warning", true);
@@ -75,7 +91,7 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
         : { extraProviders: environmentProviders(env), onlyUsableBuiltins: true }),
     },
   );
-  const sorted = sortProblems(problems);
+  const sorted = finish(problems);
   if (sorted.some((problem) => problem.severity === "error")) return { ok: false, problems: sorted };
   return { ok: true, config: parsed.data, catalogue, warnings: sorted };
 }

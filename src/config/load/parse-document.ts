@@ -7,6 +7,7 @@ import {
   printParseErrorCode,
 } from "jsonc-parser";
 import { formatPath, type PathSegment, type Problem } from "../problems.js";
+import { isSecretPath, REDACTED } from "../redact.js";
 import { type Environment, interpolate } from "./interpolate.js";
 import { LineIndex } from "./location.js";
 
@@ -109,7 +110,10 @@ function toValue(
     case "string": {
       const result = interpolate(node.value as string, env);
       if (result.ok) return result.value;
-      at(path, node.offset, result.message);
+      // A key pasted as `${sk-…}` into `accessToken` must not come back quoted in the message.
+      const { message, reference } = result;
+      const hide = reference !== undefined && isSecretPath(path);
+      at(path, node.offset, hide ? message.split(reference).join(REDACTED) : message);
       return "";
     }
     default:

@@ -2,6 +2,7 @@ import type { Node } from "jsonc-parser";
 import type { z } from "zod";
 import { closest } from "../edit-distance.js";
 import { formatPath, type PathSegment, type Problem } from "../problems.js";
+import { isSecretPath, redactSecretsInText } from "../redact.js";
 import { UNKNOWN_KEYS_MARKER } from "../schema/common.js";
 import type { LineIndex } from "./location.js";
 import { offsetOfPath } from "./location.js";
@@ -21,12 +22,16 @@ function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
   return current;
 }
 
-function describe(value: unknown): string {
+/** What a value is, quoted only where it is not a secret; redacted before it is cut, so a cut cannot skip the `@`. */
+function describe(value: unknown, secret: boolean): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
-  if (typeof value === "string")
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (secret) return typeof value === "string" ? "a string" : `a ${typeof value}`;
+  if (typeof value === "string") {
+    const shown = redactSecretsInText(value);
+    return `the string ${JSON.stringify(shown.length > 40 ? `${shown.slice(0, 40)}…` : shown)}`;
+  }
   return `${typeof value} ${String(value)}`;
 }
 
@@ -52,6 +57,7 @@ export function problemsFromZod(
   for (const issue of issues) {
     const path = issue.path as PathSegment[];
     const input = valueAt(context.value, [...basePath, ...path]);
+    const secret = isSecretPath([...basePath, ...path]);
     switch (issue.code) {
       case "unrecognized_keys": {
         const allowed: string[] = issue.message.startsWith(UNKNOWN_KEYS_MARKER)
@@ -83,8 +89,8 @@ export function problemsFromZod(
           input === undefined
             ? `missing; expected one of ${list(allowed)}`
             : allowed.length === 1
-              ? `expected \`${String(allowed[0])}\`, got ${describe(input)}`
-              : `${describe(input)} is not allowed; expected one of ${list(allowed)}${withHint(input, allowed)}`;
+              ? `expected \`${String(allowed[0])}\`, got ${describe(input, secret)}`
+              : `${describe(input, secret)} is not allowed; expected one of ${list(allowed)}${withHint(input, allowed)}`;
         push(path, message);
         break;
       }
@@ -93,7 +99,7 @@ export function problemsFromZod(
         else
           push(
             path,
-            `expected ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describe(input)}`,
+            `expected ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describe(input, secret)}`,
           );
         break;
       }
