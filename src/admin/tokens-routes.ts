@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from "fastify";
 import { z } from "zod";
 import { AccessAdmin, AccessError } from "../auth/access-admin.js";
-import { type Permission, roleAllows } from "../auth/roles.js";
 import { duration } from "../config/schema/common.js";
 import { actorId, budget, featureLimits } from "../config/schema/tollgate.js";
 import { GatewayError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
+import { allow, by, parse } from "./route-kit.js";
 
 export interface TokenAdminDeps {
   store: Store;
@@ -46,46 +46,6 @@ const patchActorBody = z
 
 const listTokensQuery = z.strictObject({ actorId: actorId.optional() });
 
-/** Strict input: the first problem becomes a 400 whose message and `param` name the field. */
-function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
-  if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new GatewayError("invalid_request", `${what} must be a JSON object`);
-  }
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  let path = issue.path.map(String);
-  let message = issue.message;
-  if (issue.code === "unrecognized_keys") {
-    path = [...path, issue.keys[0]!];
-    message = "unknown field";
-  } else if (issue.code === "invalid_type" && issue.input === undefined) {
-    message = "required";
-  }
-  const field = path.join(".");
-  throw new GatewayError("invalid_request", field ? `\`${field}\`: ${message}` : message, {
-    ...(field ? { param: field } : {}),
-  });
-}
-
-function allow(permission: Permission): onRequestHookHandler {
-  return (request, _reply, done) => {
-    const principal = request.principal;
-    if (!principal || !roleAllows(principal.role, permission)) {
-      done(
-        new GatewayError(
-          "forbidden",
-          permission === "admin:write"
-            ? "this needs an admin token; readonly tokens may only read"
-            : "this needs an admin or readonly token",
-        ),
-      );
-      return;
-    }
-    done();
-  };
-}
-
 function mapAccessError(error: unknown): never {
   if (error instanceof AccessError) {
     const options = error.field ? { param: error.field } : {};
@@ -94,10 +54,6 @@ function mapAccessError(error: unknown): never {
     throw new GatewayError("invalid_request", error.message, options);
   }
   throw error;
-}
-
-function by(request: FastifyRequest): string | null {
-  return request.principal?.actorId ?? null;
 }
 
 /**

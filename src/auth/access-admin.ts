@@ -308,12 +308,14 @@ export class AccessAdmin {
       await this.changeableActor(tx, id);
       const tokens = await tx.tokens.list({ actorId: id });
       await tx.actors.delete(id);
+      // Its own provider keys go with it: nobody could use or delete them afterwards.
+      const keys = await tx.providerKeys.deleteForActor(id);
       await tx.audit.append({
         at: now,
         actorId: by,
         action: "actor-delete",
         target: id,
-        details: { tokens: tokens.length },
+        details: { tokens: tokens.length, providerKeys: keys },
       });
       await bumpRevision(tx.settings);
       return { tokenHashes: tokens.map((token) => token.tokenHash) };

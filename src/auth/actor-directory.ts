@@ -73,6 +73,7 @@ export class ActorDirectory implements Authenticator {
   private reloadAgain = false;
   private unsubscribe: (() => Promise<void>) | undefined;
   private closed = false;
+  private readonly followers: (() => Promise<void>)[] = [];
 
   constructor(private options: ActorDirectoryOptions) {
     this.store = options.store;
@@ -102,6 +103,14 @@ export class ActorDirectory implements Authenticator {
     }
     this.startSources();
     this.schedulePoll();
+  }
+
+  /**
+   * Runs `reload` after every reload from the store (start, a revision change, a change message), so other
+   * state kept beside tokens (provider keys) follows the same change bus and revision. Register before `start`.
+   */
+  follow(reload: () => Promise<void>): void {
+    this.followers.push(reload);
   }
 
   /** Stops pollers, syncs and the subscription; flushes pending `lastUsedAt` writes. Does not close the store. */
@@ -345,6 +354,7 @@ export class ActorDirectory implements Authenticator {
             });
           }
           this.storeTokens = next;
+          for (const follower of this.followers) await follower();
         } while (this.reloadAgain);
       } finally {
         this.reloading = undefined;

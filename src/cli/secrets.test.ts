@@ -106,8 +106,7 @@ describe("tollgate secrets", () => {
     expect(rotated.stdout).toBe(
       `Re-sealed 2 of 2 stored secret(s) with master key id ${newId} (2 from key id ${before.ring!.current.id}).\n` +
         `${keyFile} now holds the new key; the old one is kept in ${keyFile}.previous.\n` +
-        `Back up ${keyFile}. Restart a gateway running on this store: it loaded the old key only, so until it\n` +
-        "restarts it cannot open the re-sealed keys.\n",
+        `Back up ${keyFile}. A gateway running on this store reads the new key within a second.\n`,
     );
     expect(await readFile(`${keyFile}.previous`, "utf8")).toBe(oldText);
     const files = (await readdir(join(cwd, ".tollgate"))).filter((name) => name.startsWith("master.key"));

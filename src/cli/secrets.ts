@@ -20,8 +20,8 @@ else $TOLLGATE_MASTER_KEY, else (SQLite) master.key beside the database, generat
   tollgate secrets rotate [--json]
       Re-encrypts every stored provider key in one transaction; nothing changes when one does not open
       (the error names its key id).
-      Generated master.key: a new key replaces it and the old one is kept in master.key.previous; restart
-      a gateway running on the store afterwards.
+      Generated master.key: a new key replaces it and the old one is kept in master.key.previous; a
+      gateway running on the store reads the new key when it reloads the stored keys (within a second).
       Configured key: the keys sealed with secrets.previousKeys are sealed with secrets.masterKey; replicas
       that already hold both keys reload the stored keys by themselves.
   tollgate secrets generate-key [--json]
@@ -140,7 +140,6 @@ function describeRotation(result: RotationResult): string {
   if (result.mode === "configured") return `${counts}\n${ROLLOUT}`;
   return (
     `${counts}${result.keyFile} now holds the new key; the old one is kept in ${result.previousKeyFile}.\n` +
-    `Back up ${result.keyFile}. Restart a gateway running on this store: it loaded the old key only, so until it\n` +
-    "restarts it cannot open the re-sealed keys.\n"
+    `Back up ${result.keyFile}. A gateway running on this store reads the new key within a second.\n`
   );
 }

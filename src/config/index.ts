@@ -1,4 +1,5 @@
 export { createCatalogue } from "./catalogue/catalogue.js";
+export { type CredentialResolution, credentialsForKey } from "./catalogue/credentials.js";
 export { matchesRule, passesFilters } from "./catalogue/filters.js";
 export { toSupportedModelsJson } from "./catalogue/supported-models.js";
 export type {

@@ -1,5 +1,7 @@
 import type { JsonObject } from "../canonical/validate.js";
-import type { ResolvedModel, ResolvedProvider, Secret } from "../config/index.js";
+import type { ResolvedModel, ResolvedProvider } from "../config/index.js";
+import type { CallCredential } from "../credentials/call-credential.js";
+import type { KeyShapeCheck } from "../credentials/key-input.js";
 import type { ProviderDialect } from "../dialects/dialect.js";
 import type { OpenAIChatSettings } from "../dialects/openai/openai-chat-request-build.js";
 import type { Framing } from "../upstream/framing/index.js";
@@ -37,8 +39,8 @@ export interface ProviderCall {
   model: ResolvedModel;
   operation: Operation;
   stream: boolean;
-  /** The key to authenticate with (central or the caller's own); absent for keyless endpoints. */
-  credential: Secret | undefined;
+  /** What to authenticate with, as the key policy chose it (central, ambient or the caller's own key). */
+  credential: CallCredential;
   /**
    * The Anthropic betas an Anthropic client asked for (`anthropic-beta`), for providers that take them in the body
    * (Bedrock's `anthropic_beta`); Anthropic itself gets the header.
@@ -83,6 +85,8 @@ export interface ProviderDefinition {
    * Bedrock takes them in the body instead.
    */
   anthropicHeaders?: boolean;
+  /** A vendor's check of a key's shape before it is stored (src/credentials/key-input.ts). */
+  checkKey?: KeyShapeCheck;
   /** Last changes to the outgoing body on both paths (vendor parameters, fields the vendor rejects). */
   finalizeBody?(body: JsonObject, call: ProviderCall): void;
 }

@@ -1,4 +1,5 @@
 import type { CanonicalUsage } from "../canonical/usage.js";
+import type { CredentialOrigin } from "../credentials/call-credential.js";
 import type { Feature } from "../routing/feature.js";
 
 /**
@@ -16,6 +17,8 @@ export interface RequestOutcome {
   modelRef: string | undefined;
   providerId: string | undefined;
   stream: boolean;
+  /** Whose credential the upstream call used (the caller's own key, a central one, ambient): usage, explain. */
+  credential: CredentialOrigin | undefined;
   /**
    * Final status: the one the client got; 499 when it went away before the end; the error's status when a
    * stream that had started with 200 failed midway.
@@ -42,6 +45,7 @@ export function newOutcome(requestId: string, route: string): RequestOutcome {
     modelRef: undefined,
     providerId: undefined,
     stream: false,
+    credential: undefined,
     status: 0,
     errorCode: undefined,
     usage: undefined,

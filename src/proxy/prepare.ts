@@ -33,20 +33,6 @@ export function parsedOrThrow<T>(result: ParseResult<T>): { request: T; warnings
   throw fieldError(result.error);
 }
 
-/** Credential modes the request path can use today; the rest arrive with their issues. */
-const supportedModes = new Set([
-  "config-key",
-  "environment",
-  "headers",
-  "none",
-  "aws-static",
-  "aws-bearer",
-  "aws-ambient",
-  "google-service-account",
-  "google-workload-identity",
-  "google-adc",
-]);
-
 /** The request names its model (rather than asking for a feature's default). */
 function namesModel(model: string | undefined): boolean {
   return model !== undefined && model !== "" && model !== "default";
@@ -55,7 +41,7 @@ function namesModel(model: string | undefined): boolean {
 /**
  * From the parsed request to the provider that serves it, for every route that reaches an upstream:
  * feature, model (404/400), authorization (403: the actor's allowed models), provider adapter (501 for types
- * not built yet) and credential (403 when a personal key is needed). What it learns goes into the outcome.
+ * not built yet) and credential (403 when a personal key is needed, 503 when the provider has none). What it learns goes into the outcome.
  */
 export function route<T extends { model: string | undefined }>(
   deps: ProxyDeps,
@@ -95,24 +81,10 @@ export function route<T extends { model: string | undefined }>(
       `provider \`${provider.id}\` (type ${provider.type}) is not supported by this Tollgate version yet`,
     );
   }
-  if (!provider.available) {
-    if (provider.keyPolicy.allowUserKeys) {
-      throw new GatewayError(
-        "no_usable_key",
-        `provider \`${provider.id}\` needs your personal API key; save one to use model \`${model.ref}\``,
-      );
-    }
-    throw new GatewayError(
-      "gateway_unavailable",
-      `provider \`${provider.id}\` has no usable credentials: ${provider.unavailableReason ?? "ask an administrator"}`,
-    );
-  }
-  if (!supportedModes.has(provider.credentialMode)) {
-    throw new GatewayError(
-      "not_implemented",
-      `provider \`${provider.id}\` authenticates with ${provider.credentialMode}, which this Tollgate version does not support yet`,
-    );
-  }
+  // Resolve the credential (DESIGN §2): the key policy picks the caller's own key or a central one (403/503).
+  const decision = deps.credentials.resolve(actor?.id ?? exchange.principal?.actorId, provider);
+  if (!decision.ok) throw decision.error;
+  outcome.credential = decision.credential.origin;
   return {
     parsed,
     feature,
@@ -120,7 +92,7 @@ export function route<T extends { model: string | undefined }>(
     provider,
     definition,
     wire: definition.wire(provider, model),
-    credential: provider.centralKey,
+    credential: decision.credential,
   };
 }
 

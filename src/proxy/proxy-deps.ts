@@ -1,5 +1,6 @@
 import type { Principal } from "../auth/principal.js";
 import type { Catalogue, ResolvedModel, ResolvedProvider } from "../config/index.js";
+import type { CredentialDecision } from "../credentials/credential-resolver.js";
 import type { Feature } from "../routing/feature.js";
 import type { UpstreamClient } from "../upstream/index.js";
 import type { RequestOutcome } from "./outcome.js";
@@ -24,8 +25,14 @@ export interface AdmissionTicket {
   finish(outcome: RequestOutcome): void;
 }
 
+/** The "resolve credential" step (src/credentials/credential-resolver.ts): the key policy, from memory. */
+export interface CredentialStep {
+  resolve(actorId: string | undefined, provider: ResolvedProvider): CredentialDecision;
+}
+
 export interface ProxyDeps {
   catalogue: () => Catalogue;
+  credentials: CredentialStep;
   upstream: UpstreamClient;
   /**
    * Admission (concurrency, rate, tokens, budget) before the upstream call; throws a GatewayError to refuse.

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StaticAuthenticator } from "../auth/static-authenticator.js";
 import { generateToken, hashToken } from "../auth/token.js";
 import { loadConfig } from "../config/index.js";
+import { GatewayError } from "../errors/index.js";
 import { createLogger } from "../telemetry/logger.js";
 import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
@@ -43,7 +44,13 @@ describe("server", () => {
       trustProxy: false,
       authenticator: () => authenticator,
       models: () => listing,
-      proxy: { catalogue: () => catalogue, upstream },
+      proxy: {
+        catalogue: () => catalogue,
+        upstream,
+        credentials: {
+          resolve: () => ({ ok: false, error: new GatewayError("gateway_unavailable", "no keys") }),
+        },
+      },
       readiness: [
         {
           name: "store",

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
+import { registerProviderAdminRoutes } from "../admin/provider-routes.js";
 import { registerTokenAdminRoutes } from "../admin/tokens-routes.js";
 import { ActorDirectory } from "../auth/actor-directory.js";
 import { bootstrapAdmin } from "../auth/admin-bootstrap.js";
-import { type LoadedConfig, Secret } from "../config/index.js";
+import { type LoadedConfig, type ResolvedProvider, Secret } from "../config/index.js";
+import { CredentialResolver } from "../credentials/credential-resolver.js";
+import { KeyDirectory } from "../credentials/key-directory.js";
+import { checkMasterKeys, loadMasterKeys } from "../credentials/master-key.js";
 import { createAdmission } from "../limits/admission.js";
 import { limiterRedisOptions, MemoryLimiter, RedisLimiter } from "../limits/index.js";
 import type { Limiter } from "../limits/limiter.js";
@@ -14,6 +18,7 @@ import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
 import { registerLimitsRoute } from "./routes/limits.js";
+import { registerMeKeysRoutes } from "./routes/me-keys.js";
 import type { ModelListing } from "./routes/models.js";
 
 export interface GatewayOptions {
@@ -97,19 +102,51 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     teardown.add(() => limiter.close());
 
+    const masterKeyOptions = {
+      secrets: loaded.config.secrets,
+      env: options.env,
+      storageUrl: loaded.config.storage.url.reveal(),
+      baseDir: options.cwd,
+    };
+    const masterKeys = await loadMasterKeys(masterKeyOptions);
+    for (const warning of masterKeys.warnings) logger.warn(warning);
+    if (masterKeys.generated) {
+      logger.warn(
+        { file: masterKeys.keyFile },
+        "generated a master key for stored provider keys; back this file up: without it they cannot be read",
+      );
+    }
+    // A wrong master key stops the start here, rather than sending garbage upstream as someone's key.
+    await checkMasterKeys(store, masterKeys.ring);
+
     const directory = new ActorDirectory({
       store,
       actors: loaded.config.actors,
       ...(redis && redisConfig ? { redis: { client: redis, keyPrefix: redisConfig.keyPrefix } } : {}),
       logger,
     });
+    const keys = new KeyDirectory({
+      store,
+      ring: masterKeys.ring,
+      // A rotation of the generated key file writes a new key while replicas run; configured keys change on restart.
+      ...(masterKeys.source === "key-file"
+        ? { reloadRing: async () => (await loadMasterKeys(masterKeyOptions)).ring }
+        : {}),
+      changed: () => directory.changed(),
+      logger,
+    });
+    // Provider keys follow the tokens' change bus and revision: every replica reloads them within a second.
+    directory.follow(() => keys.load());
+    const credentials = new CredentialResolver(keys, options.env);
+    const usable = (actorId: string | undefined, provider: ResolvedProvider) =>
+      credentials.usable(actorId, provider);
     await directory.start();
     teardown.add(() => directory.close());
 
     const upstream = createUpstreamClient();
     teardown.add(() => upstream.destroy());
 
-    let models: ModelListing = buildModelListing(loaded.catalogue);
+    let models: ModelListing = buildModelListing(loaded.catalogue, usable);
     const limitsDefaults = () => loaded.config.limits.defaults;
     const timeZone = () => loaded.config.limits.timeZone;
     const server = loaded.config.server;
@@ -125,6 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ],
       proxy: {
         catalogue: () => loaded.catalogue,
+        credentials,
         upstream,
         admit: createAdmission({ limiter, defaults: limitsDefaults, timeZone }),
       },
@@ -136,6 +174,22 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       extraRoutes: (instance, { authenticate }) => {
         registerLimitsRoute(instance, { authenticate, limiter, defaults: limitsDefaults, timeZone });
         registerTokenAdminRoutes(instance, { store, directory, authenticate });
+        const catalogue = () => loaded.catalogue;
+        registerMeKeysRoutes(instance, {
+          authenticate,
+          catalogue,
+          keys,
+          resolver: credentials,
+          env: options.env,
+        });
+        registerProviderAdminRoutes(instance, {
+          authenticate,
+          catalogue,
+          keys,
+          resolver: credentials,
+          store,
+          env: options.env,
+        });
       },
     });
     teardown.add(() => app.close());
@@ -165,7 +219,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           }
         }
         await directory.reload(next.config.actors);
-        models = buildModelListing(next.catalogue);
+        models = buildModelListing(next.catalogue, usable);
         loaded = next;
         logger.info({ models: next.catalogue.models.length }, "configuration reloaded");
       },

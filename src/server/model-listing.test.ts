@@ -34,7 +34,7 @@ const actor = (allowedModels: string[] | null) =>
   makeActor({ id: "a", role: "user", status: "active", source: "config", allowedModels });
 
 describe("model listing per caller", () => {
-  const listing = buildModelListing(catalogue());
+  const listing = buildModelListing(catalogue(), (_actorId, provider) => provider.available);
 
   it("builds one view per allowedModels list and reuses it on later requests", () => {
     const narrow = actor(["anthropic::*"]);

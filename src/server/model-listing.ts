@@ -1,5 +1,5 @@
 import { type Actor, isModelAllowed } from "../auth/actor.js";
-import type { Catalogue, DefaultModels, ResolvedModel } from "../config/index.js";
+import type { Catalogue, DefaultModels, ResolvedModel, ResolvedProvider } from "../config/index.js";
 import { toSupportedModelsJson } from "../config/index.js";
 import type { ListedModel, ModelListing, ModelView } from "./routes/models.js";
 
@@ -76,34 +76,51 @@ function buildView(
   };
 }
 
+/** Whether a caller can use a provider's models now (the credential step: its key policy and saved keys). */
+export type ProviderUsable = (actorId: string | undefined, provider: ResolvedProvider) => boolean;
+
 /**
- * Precomputes the model routes' answers for one catalogue. A caller sees the models it may use now:
- * available (its provider has usable credentials) and within its `allowedModels`. The view for each
- * distinct `allowedModels` list is built on first use and kept as long as that list (the actor) lives,
- * so a request costs a lookup.
+ * Precomputes the model routes' answers for one catalogue. A caller sees the models it may use now: within
+ * its `allowedModels`, not blocked, and with a credential the key policy gives it (a central key, or its own).
+ * Views are built on first use and kept per `allowedModels` list (as long as that actor lives) and per set of
+ * usable providers, so a request costs a lookup and a few policy checks.
  */
-export function buildModelListing(catalogue: Catalogue): ModelListing {
+export function buildModelListing(catalogue: Catalogue, usable: ProviderUsable): ModelListing {
   const created = Math.floor(Date.now() / 1000);
   const createdAt = new Date(created * 1000).toISOString().replace(".000Z", "Z");
-  const available = catalogue.models.filter((model) => model.available);
+  const candidates = catalogue.models.filter(
+    (model) => catalogue.provider(model.providerId)?.blockedReason === undefined,
+  );
   const entries = new Map<string, ListedModel>(
-    available.map((model) => [
+    candidates.map((model) => [
       model.ref,
       { openai: openaiEntry(model, created), anthropic: anthropicEntry(model, createdAt) },
     ]),
   );
   const supported = toSupportedModelsJson(catalogue);
-  const everything = buildView(catalogue, available, entries, supported);
-  const restricted = new WeakMap<readonly string[], ModelView>();
+  const providers = catalogue.providers.filter((provider) =>
+    candidates.some((model) => model.providerId === provider.id),
+  );
+  // No actor (hand-built principals in tests) is what admission treats as unrestricted, too.
+  const unrestricted: readonly string[] = [];
+  const views = new WeakMap<readonly string[], Map<string, ModelView>>();
   return {
     forActor(actor: Actor | undefined) {
-      // No actor (hand-built principals in tests) is what admission treats as unrestricted, too.
-      if (!actor || actor.allowedModels === null) return everything;
-      let view = restricted.get(actor.allowedModels);
+      const usableIds = providers
+        .filter((provider) => usable(actor?.id, provider))
+        .map((provider) => provider.id);
+      const signature = usableIds.join("\u0000");
+      const allowedKey = actor?.allowedModels ?? unrestricted;
+      const byUsable = views.get(allowedKey) ?? new Map<string, ModelView>();
+      views.set(allowedKey, byUsable);
+      let view = byUsable.get(signature);
       if (!view) {
-        const allowed = available.filter((model) => isModelAllowed(actor, model.ref));
-        view = buildView(catalogue, allowed, entries, supported);
-        restricted.set(actor.allowedModels, view);
+        const ids = new Set(usableIds);
+        const models = candidates.filter(
+          (model) => ids.has(model.providerId) && (!actor || isModelAllowed(actor, model.ref)),
+        );
+        view = buildView(catalogue, models, entries, supported);
+        byUsable.set(signature, view);
       }
       return view;
     },

@@ -156,6 +156,21 @@ function central(config: ProviderServerSideConfig, env: Environment): Credential
   }
 }
 
+/**
+ * How a key that did not come from the file is used (a central key set through the admin API, a caller's own
+ * key): as if it were the provider's `accessToken`, so a Bedrock key is a bearer token or SigV4 keys by its
+ * shape and a Vertex key is a service account. `error` when the key cannot work for this provider.
+ */
+export function credentialsForKey(
+  config: ProviderServerSideConfig,
+  key: Secret,
+  env: Environment,
+): CredentialResolution {
+  if (config.type === "openaicompatible" || config.type === "huggingface-tgi")
+    return { mode: "config-key", centralKey: key, available: true };
+  return central({ ...config, accessToken: key } as ProviderServerSideConfig, env);
+}
+
 /** Central credentials first, then the key policy decides whether the provider is usable (coder-agents.md). */
 export function resolveCredentials(
   config: ProviderServerSideConfig,

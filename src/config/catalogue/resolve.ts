@@ -350,6 +350,7 @@ export function resolveModelConfiguration(
       ...(credentials.centralKey ? { centralKey: credentials.centralKey } : {}),
       keyPolicy: draft.keyPolicy,
       available,
+      ...(blocker ? { blockedReason: blocker.message } : {}),
       ...(available
         ? {}
         : { unavailableReason: blocker?.message ?? credentials.warning ?? credentials.error?.message }),

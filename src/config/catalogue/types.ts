@@ -52,6 +52,8 @@ export interface ResolvedProvider {
   /** True when requests can be served: with central credentials, or per user when user keys are allowed. */
   available: boolean;
   unavailableReason?: string;
+  /** Set when no key can make the provider usable (a feature it needs is not built): the reason. */
+  blockedReason?: string;
   googleApi?: GoogleApi;
   /** AWS region for Bedrock providers. */
   region?: string;

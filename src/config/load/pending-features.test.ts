@@ -146,21 +146,6 @@ const cases: { name: string; write: (config: Config) => void; paths: string[]; m
     paths: ["modelConfiguration.providerOverrides[1].serverSideConfig"],
     mentions: ["`az`", "Entra ID"],
   },
-  {
-    name: "keyPolicy.allowUserKeys: true beside a central key",
-    write: (c) => (providers(c)[0]!.keyPolicy = { allowUserKeys: true, centralKeyFallback: true }),
-    paths: ["modelConfiguration.providerOverrides[0].keyPolicy.allowUserKeys"],
-    mentions: ["`acme`", "central key"],
-  },
-  {
-    name: "keyPolicy.allowUserKeys: true without a central key",
-    write: (c) => {
-      providers(c)[0]!.keyPolicy = { centralKey: false, allowUserKeys: true };
-      delete providers(c)[0]!.serverSideConfig.accessToken;
-    },
-    paths: ["modelConfiguration.providerOverrides[0].keyPolicy.allowUserKeys"],
-    mentions: ["501"],
-  },
 ];
 
 describe("pending features", () => {

@@ -102,14 +102,6 @@ export const PENDING_PROVIDER_FEATURES: readonly PendingProviderFeature[] = [
     message: () =>
       "without `accessToken` it would sign in with Microsoft Entra ID, which is not implemented yet: its models are unavailable until then; set `accessToken` to an API key",
   },
-  {
-    applies: (provider) => provider.keyPolicy.allowUserKeys,
-    at: ["keyPolicy", "allowUserKeys"],
-    // Unblocked: a request would be told to save a personal key, which cannot be done yet; it answers 501.
-    blocks: () => false,
-    message: (provider) =>
-      `users' own API keys (\`allowUserKeys\`) are not implemented yet: ${provider.credentialMode === "user-keys" ? "with no central key, requests answer 501 until they are" : "every request uses the central key"}`,
-  },
 ];
 
 /** The pending features of one provider: the warnings, and whether its models are unavailable. */

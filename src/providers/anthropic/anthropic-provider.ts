@@ -11,7 +11,7 @@ export const anthropicProvider: ProviderDefinition = {
   target(call) {
     const config = call.provider.serverConfig;
     const base = ("endpoint" in config && config.endpoint) || "https://api.anthropic.com";
-    const key = call.credential?.reveal();
+    const key = call.credential.key?.reveal();
     const headers: Record<string, string> = { "anthropic-version": anthropicVersion };
     if (key) headers["x-api-key"] = key;
     const path = call.operation === "countTokens" ? "/messages/count_tokens" : "/messages";

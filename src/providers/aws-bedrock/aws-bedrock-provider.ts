@@ -11,6 +11,7 @@ import {
   createSigV4Signer,
   parseBedrockAccessToken,
 } from "../../credentials/aws-sigv4.js";
+import type { CallCredential } from "../../credentials/call-credential.js";
 import type { AttemptSigner } from "../../credentials/signer.js";
 import { SignerCache } from "../../credentials/signer-cache.js";
 import type { EmbeddingsApi, ProviderCall, ProviderDefinition, UpstreamTarget, Wire } from "../types.js";
@@ -42,20 +43,23 @@ function bedrockConfig(provider: ResolvedProvider) {
 /** One SigV4 signer per provider, region and credentials: the ambient chain's credentials survive reloads. */
 const signers = new SignerCache();
 
-/** The last signer of each resolved provider: the request path finds it without hashing the credentials again. */
-const current = new WeakMap<ResolvedProvider, AttemptSigner>();
+/**
+ * The signer of each call credential (one object per provider, caller and key): the request path finds it
+ * without hashing the credentials again.
+ */
+const current = new WeakMap<CallCredential, AttemptSigner>();
 
 function sigv4For(call: ProviderCall, region: string): AttemptSigner {
-  let signer = current.get(call.provider);
+  let signer = current.get(call.credential);
   if (!signer) {
     signer = cachedSigner(call, region);
-    current.set(call.provider, signer);
+    current.set(call.credential, signer);
   }
   return signer;
 }
 
 function cachedSigner(call: ProviderCall, region: string): AttemptSigner {
-  const credential = call.credential?.reveal();
+  const credential = call.credential.key?.reveal();
   return signers.get([call.provider.id, region, credential], () => {
     const parsed = parseBedrockAccessToken(credential);
     return createSigV4Signer({
@@ -86,7 +90,7 @@ export const awsBedrockProvider: ProviderDefinition = {
   embeddingsApi: (_provider, model) => embeddingsApiOf(model),
   target(call): UpstreamTarget {
     const config = bedrockConfig(call.provider);
-    const region = call.provider.region ?? "us-east-1";
+    const region = call.credential.region ?? call.provider.region ?? "us-east-1";
     // An `endpoint` URL (a VPC endpoint) replaces the runtime host; a bare region code is only a region.
     const endpoint = config.endpoint && /^https?:\/\//.test(config.endpoint) ? config.endpoint : undefined;
     const modelConfig = call.model.serverSideConfig;
@@ -107,8 +111,8 @@ export const awsBedrockProvider: ProviderDefinition = {
     // Converse takes it in the body (performanceConfig); InvokeModel in a header.
     if (invoke && !embeddings && latencyOptimized(call.model))
       headers["x-amzn-bedrock-performanceconfig-latency"] = "optimized";
-    const credential = call.credential?.reveal();
-    if (call.provider.credentialMode === "aws-bearer" && credential) {
+    const credential = call.credential.key?.reveal();
+    if (call.credential.mode === "aws-bearer" && credential) {
       headers.authorization = `Bearer ${credential}`;
       return { endpoints: [{ url, headers }], secrets: [credential] };
     }

@@ -12,7 +12,7 @@ function call(endpoint: string, operation: Operation, apiVersion?: string): Prov
     model: { modelName: "gpt-5-deployment" } as ProviderCall["model"],
     operation,
     stream: false,
-    credential: new Secret("azure-key"),
+    credential: { key: new Secret("azure-key"), mode: "config-key", origin: "config" },
   };
 }
 

@@ -57,7 +57,7 @@ export const azureOpenAIProvider: ProviderDefinition = {
             "api-version",
             config.apiVersion ?? defaultAzureApiVersion,
           );
-    const key = call.credential?.reveal();
+    const key = call.credential.key?.reveal();
     const headers: Record<string, string> = {};
     if (key) headers["api-key"] = key;
     return { endpoints: [{ url, headers }], secrets: key ? [key] : [] };

@@ -3,6 +3,7 @@
  * which (DESIGN §8, resolved in the catalogue as `googleApi`).
  */
 import type { ResolvedProvider } from "../../config/index.js";
+import type { CallCredential } from "../../credentials/call-credential.js";
 import { createGoogleOAuthSigner, type GoogleCredentialSource } from "../../credentials/google-oauth.js";
 import type { AttemptSigner } from "../../credentials/signer.js";
 import { SignerCache } from "../../credentials/signer-cache.js";
@@ -29,14 +30,15 @@ const signers = new SignerCache();
 
 function credentialSource(call: ProviderCall): GoogleCredentialSource {
   const config = googleConfig(call);
-  if (call.provider.credentialMode === "google-service-account" && call.credential) {
-    const value = call.credential.reveal().trim();
+  const key = call.credential.key;
+  if (call.credential.mode === "google-service-account" && key) {
+    const value = key.reveal().trim();
     // Cody's `accessToken` is the service account JSON in base64; the JSON itself is accepted too.
     const json = value.startsWith("{") ? value : Buffer.from(value, "base64").toString("utf8");
     return { kind: "service-account-json", json };
   }
   const workload = config.googleWorkloadIdentityConfig;
-  if (call.provider.credentialMode === "google-workload-identity" && workload) {
+  if (call.credential.mode === "google-workload-identity" && workload) {
     return {
       kind: "workload-identity",
       ...(workload.credentialsFile ? { credentialsFile: workload.credentialsFile } : {}),
@@ -46,11 +48,14 @@ function credentialSource(call: ProviderCall): GoogleCredentialSource {
   return { kind: "adc" };
 }
 
-/** The last signer of each resolved provider: the request path finds it without rebuilding the cache key. */
-const current = new WeakMap<ResolvedProvider, AttemptSigner>();
+/**
+ * The signer of each call credential (one object per provider, caller and key): the request path finds it
+ * without rebuilding the cache key.
+ */
+const current = new WeakMap<CallCredential, AttemptSigner>();
 
 function vertexSigner(call: ProviderCall): AttemptSigner {
-  const known = current.get(call.provider);
+  const known = current.get(call.credential);
   if (known) return known;
   let signer: AttemptSigner;
   try {
@@ -63,7 +68,7 @@ function vertexSigner(call: ProviderCall): AttemptSigner {
       `provider \`${call.provider.id}\` has unusable Google credentials: ${(error as Error).message}`,
     );
   }
-  current.set(call.provider, signer);
+  current.set(call.credential, signer);
   return signer;
 }
 
@@ -74,8 +79,19 @@ function vertexModels(endpoint: string, publisher: "google" | "anthropic"): stri
   return `${base}/publishers/${publisher}/models`;
 }
 
+/** Vertex authenticates with a service account: a stored key must be its JSON, in base64 as Cody writes it. */
+function checkVertexKey(provider: ResolvedProvider, key: string): string | undefined {
+  if (provider.googleApi === "gemini") return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(key, "base64").toString("utf8")) as Record<string, unknown>;
+    if (typeof parsed.client_email === "string" && typeof parsed.private_key === "string") return undefined;
+  } catch {}
+  return "Vertex AI needs a service account key: its JSON file in base64 (`base64 -w0 key.json`)";
+}
+
 export const googleProvider: ProviderDefinition = {
   wire: (provider) => (provider.googleApi === "vertex-anthropic" ? anthropicWire() : geminiWire()),
+  checkKey: checkVertexKey,
   anthropicHeaders: true,
   operations: new Set(["chat", "embeddings"]),
   // Gemini API: batchEmbedContents; Vertex: the publisher model's predict. Anthropic on Vertex does not embed.
@@ -93,7 +109,7 @@ export const googleProvider: ProviderDefinition = {
         : call.stream
           ? "streamGenerateContent?alt=sse"
           : "generateContent";
-      const key = call.credential?.reveal();
+      const key = call.credential.key?.reveal();
       return {
         endpoints: [
           { url: `${base}/v1beta/models/${model}:${method}`, headers: key ? { "x-goog-api-key": key } : {} },
@@ -112,7 +128,7 @@ export const googleProvider: ProviderDefinition = {
           ? "streamGenerateContent?alt=sse"
           : "generateContent";
     const url = `${vertexModels(config.endpoint ?? "", anthropic ? "anthropic" : "google")}/${model}:${method}`;
-    const credential = call.credential?.reveal();
+    const credential = call.credential.key?.reveal();
     return {
       endpoints: [{ url, headers: {}, sign: vertexSigner(call) }],
       secrets: credential ? [credential] : [],

@@ -7,7 +7,7 @@ import type { ProviderCall, UpstreamTarget } from "../types.js";
 export function mistralFimTarget(call: ProviderCall): UpstreamTarget {
   const config = call.provider.serverConfig;
   const base = ("endpoint" in config && config.endpoint) || "https://api.mistral.ai";
-  const key = call.credential?.reveal();
+  const key = call.credential.key?.reveal();
   const headers: Record<string, string> = {};
   if (key) headers.authorization = `Bearer ${key}`;
   return {

@@ -33,7 +33,9 @@ export const openaiCompatibleProvider: ProviderDefinition = {
     const endpoints: UpstreamEndpoint[] = config.endpoints.map((endpoint) => {
       let url = endpoint.url.replace(/\/+$/, "") + operationPaths[call.operation];
       const headers: Record<string, string> = {};
-      const token = endpoint.accessToken?.reveal() || call.credential?.reveal();
+      // A caller's own key replaces the configured ones; otherwise an endpoint's own token wins.
+      const own = call.credential.origin === "user" ? call.credential.key?.reveal() : undefined;
+      const token = own || endpoint.accessToken?.reveal() || call.credential.key?.reveal();
       if (endpoint.headers) {
         for (const [name, value] of Object.entries(endpoint.headers)) {
           headers[name.toLowerCase()] = value.reveal();

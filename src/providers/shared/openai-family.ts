@@ -39,7 +39,7 @@ export function openAIFamily(settings: OpenAIFamilySettings): ProviderDefinition
     target(call: ProviderCall): UpstreamTarget {
       const config = call.provider.serverConfig;
       const base = ("endpoint" in config && config.endpoint) || settings.defaultBaseUrl;
-      const key = call.credential?.reveal();
+      const key = call.credential.key?.reveal();
       const headers: Record<string, string> = { ...settings.headers };
       if (key) headers.authorization = `Bearer ${key}`;
       return {
