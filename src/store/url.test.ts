@@ -49,6 +49,8 @@ describe("redactUrl", () => {
     ["mysql://me:pw@db/x", "mysql://me:***@db/x"],
     // Over-redacts rather than risk a leak when an @ follows a host:port.
     ["postgres://db:5432/x?note=a@b", "postgres://db:***@b"],
+    ["postgres://db/x?password=s3cret&schema=a", "postgres://db/x?password=***&schema=a"],
+    ["postgres://db/x?sslmode=require&sslpassword=pw", "postgres://db/x?sslmode=require&sslpassword=***"],
   ])("%s", (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });

@@ -65,7 +65,12 @@ export function parseStorageUrl(url: string, baseDir: string = process.cwd()): S
  * part of it. Everything from `//user:` to the last `@` goes, so an `@` later in the URL over-redacts.
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:?#]*:).*@/i, "$1***@");
+  return (
+    url
+      .replace(/^([a-z][a-z0-9+.-]*:\/\/[^/@:?#]*:).*@/i, "$1***@")
+      // libpq also takes the password (and a client key's passphrase) as query parameters.
+      .replace(/([?&])(password|sslpassword)=[^&#]*/gi, "$1$2=***")
+  );
 }
 
 function invalid(url: string, reason: string): StoreError {
