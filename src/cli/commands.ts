@@ -22,6 +22,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "rotate|generate-key: the master key of stored provider keys",
     load: async () => (await import("./secrets.js")).runSecrets,
   },
+  explain: {
+    summary: "what a request by an actor for a model would meet now (a running gateway)",
+    load: async () => (await import("./explain.js")).runExplain,
+  },
 };
 
 function usage(): string {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
+import { registerExplainRoute } from "../admin/explain-route.js";
 import { registerProviderAdminRoutes } from "../admin/provider-routes.js";
 import { registerTokenAdminRoutes } from "../admin/tokens-routes.js";
 import { ActorDirectory } from "../auth/actor-directory.js";
@@ -189,6 +190,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           resolver: credentials,
           store,
           env: options.env,
+        });
+        registerExplainRoute(instance, {
+          authenticate,
+          catalogue,
+          credentials,
+          limiter,
+          defaults: limitsDefaults,
+          timeZone,
+          findActor: (id) => directory.findActor(id),
         });
       },
     });
