@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadConfig } from "../config/index.js";
+import { loadConfig, Secret } from "../config/index.js";
 import { createLogger } from "../telemetry/logger.js";
 import type { CommandIO } from "./io.js";
 import { redactError, reloadConfig } from "./serve.js";
@@ -88,4 +88,30 @@ test("the startup summary shows the store and Redis without passwords or passwor
   const facts = startupFacts("http://127.0.0.1:8080", "test", result, dir);
   expect(facts.store).toBe("postgres://tollgate@db:5432/tollgate?password=<redacted>");
   expect(facts.limits).toBe("Redis redis://default:<redacted>@cache:6379 (prefix tollgate:)");
+});
+
+test("the startup summary shows a provider served by a central key set through the admin API as ready", () => {
+  const result = loadConfig(
+    JSON.stringify({
+      modelConfiguration: {
+        sourcegraph: null,
+        providerOverrides: [{ id: "acme", serverSideConfig: { type: "openai", accessToken: "" } }],
+      },
+    }),
+    { env: {} },
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const provider = result.catalogue.provider("acme")!;
+  const credential = { key: new Secret("sk-stored"), mode: "config-key" as const, origin: "stored" as const };
+  const stored = {
+    hasStoredCentralKey: (id: string) => id === "acme",
+    central: () => ({ credential }),
+  };
+  expect(startupFacts("u", "t", result, dir).providers[0]).toMatchObject({ available: false });
+  expect(startupFacts("u", "t", result, dir, stored).providers[0]).toEqual({
+    id: provider.id,
+    type: "openai",
+    credentials: "config-key (set through the admin API)",
+    available: true,
+  });
 });

@@ -143,8 +143,8 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
     ...(port === undefined ? {} : { port }),
     onGeneratedAdminToken: (token) =>
       io.stderr(`\nAn admin token was created. It is shown only this once; keep it safe:\n\n  ${token}\n\n`),
-    onListening: (url) => {
-      const facts = startupFacts(url, describeSource(source), loaded, io.cwd);
+    onListening: (url, live) => {
+      const facts = startupFacts(url, describeSource(source), loaded, io.cwd, live.credentials);
       // A person at a terminal reads the summary; a log collector gets the same facts as one JSON line.
       if (logFormat === "pretty") io.stderr(formatStartupSummary(facts));
       else logger.info(facts, "tollgate listening");

@@ -1,4 +1,5 @@
 import { type LoadedConfig, redactSecretsInText } from "../config/index.js";
+import type { CredentialResolver } from "../credentials/credential-resolver.js";
 import { describeStore } from "./config-source.js";
 
 /** What `tollgate serve` says once it listens: the facts an operator checks first. */
@@ -12,7 +13,17 @@ export interface StartupFacts {
   defaults: { chat: string | null; fastChat: string | null; codeCompletion: string | null };
 }
 
-export function startupFacts(url: string, config: string, loaded: LoadedConfig, cwd: string): StartupFacts {
+/**
+ * `credentials`, the running gateway's, knows the central keys set through the admin API: a provider the file
+ * gives no key may be served by one, and is then shown as such.
+ */
+export function startupFacts(
+  url: string,
+  config: string,
+  loaded: LoadedConfig,
+  cwd: string,
+  credentials?: Pick<CredentialResolver, "central" | "hasStoredCentralKey">,
+): StartupFacts {
   const { catalogue } = loaded;
   const redis = loaded.config.redis;
   return {
@@ -23,14 +34,28 @@ export function startupFacts(url: string, config: string, loaded: LoadedConfig, 
     limits: redis
       ? `Redis ${redactSecretsInText(redis.url.reveal())} (prefix ${redis.keyPrefix})`
       : "in memory (one replica)",
-    providers: catalogue.providers.map((provider) => ({
-      id: provider.id,
-      type: provider.type,
-      credentials:
-        provider.credentialMode + (provider.credentialSource ? ` (${provider.credentialSource})` : ""),
-      available: provider.available,
-      ...(provider.unavailableReason ? { reason: provider.unavailableReason } : {}),
-    })),
+    providers: catalogue.providers.map((provider) => {
+      const central = credentials?.hasStoredCentralKey(provider.id)
+        ? credentials.central(provider)
+        : undefined;
+      if (central && "credential" in central && provider.blockedReason === undefined) {
+        const credential = central.credential;
+        return {
+          id: provider.id,
+          type: provider.type,
+          credentials: `${credential.mode} (set through the admin API)`,
+          available: true,
+        };
+      }
+      return {
+        id: provider.id,
+        type: provider.type,
+        credentials:
+          provider.credentialMode + (provider.credentialSource ? ` (${provider.credentialSource})` : ""),
+        available: provider.available,
+        ...(provider.unavailableReason ? { reason: provider.unavailableReason } : {}),
+      };
+    }),
     models: {
       available: catalogue.models.filter((model) => model.available).length,
       total: catalogue.models.length,

@@ -36,7 +36,7 @@ export interface GatewayOptions {
   /** Sees every client API request's outcome, refused ones included (tests, and the usage pipeline when it lands). */
   onOutcome?: (outcome: RequestOutcome) => void;
   /** Announces the listening gateway (the command's startup summary); without it, one log line. */
-  onListening?: (url: string) => void;
+  onListening?: (url: string, live: { credentials: CredentialResolver }) => void;
 }
 
 export interface Gateway {
@@ -204,7 +204,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     teardown.add(() => app.close());
     const url = await app.listen({ host: options.host ?? server.host, port: options.port ?? server.port });
-    if (options.onListening) options.onListening(url);
+    if (options.onListening) options.onListening(url, { credentials });
     else {
       logger.info(
         { url, models: loaded.catalogue.models.length, limits: redis ? "redis" : "memory" },
