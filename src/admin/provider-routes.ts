@@ -5,7 +5,6 @@ import type { KeyDirectory } from "../credentials/key-directory.js";
 import { checkKeyInput } from "../credentials/key-input.js";
 import { GatewayError } from "../errors/index.js";
 import { providerDefinition } from "../providers/registry.js";
-import type { Store } from "../store/index.js";
 import { allow, by } from "./route-kit.js";
 
 export interface ProviderAdminDeps {
@@ -13,7 +12,6 @@ export interface ProviderAdminDeps {
   catalogue: () => Catalogue;
   keys: KeyDirectory;
   resolver: CredentialResolver;
-  store: Store;
   env: Environment;
 }
 
@@ -81,27 +79,14 @@ export function registerProviderAdminRoutes(app: FastifyInstance, deps: Provider
     return provider;
   };
 
-  const userKeyCounts = async (): Promise<Map<string, number>> => {
-    const counts = new Map<string, number>();
-    for (const record of await deps.store.providerKeys.list()) {
-      if (record.actorId !== null) counts.set(record.providerId, (counts.get(record.providerId) ?? 0) + 1);
-    }
-    return counts;
-  };
+  const describe = (provider: ResolvedProvider) =>
+    describeProvider(provider, deps.resolver, deps.keys.userKeyCount(provider.id));
 
-  app.get("/admin/api/providers", read, async () => {
-    const counts = await userKeyCounts();
-    return {
-      providers: deps
-        .catalogue()
-        .providers.map((provider) => describeProvider(provider, deps.resolver, counts.get(provider.id) ?? 0)),
-    };
-  });
+  app.get("/admin/api/providers", read, async () => ({
+    providers: deps.catalogue().providers.map(describe),
+  }));
 
-  app.get("/admin/api/providers/:id", read, async (request) => {
-    const provider = providerOf(request);
-    return describeProvider(provider, deps.resolver, (await userKeyCounts()).get(provider.id) ?? 0);
-  });
+  app.get("/admin/api/providers/:id", read, async (request) => describe(providerOf(request)));
 
   app.put("/admin/api/providers/:id/key", write, async (request) => {
     const provider = providerOf(request);
@@ -113,15 +98,12 @@ export function registerProviderAdminRoutes(app: FastifyInstance, deps: Provider
     }
     const key = checkKeyInput(request.body, provider, deps.env, providerDefinition(provider.type)?.checkKey);
     await deps.keys.save(null, provider.id, key, by(request));
-    return describeProvider(provider, deps.resolver, (await userKeyCounts()).get(provider.id) ?? 0);
+    return describe(provider);
   });
 
   app.delete("/admin/api/providers/:id/key", write, async (request) => {
     const provider = providerOf(request);
     const cleared = await deps.keys.remove(null, provider.id, by(request));
-    return {
-      ...describeProvider(provider, deps.resolver, (await userKeyCounts()).get(provider.id) ?? 0),
-      cleared,
-    };
+    return { ...describe(provider), cleared };
   });
 }

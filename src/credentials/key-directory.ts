@@ -2,7 +2,7 @@ import { bumpRevision } from "../auth/revision.js";
 import { Secret } from "../config/index.js";
 import { GatewayError } from "../errors/index.js";
 import type { ProviderKeyRecord, Store } from "../store/index.js";
-import type { MasterKeyRing } from "./master-key.js";
+import { MasterKeyRing } from "./master-key.js";
 import { keyHint, openSecret, sealSecret } from "./secret-box.js";
 
 /** A stored key, opened once per load and kept in memory for the request path. */
@@ -17,8 +17,8 @@ export interface KeyDirectoryOptions {
   /** Absent when no master key is configured (Postgres without `secrets.masterKey`): keys cannot be saved. */
   ring: MasterKeyRing | undefined;
   /**
-   * Reads the master keys again: `tollgate secrets rotate` on a generated key file reseals every key under a new
-   * key while the gateway runs, so a key id this replica does not know sends it back to the file once.
+   * Reads the master keys again, on every load: `tollgate secrets rotate` on a generated key file reseals every
+   * key under a new key while the gateway runs, and later saves must be sealed with it too.
    */
   reloadRing?: () => Promise<MasterKeyRing | undefined>;
   /** Called after this replica changed a key: tells the other replicas (the token change bus) and reloads. */
@@ -64,6 +64,13 @@ export class KeyDirectory {
     return this.keys.get(own(actorId, providerId));
   }
 
+  /** How many callers saved their own key for the provider. */
+  userKeyCount(providerId: string): number {
+    let count = 0;
+    for (const byProvider of this.owners.values()) if (byProvider.has(providerId)) count++;
+    return count;
+  }
+
   /** The keys an actor saved, by provider id. */
   userKeys(actorId: string): ReadonlyMap<string, StoredKey> {
     return this.owners.get(actorId) ?? new Map();
@@ -75,10 +82,7 @@ export class KeyDirectory {
    */
   async load(): Promise<void> {
     const records = await this.options.store.providerKeys.list();
-    const ring = this.ring;
-    if (this.options.reloadRing && records.some((record) => !ring?.key(record.secret.keyId))) {
-      this.ring = (await this.options.reloadRing()) ?? this.ring;
-    }
+    if (this.options.reloadRing) this.ring = mergeRings(await this.options.reloadRing(), this.ring);
     const keys = new Map<string, StoredKey>();
     const owners = new Map<string, Map<string, StoredKey>>();
     for (const record of records) {
@@ -118,7 +122,7 @@ export class KeyDirectory {
       });
       await bumpRevision(tx.settings);
     });
-    await this.options.changed();
+    await this.announce();
   }
 
   /** Removes a key; whether there was one. */
@@ -136,8 +140,17 @@ export class KeyDirectory {
       await bumpRevision(tx.settings);
       return true;
     });
-    if (removed) await this.options.changed();
+    if (removed) await this.announce();
     return removed;
+  }
+
+  /** The change is committed: a failure to tell the replicas now is logged (their poll catches up), not thrown. */
+  private async announce(): Promise<void> {
+    await this.options
+      .changed()
+      .catch((error: unknown) =>
+        this.options.logger?.error({ err: error }, "a key change is saved but could not be applied at once"),
+      );
   }
 
   private requireRing(): MasterKeyRing {
@@ -172,4 +185,14 @@ export class KeyDirectory {
       return undefined;
     }
   }
+}
+
+/** The freshly read keys sealing from now on, and every key either ring could open. */
+function mergeRings(
+  fresh: MasterKeyRing | undefined,
+  known: MasterKeyRing | undefined,
+): MasterKeyRing | undefined {
+  if (!fresh || !known) return fresh ?? known;
+  const keys = (ring: MasterKeyRing) => ring.ids.map((id) => ring.key(id)!.key);
+  return new MasterKeyRing(fresh.current.key, [...keys(fresh), ...keys(known)]);
 }

@@ -50,8 +50,10 @@ export async function resealSecrets(
     const from: Record<string, number> = {};
     for (const { record, plaintext } of opened) {
       if (record.secret.keyId === keyId) continue;
+      const sealed = sealSecret(ring, plaintext, record);
+      // False when the key was replaced since it was read: the newer key stays (sealed by whoever saved it).
+      if (!(await tx.providerKeys.reseal(record.actorId, record.providerId, record.secret, sealed))) continue;
       from[record.secret.keyId] = (from[record.secret.keyId] ?? 0) + 1;
-      await tx.providerKeys.reseal(record.actorId, record.providerId, sealSecret(ring, plaintext, record));
     }
     const summary: ResealSummary = {
       secrets: records.length,

@@ -24,16 +24,31 @@ function fromFastifyError(error: FastifyError, bodyLimit: number): GatewayError 
       "request body must be JSON (content-type: application/json)",
     ],
     FST_ERR_CTP_EMPTY_JSON_BODY: ["invalid_request", "request body is empty; expected a JSON object"],
-    FST_ERR_CTP_INVALID_JSON_BODY: ["invalid_request", `request body is not valid JSON: ${error.message}`],
+    FST_ERR_CTP_INVALID_JSON_BODY: [
+      "invalid_request",
+      `request body is not valid JSON: ${jsonProblem(error.message)}`,
+    ],
     FST_ERR_CTP_INVALID_CONTENT_LENGTH: ["invalid_request", "content-length does not match the body"],
   };
   const mapped = error.code ? map[error.code] : undefined;
   if (mapped) return new GatewayError(mapped[0], mapped[1]);
   // JSON.parse failures surface as SyntaxError with status 400 from the default parser.
   if (error instanceof SyntaxError || (error.statusCode === 400 && error.name === "SyntaxError")) {
-    return new GatewayError("invalid_request", `request body is not valid JSON: ${error.message}`);
+    return new GatewayError(
+      "invalid_request",
+      `request body is not valid JSON: ${jsonProblem(error.message)}`,
+    );
   }
   return undefined;
+}
+
+/**
+ * V8's JSON.parse message without the excerpt of the body it quotes (`Unexpected token 's', "{"key": sk-…" is
+ * not valid JSON`): the body may be a key being saved. Positions are kept.
+ */
+function jsonProblem(message: string): string {
+  const quote = message.indexOf('"');
+  return (quote === -1 ? message : message.slice(0, quote)).replace(/[,\s]+$/, "") || "syntax error";
 }
 
 export function installErrorHandling(app: FastifyInstance, bodyLimit: number): void {

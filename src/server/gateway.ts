@@ -188,7 +188,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           catalogue,
           keys,
           resolver: credentials,
-          store,
           env: options.env,
         });
         registerExplainRoute(instance, {

@@ -254,6 +254,14 @@ export interface ProviderKeysRepository {
   list(filter?: { actorId?: string | null }): Promise<ProviderKeyRecord[]>;
   /** Deletes an actor's own keys (the actor is being deleted); how many. */
   deleteForActor(actorId: string): Promise<number>;
-  /** Replaces a stored key's encrypted form, leaving its times and hint (rotation); whether it existed. */
-  reseal(actorId: string | null, providerId: string, secret: EncryptedSecret): Promise<boolean>;
+  /**
+   * Replaces a stored key's encrypted form with `to`, leaving its times and hint (rotation), only while it is still
+   * `from` (the form the rotation read): a key saved meanwhile is newer and is kept. Whether it was replaced.
+   */
+  reseal(
+    actorId: string | null,
+    providerId: string,
+    from: EncryptedSecret,
+    to: EncryptedSecret,
+  ): Promise<boolean>;
 }

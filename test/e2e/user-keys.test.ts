@@ -185,6 +185,23 @@ describe("users' own keys", () => {
     expect(answer.text).not.toContain("sk-abc");
   });
 
+  it("a body that is not JSON is refused without quoting it (it may be a key)", async () => {
+    const answer = await call("PUT", "/v1/me/keys/byok", aliceToken, '{"key": sk-ant-unquoted-secret}');
+    expect(answer.status).toBe(400);
+    expect(answer.json.error.message).toContain("not valid JSON");
+    expect(answer.text).not.toContain("unquoted-secret");
+  });
+
+  it("readonly tokens keep no keys: they cannot use the model routes", async () => {
+    const readonly = await call("POST", "/admin/api/tokens", adminToken, {
+      name: "watcher",
+      role: "readonly",
+    });
+    const answer = await call("PUT", "/v1/me/keys/byok", readonly.json.token, { key: "sk-readonly" });
+    expect(answer.status).toBe(403);
+    expect((await call("GET", "/v1/me/keys", readonly.json.token)).status).toBe(403);
+  });
+
   it("refuses keys for unknown providers and providers that take none", async () => {
     expect((await call("PUT", "/v1/me/keys/nope", aliceToken, { key: "sk-1" })).status).toBe(404);
     const central = await call("PUT", "/v1/me/keys/later", aliceToken, { key: "sk-1" });
@@ -253,6 +270,36 @@ describe("users' own keys", () => {
     const text = logs.join("\n");
     for (const secret of [aliceKey, aliceOpenAIKey, storedCentral, ...Object.values(central)]) {
       expect(text).not.toContain(secret);
+    }
+  });
+});
+
+describe("when a provider stops taking personal keys", () => {
+  it("its owner can still delete a key saved before, and the key is no longer used", async () => {
+    expect(
+      (await call("PUT", "/v1/me/keys/strict", bobToken, { key: "sk-bob-strict-key-1234" })).status,
+    ).toBe(200);
+    const file = join(dir, "tollgate.jsonc");
+    const original = await readFile(file, "utf8");
+    const changed = JSON.parse(original);
+    delete changed.modelConfiguration.providerOverrides[2].keyPolicy;
+    await writeFile(file, JSON.stringify(changed));
+    const reloaded = await loadConfigFile(file, {});
+    if (!reloaded.ok) throw new Error(JSON.stringify(reloaded.problems));
+    await gateway.reload(reloaded);
+    try {
+      expect((await chat(bobToken, "strict")).status).toBe(200);
+      expect(sentKey("/openai")).toBe(central.strict);
+      const keys = (await call("GET", "/v1/me/keys", bobToken)).json.keys;
+      expect(keys.map((entry: { providerId: string }) => entry.providerId)).not.toContain("strict");
+      expect((await call("PUT", "/v1/me/keys/strict", bobToken, { key: "sk-2" })).status).toBe(403);
+      const removed = await call("DELETE", "/v1/me/keys/strict", bobToken);
+      expect(removed.json).toEqual({ providerId: "strict", status: "no_key", deleted: true });
+      expect((await call("DELETE", "/v1/me/keys/strict", bobToken)).status).toBe(403);
+    } finally {
+      await writeFile(file, original);
+      const back = await loadConfigFile(file, {});
+      if (back.ok) await gateway.reload(back);
     }
   });
 });

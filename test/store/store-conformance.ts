@@ -587,7 +587,13 @@ export function describeStoreConformance(label: string, options: StoreConformanc
       it("reseals a key's encrypted form, keeping its hint and times", async () => {
         const store = await migrated();
         await put(store, "alice", "openai", "old-one", 0);
-        expect(await store.providerKeys.reseal("alice", "openai", sealed("new"))).toBe(true);
+        // Only while the stored form is still the one the rotation read.
+        expect(await store.providerKeys.reseal("alice", "openai", sealed("other"), sealed("new"))).toBe(
+          false,
+        );
+        expect(await store.providerKeys.reseal("alice", "openai", sealed("old-one"), sealed("new"))).toBe(
+          true,
+        );
         expect(await store.providerKeys.get("alice", "openai")).toEqual({
           actorId: "alice",
           providerId: "openai",
@@ -596,7 +602,7 @@ export function describeStoreConformance(label: string, options: StoreConformanc
           createdAt: T0,
           updatedAt: T0,
         });
-        expect(await store.providerKeys.reseal(null, "openai", sealed("x"))).toBe(false);
+        expect(await store.providerKeys.reseal(null, "openai", sealed("old-one"), sealed("x"))).toBe(false);
         expect(await store.providerKeys.list()).toHaveLength(1);
       });
 
@@ -605,7 +611,7 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         await put(store, null, "openai", "c1");
         await put(store, "alice", "openai", "a1");
         const failure = store.transaction(async (tx) => {
-          await tx.providerKeys.reseal(null, "openai", sealed("c2"));
+          await tx.providerKeys.reseal(null, "openai", sealed("c1"), sealed("c2"));
           await tx.providerKeys.put({
             actorId: "bob",
             providerId: "openai",
@@ -623,8 +629,8 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         ]);
 
         await store.transaction(async (tx) => {
-          await tx.providerKeys.reseal(null, "openai", sealed("c2"));
-          await tx.providerKeys.reseal("alice", "openai", sealed("a2"));
+          await tx.providerKeys.reseal(null, "openai", sealed("c1"), sealed("c2"));
+          await tx.providerKeys.reseal("alice", "openai", sealed("a1"), sealed("a2"));
         });
         expect((await store.providerKeys.list()).map((key) => key.secret)).toEqual([
           sealed("c2"),

@@ -60,7 +60,7 @@ function sigv4For(call: ProviderCall, region: string): AttemptSigner {
 
 function cachedSigner(call: ProviderCall, region: string): AttemptSigner {
   const credential = call.credential.key?.reveal();
-  return signers.get([call.provider.id, region, credential], () => {
+  const create = () => {
     const parsed = parseBedrockAccessToken(credential);
     return createSigV4Signer({
       region,
@@ -74,7 +74,12 @@ function cachedSigner(call: ProviderCall, region: string): AttemptSigner {
             }
           : { kind: "ambient" },
     });
-  });
+  };
+  // A caller's signer lives as long as their credential object (the resolver drops it when the key changes);
+  // central ones are kept across reloads by the cache, with the ambient chain's credentials.
+  return call.credential.origin === "user"
+    ? create()
+    : signers.get([call.provider.id, region, credential], create);
 }
 
 /** Bedrock's embedding models, reached through InvokeModel in their vendor's format (by id, as `usesInvoke`). */

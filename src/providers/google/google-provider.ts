@@ -60,9 +60,20 @@ function vertexSigner(call: ProviderCall): AttemptSigner {
   let signer: AttemptSigner;
   try {
     const source = credentialSource(call);
-    signer = signers.get([call.provider.id, JSON.stringify(source)], () => createGoogleOAuthSigner(source));
+    // A caller's signer lives as long as their credential object (the resolver drops it when the key changes);
+    // central ones are kept across reloads by the cache, with their token.
+    signer =
+      call.credential.origin === "user"
+        ? createGoogleOAuthSigner(source)
+        : signers.get([call.provider.id, JSON.stringify(source)], () => createGoogleOAuthSigner(source));
   } catch (error) {
-    // A key that is not a service account's JSON: the provider cannot be used, and it is ours to fix.
+    // A key that is not a service account's JSON: the caller's to fix if it is theirs, else ours.
+    if (call.credential.origin === "user") {
+      throw new GatewayError(
+        "no_usable_key",
+        `your saved key for provider \`${call.provider.id}\` is not a usable service account: ${(error as Error).message}; save a new one with PUT /v1/me/keys/${call.provider.id}`,
+      );
+    }
     throw new GatewayError(
       "gateway_unavailable",
       `provider \`${call.provider.id}\` has unusable Google credentials: ${(error as Error).message}`,

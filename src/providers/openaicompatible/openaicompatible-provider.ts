@@ -33,10 +33,13 @@ export const openaiCompatibleProvider: ProviderDefinition = {
     const endpoints: UpstreamEndpoint[] = config.endpoints.map((endpoint) => {
       let url = endpoint.url.replace(/\/+$/, "") + operationPaths[call.operation];
       const headers: Record<string, string> = {};
-      // A caller's own key replaces the configured ones; otherwise an endpoint's own token wins.
-      const own = call.credential.origin === "user" ? call.credential.key?.reveal() : undefined;
-      const token = own || endpoint.accessToken?.reveal() || call.credential.key?.reveal();
-      if (endpoint.headers) {
+      // A caller's own key, or a central key set through the admin API, replaces the configured credentials
+      // (the endpoint's token and its headers, which carry the deployment's own); otherwise the endpoint's wins.
+      const replacing = call.credential.origin === "user" || call.credential.origin === "stored";
+      const token = replacing
+        ? call.credential.key?.reveal()
+        : endpoint.accessToken?.reveal() || call.credential.key?.reveal();
+      if (endpoint.headers && !replacing) {
         for (const [name, value] of Object.entries(endpoint.headers)) {
           headers[name.toLowerCase()] = value.reveal();
           secrets.push(value.reveal());

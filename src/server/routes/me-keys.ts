@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from "fastify";
+import { roleAllows } from "../../auth/roles.js";
 import type { Catalogue, Environment, ResolvedProvider } from "../../config/index.js";
 import type { CredentialResolver } from "../../credentials/credential-resolver.js";
 import type { KeyDirectory } from "../../credentials/key-directory.js";
@@ -27,14 +28,22 @@ function acceptsUserKeys(provider: ResolvedProvider): boolean {
 export function registerMeKeysRoutes(app: FastifyInstance, options: MeKeysRouteOptions): void {
   const route = { onRequest: options.authenticate, config: { dialect: "openai" as const } };
 
+  // Keys spend money on the client routes: only roles that may call them keep keys (not readonly watchers).
   const actorOf = (request: FastifyRequest): string => {
-    const actorId = request.principal?.actorId;
-    if (!actorId) throw new GatewayError("unauthenticated", "no actor behind this token");
-    return actorId;
+    const principal = request.principal;
+    if (!principal?.actorId) throw new GatewayError("unauthenticated", "no actor behind this token");
+    if (!roleAllows(principal.role, "client"))
+      throw new GatewayError(
+        "forbidden",
+        "readonly tokens cannot use the model routes, so they keep no keys",
+      );
+    return principal.actorId;
   };
 
+  const providerIdOf = (request: FastifyRequest) => (request.params as { providerId: string }).providerId;
+
   const providerOf = (request: FastifyRequest): ResolvedProvider => {
-    const id = (request.params as { providerId: string }).providerId;
+    const id = providerIdOf(request);
     const provider = options.catalogue().provider(id);
     if (!provider)
       throw new GatewayError(
@@ -81,8 +90,12 @@ export function registerMeKeysRoutes(app: FastifyInstance, options: MeKeysRouteO
 
   app.delete("/v1/me/keys/:providerId", route, async (request) => {
     const actorId = actorOf(request);
-    const provider = providerOf(request);
-    const deleted = await options.keys.remove(actorId, provider.id, actorId);
+    const id = providerIdOf(request);
+    // A key saved before its provider stopped taking keys (or was removed) can still be deleted by its owner.
+    const saved = options.keys.userKey(actorId, id) !== undefined;
+    const provider = saved ? options.catalogue().provider(id) : providerOf(request);
+    const deleted = await options.keys.remove(actorId, id, actorId);
+    if (!provider || !acceptsUserKeys(provider)) return { providerId: id, status: "no_key", deleted };
     return { ...entry(actorId, provider), deleted };
   });
 }

@@ -92,10 +92,13 @@ export function providerKeysRepository({ sql }: RepositoryContext): ProviderKeys
       return sql.run("DELETE FROM provider_keys WHERE actor_id = $1", [ownerColumn(actorId)]);
     },
 
-    async reseal(actorId, providerId, secret) {
+    async reseal(actorId, providerId, from, to) {
+      // Compare and swap on the nonce (random per seal): Postgres reads committed, and a rotation must not put
+      // back the old key over one a user saved after the rotation read it.
       const changed = await sql.run(
-        "UPDATE provider_keys SET key_id = $3, nonce = $4, ciphertext = $5 WHERE actor_id = $1 AND provider_id = $2",
-        [ownerColumn(actorId), providerId, secret.keyId, secret.nonce, secret.ciphertext],
+        `UPDATE provider_keys SET key_id = $3, nonce = $4, ciphertext = $5
+         WHERE actor_id = $1 AND provider_id = $2 AND nonce = $6 AND key_id = $7`,
+        [ownerColumn(actorId), providerId, to.keyId, to.nonce, to.ciphertext, from.nonce, from.keyId],
       );
       return changed > 0;
     },
