@@ -156,11 +156,12 @@ async function translate(
   if (header) exchange.header("x-tollgate-warnings", header);
 
   const timeouts = timeoutsFor(routed.model, routed.provider);
-  const upstream = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  const upstream = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs, deps.observer);
   const endpoints = withClientHeaders(target.endpoints, "openai", false, exchange.headers);
   const usage = emptyUsage();
   let estimated = false;
   exchange.outcome.upstreamSent = true;
+  exchange.outcome.endpointUrl = target.endpoints[0]?.url;
   const answers = await inParallel(bodies, concurrentCalls, async (body, index) => {
     let status: number;
     let text: string;
@@ -172,6 +173,7 @@ async function translate(
       );
       status = response.status;
       tokenHeader = response.headers["x-amzn-bedrock-input-token-count"];
+      upstream.answered();
       text = await response.text();
     } catch (error) {
       throw upstream.failure(error);
@@ -207,6 +209,7 @@ async function translate(
     if (!exchange.ended) exchange.outcome.usage = { ...usage };
     return read.response.data;
   });
+  upstream.answered(true);
 
   const data: CanonicalEmbedding[] = [];
   answers.forEach((answer, index) => {

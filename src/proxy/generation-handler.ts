@@ -144,8 +144,9 @@ export async function handleGeneration(
   if (warnings) exchange.header("x-tollgate-warnings", warnings);
 
   const timeouts = timeoutsFor(routed.model, routed.provider);
-  const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs, deps.observer);
   outcome.upstreamSent = true;
+  outcome.endpointUrl = plan.target.endpoints[0]?.url;
   let response: Awaited<ReturnType<ProxyDeps["upstream"]["send"]>>;
   let bytes: Buffer | undefined;
   try {
@@ -162,7 +163,11 @@ export async function handleGeneration(
       },
       { signal: call.signal, secrets: plan.target.secrets, ...timeouts },
     );
-    if (!canonical.stream) bytes = await response.bytes();
+    call.answered();
+    if (!canonical.stream) {
+      bytes = await response.bytes();
+      call.answered(true);
+    }
   } catch (error) {
     throw call.failure(error);
   }

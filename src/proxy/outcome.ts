@@ -1,6 +1,7 @@
 import type { CanonicalUsage } from "../canonical/usage.js";
 import type { CredentialOrigin } from "../credentials/call-credential.js";
 import type { Feature } from "../routing/feature.js";
+import type { Pricing } from "../usage/cost.js";
 
 /**
  * What happened to one client request, refused ones included. The lane creates it when the request arrives,
@@ -11,6 +12,15 @@ export interface RequestOutcome {
   readonly requestId: string;
   /** The route's path (`/v1/messages`). */
   readonly route: string;
+  /** When the request arrived, epoch milliseconds. */
+  readonly startedAt: number;
+  /** `performance.now()` at arrival: the origin of the `*Ms` marks below. */
+  readonly arrival: number;
+  /** The OpenTelemetry trace and span of the request, when tracing set them. */
+  traceId: string | undefined;
+  spanId: string | undefined;
+  /** The upstream URL the call went to (first endpoint); may carry a query key: sinks keep only its origin. */
+  endpointUrl: string | undefined;
   actorId: string | undefined;
   tokenId: string | undefined;
   feature: Feature | undefined;
@@ -27,18 +37,42 @@ export interface RequestOutcome {
   /** The catalogue code of the error that ended the request, if one did. */
   errorCode: string | undefined;
   usage: CanonicalUsage | undefined;
+  /** The model's prices (set by routing), and the request's cost from them and `usage` (set at the end). */
+  pricing: Pricing | undefined;
+  costUsd: number | undefined;
   /** The request went to the provider (it may bill it even if the answer never arrives). */
   upstreamSent: boolean;
   /** Stream events relayed to the client: the output estimate when a stream ends before its usage. */
   relayedEvents: number;
   /** Whole request, arrival to end, in milliseconds. */
   durationMs: number;
+  /** Milliseconds from arrival: the call was handed to the upstream client. */
+  upstreamSentMs: number | undefined;
+  /** … the upstream's answer started (its status and headers). */
+  upstreamFirstByteMs: number | undefined;
+  /** … a whole (not streamed) upstream answer had been read. */
+  upstreamDoneMs: number | undefined;
+  /** … the first bytes of the answer were written to the client (for a stream: its first event). */
+  clientFirstByteMs: number | undefined;
 }
 
-export function newOutcome(requestId: string, route: string): RequestOutcome {
+type Mark = "upstreamSentMs" | "upstreamFirstByteMs" | "upstreamDoneMs" | "clientFirstByteMs";
+
+/** Records the time of a step of the request, once (the first time counts: a failover's retry does not move it). */
+export function mark(outcome: RequestOutcome, step: Mark): void {
+  if (outcome[step] === undefined)
+    outcome[step] = Math.round((performance.now() - outcome.arrival) * 100) / 100;
+}
+
+export function newOutcome(requestId: string, route: string, arrival = performance.now()): RequestOutcome {
   return {
     requestId,
     route,
+    startedAt: Date.now() - (performance.now() - arrival),
+    arrival,
+    traceId: undefined,
+    spanId: undefined,
+    endpointUrl: undefined,
     actorId: undefined,
     tokenId: undefined,
     feature: undefined,
@@ -49,8 +83,14 @@ export function newOutcome(requestId: string, route: string): RequestOutcome {
     status: 0,
     errorCode: undefined,
     usage: undefined,
+    pricing: undefined,
+    costUsd: undefined,
     upstreamSent: false,
     relayedEvents: 0,
     durationMs: 0,
+    upstreamSentMs: undefined,
+    upstreamFirstByteMs: undefined,
+    upstreamDoneMs: undefined,
+    clientFirstByteMs: undefined,
   };
 }

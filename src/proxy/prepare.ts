@@ -62,6 +62,7 @@ export function route<T extends { model: string | undefined }>(
   const model = resolveModel(catalogue, parsed.model, feature, requiredCapability[operation]);
   outcome.modelRef = model.ref;
   outcome.providerId = model.providerId;
+  outcome.pricing = model.pricing;
   const actor = exchange.principal?.actor;
   if (actor && !isModelAllowed(actor, model.ref)) {
     throw new GatewayError(

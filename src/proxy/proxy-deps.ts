@@ -30,7 +30,14 @@ export interface CredentialStep {
   resolve(actorId: string | undefined, provider: ResolvedProvider): CredentialDecision;
 }
 
+/** Sees the steps of requests as they happen (metrics' in-flight gauges); the end is seen by the lane's sinks. */
+export interface RequestObserver {
+  /** A request's call was handed to the upstream client (once per request, fan-outs included). */
+  upstreamStarted(outcome: RequestOutcome): void;
+}
+
 export interface ProxyDeps {
+  observer?: RequestObserver;
   catalogue: () => Catalogue;
   credentials: CredentialStep;
   upstream: UpstreamClient;

@@ -4,8 +4,9 @@ import { GatewayError } from "../errors/index.js";
 import type { UpstreamTarget } from "../providers/types.js";
 import { withClientHeaders } from "./client-headers.js";
 import type { Exchange } from "./exchange.js";
+import { mark } from "./outcome.js";
 import { type Routed, timeoutsFor } from "./prepare.js";
-import type { ProxyDeps } from "./proxy-deps.js";
+import type { ProxyDeps, RequestObserver } from "./proxy-deps.js";
 
 /**
  * The abort signal of one upstream call: fired when the client goes away, or when the request's total deadline
@@ -16,7 +17,15 @@ import type { ProxyDeps } from "./proxy-deps.js";
 export class UpstreamCall {
   private readonly controller = new AbortController();
 
-  constructor(exchange: Exchange, providerId: string, totalMs: number) {
+  constructor(
+    private readonly exchange: Exchange,
+    providerId: string,
+    totalMs: number,
+    observer?: RequestObserver,
+  ) {
+    // Made right before the call is handed to the upstream client.
+    mark(exchange.outcome, "upstreamSentMs");
+    observer?.upstreamStarted(exchange.outcome);
     exchange.onClientGone(() => this.controller.abort());
     const timer = setTimeout(() => {
       this.controller.abort(
@@ -35,6 +44,12 @@ export class UpstreamCall {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /** The upstream's answer started; `whole`: its whole body has been read too. */
+  answered(whole = false): void {
+    mark(this.exchange.outcome, "upstreamFirstByteMs");
+    if (whole) mark(this.exchange.outcome, "upstreamDoneMs");
   }
 
   /** The deadline's error when the deadline ended the call, else the error as thrown. */
@@ -57,8 +72,9 @@ export async function sendWhole(
   body: string,
 ): Promise<{ status: number; text: string }> {
   const timeouts = timeoutsFor(routed.model, routed.provider);
-  const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs);
+  const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs, deps.observer);
   exchange.outcome.upstreamSent = true;
+  exchange.outcome.endpointUrl ??= target.endpoints[0]?.url;
   try {
     const response = await deps.upstream.send(
       {
@@ -73,7 +89,10 @@ export async function sendWhole(
       },
       { signal: call.signal, secrets: target.secrets, ...timeouts },
     );
-    return { status: response.status, text: await response.text() };
+    call.answered();
+    const text = await response.text();
+    call.answered(true);
+    return { status: response.status, text };
   } catch (error) {
     throw call.failure(error);
   }

@@ -370,6 +370,26 @@ describe("one end for every request (in-memory limits)", () => {
     });
   }
 
+  it("an answered request's outcome has its times in order, where it went, and its cost", async () => {
+    const response = await post(replica, "/v1/chat/completions", chatBody("openai::v1::text"));
+    expect(response.status).toBe(200);
+    await response.text();
+    const outcome = await until(() => replica.outcomes[0]);
+    const times = [
+      outcome.upstreamSentMs,
+      outcome.upstreamFirstByteMs,
+      outcome.upstreamDoneMs,
+      outcome.clientFirstByteMs,
+      outcome.durationMs,
+    ];
+    expect(times.every((time) => typeof time === "number")).toBe(true);
+    expect([...(times as number[])].sort((a, b) => a - b)).toEqual(times);
+    expect(outcome.startedAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(outcome.endpointUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/openai\/v1\/chat\/completions$/);
+    const usage = outcome.usage!;
+    expect(outcome.costUsd).toBeCloseTo((usage.inputTokens * 3 + usage.outputTokens * 15) / 1e6, 12);
+  });
+
   it("refusals have outcomes too: 401, 400, 404 and 403 each reach the sink once", async () => {
     expect(
       (await post(replica, "/v1/chat/completions", chatBody("openai::v1::text"), { token: "tg_nope" }))

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Principal } from "../../auth/principal.js";
 import type { Exchange } from "../../proxy/exchange.js";
-import type { RequestOutcome } from "../../proxy/outcome.js";
+import { mark, type RequestOutcome } from "../../proxy/outcome.js";
 import type { AdmissionTicket } from "../../proxy/proxy-deps.js";
 
 const jsonType = "application/json";
@@ -113,6 +113,7 @@ export class HttpExchange implements Exchange {
     const payload = typeof body === "string" || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     const length = typeof payload === "string" ? Buffer.byteLength(payload) : payload.length;
     this.out.push("content-type", contentType, "content-length", String(length));
+    mark(this.outcome, "clientFirstByteMs");
     this.response.writeHead(status, this.out);
     this.response.end(payload);
   }
@@ -129,9 +130,14 @@ export class HttpExchange implements Exchange {
   /** Writes the stream with backpressure until it ends or the client goes away. */
   private async pump(body: AsyncIterable<string>): Promise<void> {
     const response = this.response;
+    let first = true;
     for await (const text of body) {
       // Leaving the loop returns the iterator, which ends the relay and releases the upstream body.
       if (response.destroyed) return;
+      if (first) {
+        mark(this.outcome, "clientFirstByteMs");
+        first = false;
+      }
       if (!response.write(text) && !(await drained(response))) return;
     }
     if (!response.destroyed) response.end();

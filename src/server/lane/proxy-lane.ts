@@ -4,6 +4,7 @@ import { errorBody, GatewayError } from "../../errors/index.js";
 import { newOutcome, type RequestOutcome } from "../../proxy/outcome.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
 import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
+import { costUsd } from "../../usage/cost.js";
 import { principalFor } from "../auth-hook.js";
 import { requestIdFor } from "../request-id.js";
 import { HttpExchange } from "./http-exchange.js";
@@ -60,7 +61,7 @@ export class ProxyLane {
       id,
       request,
       response,
-      newOutcome(id, route.path),
+      newOutcome(id, route.path, started),
       this,
       (closed, status) => this.end(closed, status, started),
     );
@@ -130,6 +131,7 @@ export class ProxyLane {
       if (status === 499) outcome.errorCode ??= "client_closed";
     }
     outcome.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    if (outcome.usage) outcome.costUsd = costUsd(outcome.usage, outcome.pricing);
     try {
       exchange.ticket?.finish(outcome);
       this.options.onOutcome?.(outcome);
@@ -141,13 +143,15 @@ export class ProxyLane {
 
   /** The access-log line; request ids, paths and model refs are JSON-safe by construction. */
   private logged(outcome: RequestOutcome): void {
-    const { actorId, modelRef, usage } = outcome;
+    const { actorId, modelRef, providerId, usage, costUsd } = outcome;
     this.accessLog(
       `"requestId":"${outcome.requestId}","method":"POST","path":"${outcome.route}","status":${outcome.status},"ms":${outcome.durationMs}${
         actorId === undefined ? "" : `,"actor":${JSON.stringify(actorId)}`
       }${modelRef === undefined ? "" : `,"model":${JSON.stringify(modelRef)}`}${
+        providerId === undefined ? "" : `,"provider":${JSON.stringify(providerId)}`
+      }${
         usage === undefined ? "" : `,"inputTokens":${usage.inputTokens},"outputTokens":${usage.outputTokens}`
-      }${outcome.errorCode === undefined ? "" : `,"error":"${outcome.errorCode}"`}`,
+      }${costUsd ? `,"costUsd":${costUsd}` : ""}${outcome.errorCode === undefined ? "" : `,"error":"${outcome.errorCode}"`}`,
       "request",
     );
   }
