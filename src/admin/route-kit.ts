@@ -1,5 +1,6 @@
 import type { FastifyRequest, onRequestHookHandler } from "fastify";
 import type { z } from "zod";
+import type { ChangeAuthor } from "../auth/change-author.js";
 import { type Permission, roleAllows } from "../auth/roles.js";
 import { GatewayError } from "../errors/index.js";
 
@@ -45,7 +46,8 @@ export function allow(permission: Permission): onRequestHookHandler {
   };
 }
 
-/** The acting actor, for the audit log. */
-export function by(request: FastifyRequest): string | null {
-  return request.principal?.actorId ?? null;
+/** The acting actor and the token it used, for the audit log. */
+export function by(request: FastifyRequest): ChangeAuthor {
+  const principal = request.principal;
+  return principal ? { actorId: principal.actorId, tokenId: principal.tokenId } : null;
 }

@@ -9,6 +9,7 @@ import {
   type TokenRecord,
 } from "../store/index.js";
 import { limitsForStorage } from "./actor.js";
+import { auditEntry, type ChangeAuthor } from "./change-author.js";
 import type { Role } from "./principal.js";
 import { bumpRevision } from "./revision.js";
 import { generateToken, hashToken, tokenHint, tokenPrefix } from "./token.js";
@@ -91,8 +92,8 @@ export interface ActorInput {
 
 export type ActorChanges = Partial<Omit<ActorInput, "id">>;
 
-/** Who made a change, for the audit log: an actor id, or `null` for the system (the CLI). */
-export type Changer = string | null;
+/** Who made a change, for the audit log (`null`: the system, e.g. the CLI). */
+export type Changer = ChangeAuthor;
 
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
@@ -157,19 +158,16 @@ export class AccessAdmin {
       let actorId = input.actorId;
       if (actorId === undefined) {
         actorId = await this.freeActorId(tx, slug(input.name));
-        await tx.actors.create({
+        const actor = await tx.actors.create({
           id: actorId,
           name: input.name,
           role: input.role ?? "user",
           source: "database",
+          createdAt: now,
         });
-        await tx.audit.append({
-          at: now,
-          actorId: by,
-          action: "actor-create",
-          target: actorId,
-          details: { name: input.name, role: input.role ?? "user", via: "token-create" },
-        });
+        await tx.audit.append(
+          auditEntry(now, by, "actor-create", actorId, { after: actorFields(actor), via: "token-create" }),
+        );
       } else {
         const actor = await tx.actors.get(actorId);
         if (!actor) throw new AccessError("not_found", `actor \`${actorId}\` does not exist`, "actorId");
@@ -189,13 +187,11 @@ export class AccessAdmin {
         createdAt: now,
         expiresAt,
       });
-      await tx.audit.append({
-        at: now,
-        actorId: by,
-        action: "token-create",
-        target: record.id,
-        details: { actorId, name: input.name, expiresAt: iso(expiresAt) },
-      });
+      await tx.audit.append(
+        auditEntry(now, by, "token-create", record.id, {
+          after: { actorId, name: input.name, expiresAt: iso(expiresAt) },
+        }),
+      );
       await bumpRevision(tx.settings);
       return { id: record.id, actorId, token, expiresAt: iso(expiresAt) };
     });
@@ -220,13 +216,10 @@ export class AccessAdmin {
       if (!record) throw new AccessError("not_found", `token \`${id}\` does not exist`, "id");
       const revoked = await tx.tokens.revoke(id, now);
       if (revoked) {
-        await tx.audit.append({
-          at: now,
-          actorId: by,
-          action: "token-revoke",
-          target: id,
-          details: { actorId: record.actorId },
-        });
+        const before = { actorId: record.actorId, name: record.name, state: tokenView(record, now).state };
+        await tx.audit.append(
+          auditEntry(now, by, "token-revoke", id, { before, after: { ...before, state: "revoked" } }),
+        );
         await bumpRevision(tx.settings);
       }
       return { revoked, tokenHash: record.tokenHash };
@@ -259,13 +252,7 @@ export class AccessAdmin {
           source: "database",
           createdAt: now,
         });
-        await tx.audit.append({
-          at: now,
-          actorId: by,
-          action: "actor-create",
-          target: id,
-          details: auditDetails(input),
-        });
+        await tx.audit.append(auditEntry(now, by, "actor-create", id, { after: actorFields(record) }));
         await bumpRevision(tx.settings);
         return actorView(record);
       } catch (error) {
@@ -289,13 +276,7 @@ export class AccessAdmin {
       if (changes.limits !== undefined) patch.limits = limitsForStorage(changes.limits ?? undefined);
       if (changes.budget !== undefined) patch.budget = changes.budget;
       const record = (await tx.actors.update(id, patch, now)) ?? existing;
-      await tx.audit.append({
-        at: now,
-        actorId: by,
-        action: "actor-update",
-        target: id,
-        details: auditDetails(changes),
-      });
+      await tx.audit.append(auditEntry(now, by, "actor-update", id, changedFields(existing, record)));
       await bumpRevision(tx.settings);
       return actorView(record);
     });
@@ -305,18 +286,18 @@ export class AccessAdmin {
   async deleteActor(id: string, by: Changer): Promise<{ tokenHashes: string[] }> {
     const now = this.now();
     return this.store.transaction(async (tx) => {
-      await this.changeableActor(tx, id);
+      const existing = await this.changeableActor(tx, id);
       const tokens = await tx.tokens.list({ actorId: id });
       await tx.actors.delete(id);
       // Its own provider keys go with it: nobody could use or delete them afterwards.
       const keys = await tx.providerKeys.deleteForActor(id);
-      await tx.audit.append({
-        at: now,
-        actorId: by,
-        action: "actor-delete",
-        target: id,
-        details: { tokens: tokens.length, providerKeys: keys },
-      });
+      await tx.audit.append(
+        auditEntry(now, by, "actor-delete", id, {
+          before: actorFields(existing),
+          tokens: tokens.length,
+          providerKeys: keys,
+        }),
+      );
       await bumpRevision(tx.settings);
       return { tokenHashes: tokens.map((token) => token.tokenHash) };
     });
@@ -344,12 +325,24 @@ export class AccessAdmin {
   }
 }
 
-/** What changed, for the audit log: the fields, not secrets (actors carry none). */
-function auditDetails(input: ActorChanges): Record<string, unknown> {
-  const details: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) {
-    if (value === undefined) continue;
-    details[key] = key === "limits" && value !== null ? limitsForStorage(value as FeatureLimits) : value;
+/** An actor's changeable fields, as the audit log keeps them (actors carry no secrets). */
+export function actorFields(record: ActorRecord): Record<string, unknown> {
+  const { name, role, status, allowedModels, limits, budget } = record;
+  return { name, role, status, allowedModels, limits, budget };
+}
+
+/** Before and after of the fields an update changed (none when it set what was there). */
+function changedFields(
+  existing: ActorRecord,
+  record: ActorRecord,
+): { before: Record<string, unknown>; after: Record<string, unknown> } {
+  const [old, now] = [actorFields(existing), actorFields(record)];
+  const before: Record<string, unknown> = {};
+  const after: Record<string, unknown> = {};
+  for (const key of Object.keys(now)) {
+    if (JSON.stringify(old[key]) === JSON.stringify(now[key])) continue;
+    before[key] = old[key];
+    after[key] = now[key];
   }
-  return details;
+  return { before, after };
 }

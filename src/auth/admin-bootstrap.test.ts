@@ -44,4 +44,21 @@ describe("admin bootstrap", () => {
     expect(await store.tokens.list({ actorId: adminActorId })).toHaveLength(1);
     expect((await authenticate("tg_from_env_0123456789"))?.actorId).toBe("admin");
   });
+
+  it("audits the actor and token it creates as the system's, once, without the token", async () => {
+    await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_from_env_0123456789" });
+    await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_from_env_0123456789" });
+    const entries = (await store.audit.list()).reverse();
+    expect(entries.map(({ actorId, action, target }) => ({ actorId, action, target }))).toEqual([
+      { actorId: null, action: "actor-create", target: adminActorId },
+      { actorId: null, action: "token-create", target: expect.stringMatching(/^tok_/) },
+    ]);
+    expect(entries[1]!.details).toEqual({
+      after: { actorId: adminActorId, name: "TOLLGATE_ADMIN_TOKEN", expiresAt: null },
+      via: "admin-bootstrap",
+    });
+    const text = JSON.stringify(entries);
+    expect(text).not.toContain("tg_from_env_0123456789");
+    expect(text).not.toContain(hashToken("tg_from_env_0123456789"));
+  });
 });

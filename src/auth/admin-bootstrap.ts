@@ -1,4 +1,6 @@
-import type { Store } from "../store/index.js";
+import type { Store, StoreRepositories } from "../store/index.js";
+import { actorFields } from "./access-admin.js";
+import { auditEntry } from "./change-author.js";
 import { bumpRevision } from "./revision.js";
 import { generateToken, hashToken, tokenHint } from "./token.js";
 
@@ -12,23 +14,29 @@ export interface AdminBootstrapResult {
 /**
  * Makes sure an admin can sign in: the `admin` actor exists and has a token. The token is
  * `TOLLGATE_ADMIN_TOKEN` when set, else one generated on first start and returned so the
- * caller prints it once; only its hash is stored.
+ * caller prints it once; only its hash is stored. What it creates is audited as done by the system.
  */
 export async function bootstrapAdmin(store: Store, env: NodeJS.ProcessEnv): Promise<AdminBootstrapResult> {
   return store.transaction(async (tx) => {
     if (!(await tx.actors.get(adminActorId))) {
-      await tx.actors.create({ id: adminActorId, name: "Administrator", role: "admin", source: "database" });
+      const actor = await tx.actors.create({
+        id: adminActorId,
+        name: "Administrator",
+        role: "admin",
+        source: "database",
+      });
+      await tx.audit.append(
+        auditEntry(actor.createdAt, null, "actor-create", adminActorId, {
+          after: actorFields(actor),
+          via: "admin-bootstrap",
+        }),
+      );
     }
     const fromEnvironment = env.TOLLGATE_ADMIN_TOKEN?.trim();
     if (fromEnvironment) {
       const hash = hashToken(fromEnvironment);
       if (!(await tx.tokens.findByHash(hash))) {
-        await tx.tokens.create({
-          actorId: adminActorId,
-          name: "TOLLGATE_ADMIN_TOKEN",
-          tokenHash: hash,
-          tokenHint: tokenHint(fromEnvironment),
-        });
+        await createToken(tx, "TOLLGATE_ADMIN_TOKEN", hash, tokenHint(fromEnvironment));
         await bumpRevision(tx.settings);
       }
       return {};
@@ -36,14 +44,24 @@ export async function bootstrapAdmin(store: Store, env: NodeJS.ProcessEnv): Prom
     const active = await tx.tokens.list({ actorId: adminActorId, activeOnly: true });
     if (active.length > 0) return {};
     const token = generateToken();
-    await tx.tokens.create({
-      actorId: adminActorId,
-      name: "generated on first start",
-      tokenHash: hashToken(token),
-      tokenHint: tokenHint(token),
-    });
+    await createToken(tx, "generated on first start", hashToken(token), tokenHint(token));
     // Other running replicas pick the new token up from their revision poll.
     await bumpRevision(tx.settings);
     return { generatedToken: token };
   });
+}
+
+async function createToken(
+  tx: StoreRepositories,
+  name: string,
+  tokenHash: string,
+  hint: string,
+): Promise<void> {
+  const record = await tx.tokens.create({ actorId: adminActorId, name, tokenHash, tokenHint: hint });
+  await tx.audit.append(
+    auditEntry(record.createdAt, null, "token-create", record.id, {
+      after: { actorId: adminActorId, name, expiresAt: null },
+      via: "admin-bootstrap",
+    }),
+  );
 }

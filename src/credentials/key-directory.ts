@@ -1,3 +1,4 @@
+import { auditEntry, type ChangeAuthor } from "../auth/change-author.js";
 import { bumpRevision } from "../auth/revision.js";
 import { Secret } from "../config/index.js";
 import { GatewayError } from "../errors/index.js";
@@ -28,7 +29,7 @@ export interface KeyDirectoryOptions {
 }
 
 /** Who is changing a key, for the audit log (`null`: the system). */
-export type KeyAuthor = string | null;
+export type KeyAuthor = ChangeAuthor;
 
 const central = (providerId: string) => `central\u0000${providerId}`;
 const own = (actorId: string, providerId: string) => `actor\u0000${actorId}\u0000${providerId}`;
@@ -113,13 +114,21 @@ export class KeyDirectory {
     const now = this.options.now?.() ?? new Date();
     const secret = sealSecret(ring, plaintext, { actorId, providerId });
     await this.options.store.transaction(async (tx) => {
+      const existed = (await tx.providerKeys.get(actorId, providerId)) !== undefined;
       await tx.providerKeys.put({ actorId, providerId, secret, hint: keyHint(plaintext), at: now });
-      await tx.audit.append({
-        at: now,
-        actorId: author,
-        action: actorId === null ? "central-key-set" : "user-key-set",
-        target: actorId === null ? providerId : `${actorId}/${providerId}`,
-      });
+      await tx.audit.append(
+        auditEntry(
+          now,
+          author,
+          actorId === null ? "central-key-set" : "user-key-set",
+          keyTarget(actorId, providerId),
+          {
+            ...keyOwner(actorId, providerId),
+            before: { keySaved: existed },
+            after: { keySaved: true },
+          },
+        ),
+      );
       await bumpRevision(tx.settings);
     });
     await this.announce();
@@ -131,12 +140,15 @@ export class KeyDirectory {
     const removed = await this.options.store.transaction(async (tx) => {
       const existed = await tx.providerKeys.delete(actorId, providerId);
       if (!existed) return false;
-      await tx.audit.append({
-        at: now,
-        actorId: author,
-        action: actorId === null ? "central-key-clear" : "user-key-delete",
-        target: actorId === null ? providerId : `${actorId}/${providerId}`,
-      });
+      await tx.audit.append(
+        auditEntry(
+          now,
+          author,
+          actorId === null ? "central-key-clear" : "user-key-delete",
+          keyTarget(actorId, providerId),
+          { ...keyOwner(actorId, providerId), before: { keySaved: true }, after: { keySaved: false } },
+        ),
+      );
       await bumpRevision(tx.settings);
       return true;
     });
@@ -186,6 +198,15 @@ export class KeyDirectory {
     }
   }
 }
+
+/**
+ * Audit entries say whose key for which provider changed and whether one was saved, never the key, its hint or
+ * its sealed form.
+ */
+const keyTarget = (actorId: string | null, providerId: string) =>
+  actorId === null ? providerId : `${actorId}/${providerId}`;
+const keyOwner = (actorId: string | null, providerId: string) =>
+  actorId === null ? { providerId } : { providerId, ownerId: actorId };
 
 /** The freshly read keys sealing from now on, and every key either ring could open. */
 function mergeRings(

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
+import { registerAuditRoute } from "../admin/audit-routes.js";
 import { registerExplainRoute } from "../admin/explain-route.js";
 import { registerProviderAdminRoutes } from "../admin/provider-routes.js";
 import { registerTokenAdminRoutes } from "../admin/tokens-routes.js";
@@ -175,6 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       extraRoutes: (instance, { authenticate }) => {
         registerLimitsRoute(instance, { authenticate, limiter, defaults: limitsDefaults, timeZone });
         registerTokenAdminRoutes(instance, { store, directory, authenticate });
+        registerAuditRoute(instance, { store, authenticate });
         const catalogue = () => loaded.catalogue;
         registerMeKeysRoutes(instance, {
           authenticate,

@@ -204,6 +204,12 @@ export interface AuditListOptions {
   /** Only entries older than this id, to page backwards. */
   readonly beforeId?: number;
   readonly actorId?: string;
+  readonly action?: string;
+  readonly target?: string;
+  /** Entries at or after this time. */
+  readonly from?: Date;
+  /** Entries before this time. */
+  readonly to?: Date;
 }
 
 export interface AuditRepository {

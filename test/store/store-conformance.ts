@@ -492,6 +492,23 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         await expect(store.audit.list({ limit: 0 })).rejects.toThrow(RangeError);
         await expect(store.audit.list({ limit: 1001 })).rejects.toThrow(RangeError);
       });
+
+      it("filters by action, target and time (from inclusive, to exclusive), combined with paging", async () => {
+        const store = await migrated();
+        const append = (offset: number, action: string, target: string) =>
+          store.audit.append({ at: at(offset), actorId: "admin", action, target });
+        const a = await append(0, "token-create", "tok_1");
+        const b = await append(1000, "token-revoke", "tok_1");
+        const c = await append(2000, "token-create", "tok_2");
+        const d = await append(3000, "actor-create", "team-a");
+        const ids = (list: { id: number }[]) => list.map((entry) => entry.id);
+        expect(ids(await store.audit.list({ action: "token-create" }))).toEqual([c.id, a.id]);
+        expect(ids(await store.audit.list({ target: "tok_1" }))).toEqual([b.id, a.id]);
+        expect(ids(await store.audit.list({ from: at(1000), to: at(3000) }))).toEqual([c.id, b.id]);
+        expect(ids(await store.audit.list({ action: "token-create", target: "tok_2" }))).toEqual([c.id]);
+        expect(ids(await store.audit.list({ to: at(4000), beforeId: d.id, limit: 1 }))).toEqual([c.id]);
+        expect(await store.audit.list({ action: "nothing" })).toEqual([]);
+      });
     });
 
     describe("provider keys", () => {

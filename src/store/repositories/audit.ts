@@ -51,18 +51,20 @@ export function auditRepository({ sql }: RepositoryContext): AuditRepository {
       }
       const conditions: string[] = [];
       const params: SqlValue[] = [];
-      if (options.beforeId !== undefined) {
-        params.push(options.beforeId);
-        conditions.push(`id < $${params.length}`);
-      }
-      if (options.actorId !== undefined) {
-        params.push(options.actorId);
-        conditions.push(`actor_id = $${params.length}`);
-      }
-      const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
+      const where = (condition: string, value: SqlValue) => {
+        params.push(value);
+        conditions.push(`${condition} $${params.length}`);
+      };
+      if (options.beforeId !== undefined) where("id <", options.beforeId);
+      if (options.actorId !== undefined) where("actor_id =", options.actorId);
+      if (options.action !== undefined) where("action =", options.action);
+      if (options.target !== undefined) where("target =", options.target);
+      if (options.from !== undefined) where("at >=", toMillis(options.from));
+      if (options.to !== undefined) where("at <", toMillis(options.to));
+      const filter = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
       params.push(limit);
       const rows = await sql.query<AuditRow>(
-        `SELECT ${COLUMNS} FROM audit_log ${where} ORDER BY id DESC LIMIT $${params.length}`,
+        `SELECT ${COLUMNS} FROM audit_log ${filter} ORDER BY id DESC LIMIT $${params.length}`,
         params,
       );
       return rows.map(toEntry);
