@@ -26,6 +26,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "what a request by an actor for a model would meet now (a running gateway)",
     load: async () => (await import("./explain.js")).runExplain,
   },
+  "latency-test": {
+    summary: "time N short streaming requests to a model's first token (a running gateway)",
+    load: async () => (await import("./latency-test.js")).runLatencyTest,
+  },
 };
 
 function usage(): string {

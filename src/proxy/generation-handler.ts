@@ -8,6 +8,7 @@ import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
 import { withClientHeaders } from "./client-headers.js";
 import { type AnswerContext, codecs, type Shape, translators } from "./codecs.js";
+import { debugCommand } from "./debug-command.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
@@ -138,6 +139,9 @@ export async function handleGeneration(
   if (exchange.ended) return;
 
   exchange.header("x-tollgate-model", routed.model.ref);
+  // An admin's `tollgate_debug:::{"latencytest": N}` is answered by the gateway itself, once admitted.
+  const debugging = debugCommand(deps, spec, exchange, { canonical, routed, clientBody });
+  if (debugging) return debugging;
   const warnings = warningHeader(
     ceiling ? [...parseWarnings, ceiling, ...plan.warnings] : [...parseWarnings, ...plan.warnings],
   );
