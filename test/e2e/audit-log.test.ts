@@ -14,6 +14,7 @@ import { createLogger } from "../../src/telemetry/logger.js";
 
 const aliceToken = "tg_alice_audit_log_0123456789abcdef";
 const aliceKey = "sk-ant-alice-audit-own-key-7c6b5a49";
+const centralKey = "sk-central-audit-admin-api-3e2d1c0b";
 
 function config(storage: string): string {
   return JSON.stringify({
@@ -26,6 +27,11 @@ function config(storage: string): string {
           id: "byok",
           serverSideConfig: { type: "anthropic", endpoint: "http://127.0.0.1:9/anthropic" },
           keyPolicy: { centralKey: false, allowUserKeys: true },
+        },
+        // No key in the file: an administrator sets one through the admin API.
+        {
+          id: "later",
+          serverSideConfig: { type: "openai", endpoint: "http://127.0.0.1:9/openai", accessToken: "" },
         },
       ],
       modelOverrides: [
@@ -212,16 +218,37 @@ describe("the audit log", () => {
     ]);
   });
 
-  it("no entry holds a token, a token hash, a key, its base64 or its last characters", async () => {
+  it("a central key set and cleared: by whom with which token, which provider, never the key", async () => {
+    expect(
+      (await call("PUT", "/admin/api/providers/later/key", adminToken, { key: centralKey })).status,
+    ).toBe(200);
+    expect((await call("DELETE", "/admin/api/providers/later/key", adminToken)).status).toBe(200);
+    const [clear, set] = await audit("?target=later");
+    const byToken = set!.details.byToken;
+    expect(byToken).toMatch(/^tok_/);
+    expect(set).toMatchObject({
+      actorId: "admin",
+      action: "central-key-set",
+      details: { byToken, providerId: "later", before: { keySaved: false }, after: { keySaved: true } },
+    });
+    expect(clear).toMatchObject({
+      action: "central-key-clear",
+      details: { byToken, providerId: "later", before: { keySaved: true }, after: { keySaved: false } },
+    });
+  });
+
+  it("no entry holds a token, a token hash, a key, its base64 or its tail", async () => {
     const text = JSON.stringify(await audit("?limit=1000"));
     for (const secret of secrets) {
       expect(text).not.toContain(secret);
       expect(text).not.toContain(hashToken(secret));
     }
-    expect(text).not.toContain(aliceKey);
-    expect(text).not.toContain(Buffer.from(aliceKey).toString("base64"));
-    expect(text).not.toContain(Buffer.from(aliceKey).toString("base64url"));
-    expect(text).not.toContain(aliceKey.slice(-8));
+    for (const key of [aliceKey, centralKey]) {
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(Buffer.from(key).toString("base64"));
+      expect(text).not.toContain(Buffer.from(key).toString("base64url"));
+      expect(text).not.toContain(key.slice(-8));
+    }
   });
 
   it("readonly tokens may read it, user tokens get 403", async () => {
