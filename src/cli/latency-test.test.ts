@@ -255,6 +255,21 @@ describe("the chat debug command", () => {
     expect(streamed?.type === "text" ? streamed.text : "").toContain("requests    3/3 ok");
   });
 
+  it("in the Responses API, streamed and not", async () => {
+    const client = openai(tokens.admin);
+    const whole = await client.responses.create({ model: "openai::v1::delayed", input: debugMessage(2) });
+    expect(whole.output_text).toContain("requests    2/2 ok");
+    const stream = await client.responses.create({
+      model: "openai::v1::delayed",
+      input: debugMessage(1),
+      stream: true,
+    });
+    let text = "";
+    for await (const event of stream) if (event.type === "response.output_text.delta") text += event.delta;
+    expect(text).toContain("requests    1/1 ok");
+    expect(mock.received("/openai")).toHaveLength(3);
+  });
+
   it("a failing model shows its failures in the reply", async () => {
     const answer = await openai(tokens.admin).chat.completions.create({
       model: "openai::v1::broken",
