@@ -13,6 +13,7 @@ import { checkMasterKeys, loadMasterKeys } from "../credentials/master-key.js";
 import { createAdmission } from "../limits/admission.js";
 import { limiterRedisOptions, MemoryLimiter, RedisLimiter } from "../limits/index.js";
 import type { Limiter } from "../limits/limiter.js";
+import { createNotifier, type Notifier } from "../notifications/notifier.js";
 import type { RequestOutcome } from "../proxy/proxy-deps.js";
 import { openStore, type Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -45,6 +46,8 @@ export interface Gateway {
   readonly store: Store;
   readonly directory: ActorDirectory;
   readonly limiter: Limiter;
+  /** Quota notifications: their dead letters (tests, diagnostics). */
+  readonly notifier: Notifier;
   /** `http://host:port` the gateway listens on. */
   readonly url: string;
   /** Swaps in a new configuration (SIGHUP); settings that need a restart are logged as such. */
@@ -151,6 +154,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     let models: ModelListing = buildModelListing(loaded.catalogue, usable);
     const limitsDefaults = () => loaded.config.limits.defaults;
     const timeZone = () => loaded.config.limits.timeZone;
+    const notifier = createNotifier({
+      limiter,
+      redis: redis && redisConfig ? { client: redis, keyPrefix: redisConfig.keyPrefix } : undefined,
+      settings: () => loaded.config.usage.notifications,
+      findActor: (id) => directory.findActor(id),
+      defaults: limitsDefaults,
+      timeZone,
+      logger,
+    });
+    teardown.add(() => notifier.close());
     const server = loaded.config.server;
     const app = await buildApp({
       logger,
@@ -171,6 +184,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       onOutcome: (outcome) => {
         // The whole outcome at debug level, beside the access line every request gets.
         if (logger.isLevelEnabled("debug")) logger.debug({ outcome }, "proxied");
+        notifier.observe(outcome);
         options.onOutcome?.(outcome);
       },
       extraRoutes: (instance, { authenticate }) => {
@@ -219,6 +233,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       store,
       directory,
       limiter,
+      notifier,
       url,
       async reload(next) {
         for (const key of ["server", "storage", "redis"] as const) {

@@ -271,11 +271,34 @@ export const limits = strictObject({
   concurrencyLease: positiveDuration.default(30_000),
 });
 
+export const notificationWebhook = strictObject({
+  url,
+  /** Signs each delivery (HMAC-SHA256); never logged. */
+  secret,
+  /** Event types sent to this webhook; absent means all. */
+  events: z.array(z.enum(["quota.threshold"])).min(1).optional(),
+});
+
+export const notifications = strictObject({
+  /** Percent of a budget or token quota whose passing fires a notification, once per period each. */
+  thresholds: z
+    .array(z.number().positive().max(1000))
+    .default([50, 80, 90, 100])
+    .transform((values) => [...new Set(values)].sort((a, b) => a - b)),
+  webhooks: z.array(notificationWebhook).default([]),
+  /** Tries per delivery, the first included; then the notification is a dead letter. */
+  attempts: positiveInt.default(5),
+  /** Wait before the first retry, doubled for each further one (5 tries: 4 + 8 + 16 + 32 s). */
+  retryDelay: positiveDuration.default(4_000),
+  timeout: positiveDuration.default(10_000),
+});
+
 export const usage = strictObject({
   batchSize: positiveInt.default(500),
   flushInterval: duration.default(1_000),
   maxQueue: positiveInt.default(100_000),
   retention: duration.default(90 * 86_400_000),
+  notifications: notifications.default(notifications.parse({})),
 });
 
 export const telemetry = strictObject({
@@ -326,3 +349,4 @@ export type ActorSourceConfig = z.output<typeof actorSource>;
 export type Budget = z.output<typeof budget>;
 export type FeatureLimits = z.output<typeof featureLimits>;
 export type Limit = z.output<typeof limit>;
+export type NotificationsConfig = z.output<typeof notifications>;

@@ -40,6 +40,12 @@ export function registerMeKeysRoutes(app: FastifyInstance, options: MeKeysRouteO
     return principal.actorId;
   };
 
+  // The audit log names the token that made the change too (its id, never the token).
+  const authorOf = (request: FastifyRequest, actorId: string) => {
+    const tokenId = request.principal?.tokenId;
+    return tokenId === undefined ? actorId : { actorId, tokenId };
+  };
+
   const providerIdOf = (request: FastifyRequest) => (request.params as { providerId: string }).providerId;
 
   const providerOf = (request: FastifyRequest): ResolvedProvider => {
@@ -84,7 +90,7 @@ export function registerMeKeysRoutes(app: FastifyInstance, options: MeKeysRouteO
       options.env,
       providerDefinition(provider.type)?.checkKey,
     );
-    await options.keys.save(actorId, provider.id, key, actorId);
+    await options.keys.save(actorId, provider.id, key, authorOf(request, actorId));
     return entry(actorId, provider);
   });
 
@@ -94,7 +100,7 @@ export function registerMeKeysRoutes(app: FastifyInstance, options: MeKeysRouteO
     // A key saved before its provider stopped taking keys (or was removed) can still be deleted by its owner.
     const saved = options.keys.userKey(actorId, id) !== undefined;
     const provider = saved ? options.catalogue().provider(id) : providerOf(request);
-    const deleted = await options.keys.remove(actorId, id, actorId);
+    const deleted = await options.keys.remove(actorId, id, authorOf(request, actorId));
     if (!provider || !acceptsUserKeys(provider)) return { providerId: id, status: "no_key", deleted };
     return { ...entry(actorId, provider), deleted };
   });
