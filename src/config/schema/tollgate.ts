@@ -276,7 +276,10 @@ export const notificationWebhook = strictObject({
   /** Signs each delivery (HMAC-SHA256); never logged. */
   secret,
   /** Event types sent to this webhook; absent means all. */
-  events: z.array(z.enum(["quota.threshold"])).min(1).optional(),
+  events: z
+    .array(z.enum(["quota.threshold"]))
+    .min(1)
+    .optional(),
 });
 
 export const notifications = strictObject({
