@@ -3,7 +3,7 @@ import { GatewayError } from "../errors/index.js";
 import type { AdmissionContext, AdmissionTicket, ProxyDeps, RequestOutcome } from "../proxy/proxy-deps.js";
 import { costUsd, estimateCostUsd } from "../usage/cost.js";
 import { rateLimitHeaders } from "./headers.js";
-import type { Admission, Limiter } from "./limiter.js";
+import type { Admission, Limiter, LimitName } from "./limiter.js";
 import { isUnlimited, policyFor } from "./policy.js";
 
 /**
@@ -20,6 +20,8 @@ export interface AdmissionSettings {
   /** `limits.defaults` and `limits.timeZone` of the running config (they change on reload). */
   defaults: () => FeatureLimits | undefined;
   timeZone: () => string;
+  /** Sees each refusal by a limit (metrics: which limit refuses how often). */
+  onRefused?: (limit: LimitName, context: AdmissionContext) => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyD
   ): AdmissionTicket => {
     const headers = rateLimitHeaders(admission.state);
     if (!admission.admitted) {
+      if (admission.code === "rate_limited") settings.onRefused?.(admission.limit, context);
       throw new GatewayError(admission.code, admission.message, {
         retryAfterSeconds: admission.retryAfterSeconds,
         headers,

@@ -17,11 +17,13 @@ import { createNotifier, type Notifier } from "../notifications/notifier.js";
 import type { RequestOutcome } from "../proxy/proxy-deps.js";
 import { openStore, type Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
+import { GatewayMetrics } from "../telemetry/metrics.js";
 import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
 import { registerLimitsRoute } from "./routes/limits.js";
 import { registerMeKeysRoutes } from "./routes/me-keys.js";
+import { registerMetricsRoute } from "./routes/metrics.js";
 import type { ModelListing } from "./routes/models.js";
 
 export interface GatewayOptions {
@@ -84,6 +86,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const { generatedToken } = await bootstrapAdmin(store, options.env);
     if (generatedToken) options.onGeneratedAdminToken?.(generatedToken);
 
+    const metricsConfig = loaded.config.telemetry.metrics;
+    // Off: no route and nothing collected (enabled and actorLabels take effect on restart).
+    const metrics = metricsConfig.enabled
+      ? new GatewayMetrics({ catalogue: () => loaded.catalogue, actorLabels: metricsConfig.actorLabels })
+      : undefined;
+
     const redisConfig = loaded.config.redis;
     let redis: Redis | undefined;
     let limiter: Limiter;
@@ -99,6 +107,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         failMode: loaded.config.limits.failMode ?? redisConfig.failMode,
         leaseMs: loaded.config.limits.concurrencyLease,
         logger,
+        ...(metrics ? { metrics } : {}),
       });
       await redisLimiter.ready();
       limiter = redisLimiter;
@@ -165,30 +174,47 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     teardown.add(() => notifier.close());
     const server = loaded.config.server;
+    const readiness = [
+      { name: "store", check: () => store.ping() },
+      ...(redis ? [{ name: "redis", check: async () => void (await redis.ping()) }] : []),
+    ];
+    metrics?.dependencies(readiness);
     const app = await buildApp({
       logger,
       bodyLimit: server.bodyLimit,
       trustProxy: server.trustProxy,
       authenticator: () => directory,
       models: () => models,
-      readiness: [
-        { name: "store", check: () => store.ping() },
-        ...(redis ? [{ name: "redis", check: async () => void (await redis.ping()) }] : []),
-      ],
+      readiness,
       proxy: {
         catalogue: () => loaded.catalogue,
         credentials,
         upstream,
-        admit: createAdmission({ limiter, defaults: limitsDefaults, timeZone }),
+        ...(metrics ? { observer: metrics } : {}),
+        admit: createAdmission({
+          limiter,
+          defaults: limitsDefaults,
+          timeZone,
+          ...(metrics
+            ? {
+                onRefused: (limit, context) =>
+                  metrics.refused(limit, context.feature, context.principal?.actorId),
+              }
+            : {}),
+        }),
       },
       onOutcome: (outcome) => {
         // The whole outcome at debug level, beside the access line every request gets.
         if (logger.isLevelEnabled("debug")) logger.debug({ outcome }, "proxied");
+        metrics?.observe(outcome);
         notifier.observe(outcome);
         options.onOutcome?.(outcome);
       },
       extraRoutes: (instance, { authenticate }) => {
         registerLimitsRoute(instance, { authenticate, limiter, defaults: limitsDefaults, timeZone });
+        if (metrics) {
+          registerMetricsRoute(instance, { metrics, token: () => loaded.config.telemetry.metrics.token });
+        }
         registerTokenAdminRoutes(instance, { store, directory, authenticate });
         registerAuditRoute(instance, { store, authenticate });
         const catalogue = () => loaded.catalogue;

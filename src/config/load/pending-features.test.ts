@@ -53,16 +53,6 @@ const addProvider = (config: Config, provider: Config, model = true) => {
 /** Each case writes pending keys into `base()`; `paths` are the warnings it must yield, in file order. */
 const cases: { name: string; write: (config: Config) => void; paths: string[]; mentions?: string[] }[] = [
   {
-    name: "telemetry.metrics",
-    write: (c) => (c.telemetry.metrics = { enabled: true }),
-    paths: ["telemetry.metrics"],
-  },
-  {
-    name: "telemetry.metrics.token",
-    write: (c) => (c.telemetry.metrics = { token: "t" }),
-    paths: ["telemetry.metrics"],
-  },
-  {
     name: "telemetry.tracing",
     write: (c) => (c.telemetry.tracing = { enabled: true, endpoint: "http://otel:4318" }),
     paths: ["telemetry.tracing"],
@@ -168,14 +158,15 @@ describe("pending features", () => {
 
   test("keys are shown at the key's line and column", () => {
     const text =
-      '{\n  "telemetry": {\n    "metrics": { "enabled": true }\n  },\n  "usage": { "retention": "7d" }\n}';
+      '{\n  "modelConfiguration": {\n    "sourcegraph": { "endpoint": "https://cody.example" }\n  },\n  "usage": { "retention": "7d" }\n}';
     const result = loadConfig(text, { env: {} });
     expect(result.ok && pending(result.warnings)).toEqual([
       {
-        path: "telemetry.metrics",
-        message: "does nothing yet: metrics are not implemented (there is no /metrics endpoint)",
+        path: "modelConfiguration.sourcegraph.endpoint",
+        message:
+          "does nothing yet: Cody Gateway is not implemented; the built-in catalogue's models are served with each provider's own key",
         line: 3,
-        column: 5,
+        column: 22,
         severity: "warning",
       },
       {

@@ -58,11 +58,6 @@ const providerType = (type: ProviderType, adapter: string): PendingProviderFeatu
 
 export const PENDING_KEYS: readonly PendingKey[] = [
   {
-    path: ["telemetry", "metrics"],
-    message: "does nothing yet: metrics are not implemented (there is no /metrics endpoint)",
-    when: notEnabledFalse,
-  },
-  {
     path: ["telemetry", "tracing"],
     message: "does nothing yet: tracing is not implemented (no spans are exported)",
     when: notEnabledFalse,

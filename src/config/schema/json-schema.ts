@@ -261,7 +261,18 @@ const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
   ],
   [tollgateConfig.shape.usage, `Usage recording: batching and retention. ${PENDING}`],
   [tollgateConfig.shape.telemetry, "Logging, metrics and tracing."],
-  [telemetry.shape.metrics, `Prometheus metrics. ${PENDING}`],
+  [
+    telemetry.shape.metrics,
+    "Prometheus metrics at GET /metrics (Prometheus text; names start with `tollgate_`). `enabled: false` removes the route and collects nothing.",
+  ],
+  [
+    telemetry.shape.metrics.unwrap().shape.token,
+    "When set, /metrics needs `Authorization: Bearer <token>`; without it, /metrics needs no token.",
+  ],
+  [
+    telemetry.shape.metrics.unwrap().shape.actorLabels,
+    "Adds an `actor` label to the request, token, cost and refusal counters: one series per actor, so keep it off with many actors.",
+  ],
   [telemetry.shape.tracing, `OpenTelemetry tracing. ${PENDING}`],
 ]);
 

@@ -308,9 +308,14 @@ export const telemetry = strictObject({
   logging: strictObject({
     level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   }).default({ level: "info" }),
-  metrics: strictObject({ enabled: z.boolean().default(true), token: secret.optional() }).default({
-    enabled: true,
-  }),
+  metrics: strictObject({
+    enabled: z.boolean().default(true),
+    token: secret
+      .refine((token) => !token.isEmpty, "must not be empty; leave it out to serve /metrics without a token")
+      .optional(),
+    /** One series per actor: fine for tens of teams, too many for thousands of users. */
+    actorLabels: z.boolean().default(false),
+  }).default({ enabled: true, actorLabels: false }),
   tracing: strictObject({
     enabled: z.boolean().default(false),
     endpoint: url.optional(),
