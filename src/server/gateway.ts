@@ -18,6 +18,7 @@ import type { RequestOutcome } from "../proxy/proxy-deps.js";
 import { openStore, type Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import { GatewayMetrics } from "../telemetry/metrics.js";
+import { createTracing } from "../telemetry/tracing-setup.js";
 import { createUpstreamClient } from "../upstream/index.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
@@ -159,6 +160,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
     const upstream = createUpstreamClient();
     teardown.add(() => upstream.destroy());
+    // Flushed after the server has closed, so the last requests' spans go out too.
+    const tracing = await createTracing({
+      settings: loaded.config.telemetry.tracing,
+      env: options.env,
+      providerType: (id) => loaded.catalogue.provider(id)?.type,
+    });
+    teardown.add(() => tracing.shutdown());
 
     let models: ModelListing = buildModelListing(loaded.catalogue, usable);
     const limitsDefaults = () => loaded.config.limits.defaults;
@@ -183,6 +191,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger,
       bodyLimit: server.bodyLimit,
       trustProxy: server.trustProxy,
+      tracing,
       authenticator: () => directory,
       models: () => models,
       readiness,

@@ -52,11 +52,6 @@ const addProvider = (config: Config, provider: Config, model = true) => {
 
 /** Each case writes pending keys into `base()`; `paths` are the warnings it must yield, in file order. */
 const cases: { name: string; write: (config: Config) => void; paths: string[]; mentions?: string[] }[] = [
-  {
-    name: "telemetry.tracing",
-    write: (c) => (c.telemetry.tracing = { enabled: true, endpoint: "http://otel:4318" }),
-    paths: ["telemetry.tracing"],
-  },
   { name: "usage", write: (c) => (c.usage = { retention: "30d", batchSize: 10 }), paths: ["usage"] },
   {
     name: "sourcegraph.accessToken and endpoint (Cody Gateway)",

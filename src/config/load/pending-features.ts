@@ -36,9 +36,6 @@ export interface PendingProviderFeature {
   message: (provider: ProviderFacts) => string;
 }
 
-const notEnabledFalse = (value: unknown) =>
-  !isObject(value) || (value.enabled !== false && Object.keys(value).length > 0);
-
 /** Model settings sit on a model override and on a provider's `defaultModelConfig`. */
 const modelSetting = (path: string[], message: string, selfHosted = false): PendingKey[] => [
   { path: ["modelConfiguration", "modelOverrides", "*", ...path], message },
@@ -57,11 +54,6 @@ const providerType = (type: ProviderType, adapter: string): PendingProviderFeatu
 });
 
 export const PENDING_KEYS: readonly PendingKey[] = [
-  {
-    path: ["telemetry", "tracing"],
-    message: "does nothing yet: tracing is not implemented (no spans are exported)",
-    when: notEnabledFalse,
-  },
   {
     path: ["usage"],
     message: "does nothing yet: usage recording is not implemented (there is no usage store)",

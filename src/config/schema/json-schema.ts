@@ -25,12 +25,15 @@ import {
   featureLimits,
   limits,
   masterKey,
+  notifications,
+  notificationWebhook,
   redis,
   secrets,
   server,
   storage,
   telemetry,
   tollgateConfig,
+  usage,
 } from "./tollgate.js";
 
 type JSONSchema = z.core.JSONSchema.BaseSchema;
@@ -260,6 +263,27 @@ const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
     "How long a concurrency slot lives without renewal: how soon a crashed replica's slots return.",
   ],
   [tollgateConfig.shape.usage, `Usage recording: batching and retention. ${PENDING}`],
+  [
+    usage.shape.notifications,
+    "Quota notifications: a signed `quota.threshold` webhook when an actor passes a threshold of its budget or of a feature's token quota, once per period per threshold across replicas.",
+  ],
+  [
+    notifications.shape.thresholds,
+    "Percent of a budget or token quota whose passing is notified, e.g. [50, 80, 90, 100]; each once per period.",
+  ],
+  [notifications.shape.webhooks, "Where notifications are posted as JSON; none: nothing is watched."],
+  [notificationWebhook.shape.url, "The receiver's http:// or https:// URL; only its origin is ever logged."],
+  [
+    notificationWebhook.shape.secret,
+    'Signs each delivery: `X-Tollgate-Signature: sha256=<hex HMAC-SHA256 of "<X-Tollgate-Timestamp>.<body>">`. Never logged.',
+  ],
+  [notificationWebhook.shape.events, 'Event types sent to this webhook (`"quota.threshold"`); absent: all.'],
+  [
+    notifications.shape.attempts,
+    "Tries per delivery, the first included; after the last, a dead letter logged at error.",
+  ],
+  [notifications.shape.retryDelay, "Wait before the first retry, doubled for each further one."],
+  [notifications.shape.timeout, "How long one try may take, connecting to the whole answer."],
   [tollgateConfig.shape.telemetry, "Logging, metrics and tracing."],
   [
     telemetry.shape.metrics,
