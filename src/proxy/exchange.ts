@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Principal } from "../auth/principal.js";
+import type { RequestTrace } from "../telemetry/tracing.js";
 import type { RequestOutcome } from "./outcome.js";
 import type { AdmissionTicket } from "./proxy-deps.js";
 
@@ -17,6 +18,8 @@ export interface Exchange {
   readonly body: unknown;
   readonly principal: Principal | undefined;
   readonly outcome: RequestOutcome;
+  /** The request's trace (the server's span): the upstream call continues it. */
+  readonly trace?: RequestTrace;
   /** True once the response has closed (answered, failed or the client gone): nothing more can be sent. */
   readonly ended: boolean;
   /**

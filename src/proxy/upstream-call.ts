@@ -2,6 +2,7 @@ import { formatDuration } from "../config/index.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { GatewayError } from "../errors/index.js";
 import type { UpstreamTarget } from "../providers/types.js";
+import { traceCall } from "../upstream/call-trace.js";
 import { withClientHeaders } from "./client-headers.js";
 import type { Exchange } from "./exchange.js";
 import { mark } from "./outcome.js";
@@ -24,8 +25,12 @@ export class UpstreamCall {
     observer?: RequestObserver,
   ) {
     // Made right before the call is handed to the upstream client.
-    mark(exchange.outcome, "upstreamSentMs");
-    observer?.upstreamStarted(exchange.outcome);
+    const outcome = exchange.outcome;
+    mark(outcome, "upstreamSentMs");
+    observer?.upstreamStarted(outcome);
+    // The call's client span: the upstream client sends its `traceparent` with every attempt.
+    const trace = exchange.trace?.upstream(outcome);
+    if (trace) traceCall(this.controller.signal, trace);
     exchange.onClientGone(() => this.controller.abort());
     const timer = setTimeout(() => {
       this.controller.abort(

@@ -7,10 +7,13 @@ import Fastify, {
   type onRequestHookHandler,
 } from "fastify";
 import type { Authenticator } from "../auth/principal.js";
+import { GatewayError } from "../errors/index.js";
 import type { RequestOutcome } from "../proxy/outcome.js";
 import type { ProxyDeps } from "../proxy/proxy-deps.js";
 import { proxyRoutes } from "../proxy/routes.js";
 import type { Logger } from "../telemetry/logger.js";
+import { idsOnlyTracing, type Tracing, tracedStep } from "../telemetry/tracing.js";
+import { requestTrace, traceRequest } from "../telemetry/tracing-requests.js";
 import { authenticate } from "./auth-hook.js";
 import { installErrorHandling } from "./error-handler.js";
 import { ProxyLane } from "./lane/proxy-lane.js";
@@ -27,6 +30,8 @@ export interface AppOptions {
   models: () => ModelListing;
   readiness: ReadinessCheck[];
   proxy: ProxyDeps;
+  /** Every request's trace: its ids for `x-trace`/`x-span` and the logs, and spans when exported. */
+  tracing?: Tracing;
   /** Sees every client API request's finished outcome (the lane's single end). */
   onOutcome?: (outcome: RequestOutcome) => void;
   /** Routes that need the running services (limits, admin API); registered with the same auth hook. */
@@ -38,11 +43,17 @@ const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // The client API routes bypass the framework (see lane/proxy-lane.ts); everything else is Fastify's.
+  const tracing = options.tracing ?? idsOnlyTracing;
+  const admit = options.proxy.admit;
+  // Admission gets its own span only when spans are recorded: otherwise the wrapper would be pure cost.
+  const proxy =
+    tracing.exporting && admit ? { ...options.proxy, admit: tracedStep("admit", admit) } : options.proxy;
   const lane = new ProxyLane({
-    routes: proxyRoutes(options.proxy),
+    routes: proxyRoutes(proxy),
     authenticator: options.authenticator,
     bodyLimit: options.bodyLimit,
     logger: options.logger,
+    tracing,
     ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
   });
   const serverOptions: FastifyHttpOptions<Server> = {
@@ -56,6 +67,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     loggerInstance: options.logger as FastifyBaseLogger,
     // One line per request is logged in onResponse below; Fastify's two lines are noise.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    // Fastify makes each request's logger before any hook runs: the trace starts here so every line has its id.
+    childLoggerFactory: (logger, bindings, childOptions, raw) =>
+      logger.child({ ...bindings, traceId: traceRequest(tracing, raw).traceId }, childOptions),
     bodyLimit: options.bodyLimit,
     // A hop count is written as a function: Fastify's types do not admit a number.
     trustProxy:
@@ -75,9 +89,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    const trace = traceRequest(tracing, request.raw);
+    reply.header("x-trace", trace.traceId);
+    reply.header("x-span", trace.spanId);
+    if (request.routeOptions.url) trace.routed(request.routeOptions.url);
+    done();
+  });
+  app.addHook("onError", (request, _reply, error, done) => {
+    if (error instanceof GatewayError) requestTrace(request.raw)?.failed(error.code);
+    done();
+  });
+  app.addHook("onRequestAbort", (request, done) => {
+    requestTrace(request.raw)?.end({ status: 499, errorCode: "client_closed", requestId: request.id });
     done();
   });
   app.addHook("onResponse", (request, reply, done) => {
+    requestTrace(request.raw)?.end({
+      status: reply.statusCode,
+      errorCode: undefined,
+      requestId: request.id,
+      actorId: request.principal?.actorId,
+    });
     request.log.info(
       {
         method: request.method,

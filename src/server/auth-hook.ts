@@ -4,6 +4,7 @@ import type { Authenticator, Principal } from "../auth/principal.js";
 import { presentedToken } from "../auth/principal.js";
 import { type Permission, roleAllows } from "../auth/roles.js";
 import { GatewayError } from "../errors/index.js";
+import { requestTrace } from "../telemetry/tracing-requests.js";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -47,24 +48,29 @@ export function principalFor(
 /** The same as a Fastify onRequest hook: runs before the body is read, so unauthenticated callers cost no parsing. */
 export function authenticate(authenticator: () => Authenticator, permission?: Permission) {
   return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
+    const step = requestTrace(request.raw)?.step("authenticate");
+    const finish = (error?: Error) => {
+      step?.end(error);
+      done(error);
+    };
     let result: Principal | Promise<Principal>;
     try {
       result = principalFor(authenticator(), request.headers, permission);
     } catch (error) {
-      done(error as Error);
+      finish(error as Error);
       return;
     }
     if (result instanceof Promise) {
       result.then(
         (principal) => {
           request.principal = principal;
-          done();
+          finish();
         },
-        (error: Error) => done(error),
+        (error: Error) => finish(error),
       );
       return;
     }
     request.principal = result;
-    done();
+    finish();
   };
 }

@@ -6,6 +6,7 @@
 import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
 import { GatewayError } from "../errors/index.js";
+import { callTraceOf } from "./call-trace.js";
 import { EndpointPicker, type EndpointState } from "./endpoint-picker.js";
 import {
   classifyTransportError,
@@ -93,10 +94,13 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     const body = request.body ?? null;
     // Every body the gateway sends is JSON; Anthropic documents the media type as required, and
     // servers behind frameworks that check it refuse a body without one.
-    const baseHeaders =
+    let baseHeaders =
       body === null || request.headers?.["content-type"] !== undefined
         ? request.headers
         : { "content-type": "application/json", ...request.headers };
+    // The gateway's client span is the upstream's parent, never a caller's traceparent passed through.
+    const trace = callTraceOf(signal);
+    if (trace) baseHeaders = { ...baseHeaders, traceparent: trace.traceparent };
     const attempts: UpstreamAttempt[] = [];
 
     let statusError: UpstreamError | undefined;
@@ -156,6 +160,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         state.inFlight--;
         const kind: TransportFailureKind = signal?.aborted ? "aborted" : classifyTransportError(error);
         attempts.push({ endpoint: state.label, error: describe(kind, error), ms: elapsed(started) });
+        trace?.attempted?.(state.origin, undefined, kind);
         const mapped = mapTransportFailure({
           kind,
           providerName: provider,
@@ -177,6 +182,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       const status = response.statusCode;
       const headers = response.headers;
       const ms = elapsed(started);
+      trace?.attempted?.(state.origin, status, undefined);
       const stream = response.body;
       let released = false;
       // Errors reach the consumer through the iterator; without a listener, an abort or timeout

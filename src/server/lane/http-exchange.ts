@@ -3,6 +3,7 @@ import type { Principal } from "../../auth/principal.js";
 import type { Exchange } from "../../proxy/exchange.js";
 import { mark, type RequestOutcome } from "../../proxy/outcome.js";
 import type { AdmissionTicket } from "../../proxy/proxy-deps.js";
+import type { RequestTrace } from "../../telemetry/tracing.js";
 
 const jsonType = "application/json";
 
@@ -46,6 +47,8 @@ export class HttpExchange implements Exchange {
     readonly request: IncomingMessage,
     readonly response: ServerResponse,
     readonly outcome: RequestOutcome,
+    /** The request's server span (or its ids only); the upstream call continues it. */
+    readonly trace: RequestTrace,
     /** The lane, to see whether the server started closing while this request ran. */
     private readonly lane: { readonly closing: boolean },
     /** Runs once when the response has closed, with the status the client got (499: gone before the end). */

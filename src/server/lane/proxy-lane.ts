@@ -4,6 +4,7 @@ import { errorBody, GatewayError } from "../../errors/index.js";
 import { newOutcome, type RequestOutcome } from "../../proxy/outcome.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
 import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
+import { handling, type Tracing } from "../../telemetry/tracing.js";
 import { costUsd } from "../../usage/cost.js";
 import { principalFor } from "../auth-hook.js";
 import { requestIdFor } from "../request-id.js";
@@ -15,6 +16,8 @@ export interface ProxyLaneOptions {
   authenticator: () => Authenticator;
   bodyLimit: number;
   logger: Logger;
+  /** Opens each request's server span (or only its ids), ended by the request's end. */
+  tracing: Tracing;
   /** Sees every finished request's outcome, refused and failed ones included (usage, metrics, tests). */
   onOutcome?: (outcome: RequestOutcome) => void;
 }
@@ -30,7 +33,7 @@ function routePath(url: string): string {
  * The client API routes served straight from node:http, beside the Fastify app that serves
  * everything else (health, models, limits, admin). A framework's per-request machinery (routing
  * tree, hooks, reply objects, content-type parsers) cost a quarter of a bare proxy's throughput on
- * the bench; this lane does the same steps for the five hot routes: request id, 503 while closing,
+ * the bench; this lane does the same steps for the five hot routes: request id, trace, 503 while closing,
  * token before body, body limit, JSON parse, errors in the route's dialect, and the request's one end
  * (`end`): the outcome finalized, the admission ticket settled, the access-log line and the other sinks.
  */
@@ -57,15 +60,16 @@ export class ProxyLane {
   private serve(route: ProxyRoute, request: IncomingMessage, response: ServerResponse): void {
     const started = performance.now();
     const id = requestIdFor(request);
-    const exchange = new HttpExchange(
-      id,
-      request,
-      response,
-      newOutcome(id, route.path, started),
-      this,
-      (closed, status) => this.end(closed, status, started),
+    const trace = this.options.tracing.start(request.headers, "POST", route.path);
+    const outcome = newOutcome(id, route.path, started);
+    outcome.traceId = trace.traceId;
+    outcome.spanId = trace.spanId;
+    const exchange = new HttpExchange(id, request, response, outcome, trace, this, (closed, status) =>
+      this.end(closed, status, started),
     );
     exchange.header("x-request-id", id);
+    exchange.header("x-trace", trace.traceId);
+    exchange.header("x-span", trace.spanId);
     if (this.closing) {
       this.fail(
         route,
@@ -78,12 +82,27 @@ export class ProxyLane {
   }
 
   private async run(route: ProxyRoute, exchange: HttpExchange): Promise<void> {
-    const principal = principalFor(this.options.authenticator(), exchange.headers, "client");
-    exchange.principal = principal instanceof Promise ? await principal : principal;
+    const authenticating = exchange.trace.step("authenticate");
+    try {
+      const principal = principalFor(this.options.authenticator(), exchange.headers, "client");
+      exchange.principal = principal instanceof Promise ? await principal : principal;
+    } catch (error) {
+      authenticating?.end(error);
+      throw error;
+    }
+    authenticating?.end();
     exchange.outcome.actorId = exchange.principal?.actorId;
     exchange.outcome.tokenId = exchange.principal?.tokenId;
     exchange.body = await readJsonBody(exchange.request, this.options.bodyLimit);
-    await route.handle(exchange);
+    // Handlers reach admission before their first await: a traced step finds this request there.
+    let handled: Promise<void>;
+    handling.trace = exchange.trace;
+    try {
+      handled = route.handle(exchange);
+    } finally {
+      handling.trace = undefined;
+    }
+    await handled;
   }
 
   /** An error before the answer started, in the route's dialect; after it, the connection is cut. */
@@ -91,7 +110,10 @@ export class ProxyLane {
     if (error instanceof ClientGoneError) return;
     const known = error instanceof GatewayError;
     // Unknown failures: the details go to the log with the request id, never to the caller.
-    if (!known) this.options.logger.error({ err: error, requestId: exchange.id }, "unhandled error");
+    if (!known) {
+      const { id: requestId, trace } = exchange;
+      this.options.logger.error({ err: error, requestId, traceId: trace.traceId }, "unhandled error");
+    }
     exchange.outcome.errorCode ??= known ? error.code : "internal_error";
     // Nobody to answer: the client went away (the access log has its 499 already).
     if (exchange.response.destroyed) return;
@@ -133,19 +155,24 @@ export class ProxyLane {
     outcome.durationMs = Math.round((performance.now() - started) * 100) / 100;
     if (outcome.usage) outcome.costUsd = costUsd(outcome.usage, outcome.pricing);
     try {
+      exchange.trace.end(outcome);
       exchange.ticket?.finish(outcome);
       this.options.onOutcome?.(outcome);
     } catch (error) {
-      this.options.logger.error({ err: error, requestId: exchange.id }, "finishing the request failed");
+      const { id: requestId, trace } = exchange;
+      this.options.logger.error(
+        { err: error, requestId, traceId: trace.traceId },
+        "finishing the request failed",
+      );
     }
     this.logged(outcome);
   }
 
-  /** The access-log line; request ids, paths and model refs are JSON-safe by construction. */
+  /** The access-log line; request and trace ids, paths and model refs are JSON-safe by construction. */
   private logged(outcome: RequestOutcome): void {
     const { actorId, modelRef, providerId, usage, costUsd } = outcome;
     this.accessLog(
-      `"requestId":"${outcome.requestId}","method":"POST","path":"${outcome.route}","status":${outcome.status},"ms":${outcome.durationMs}${
+      `"requestId":"${outcome.requestId}","traceId":"${outcome.traceId}","method":"POST","path":"${outcome.route}","status":${outcome.status},"ms":${outcome.durationMs}${
         actorId === undefined ? "" : `,"actor":${JSON.stringify(actorId)}`
       }${modelRef === undefined ? "" : `,"model":${JSON.stringify(modelRef)}`}${
         providerId === undefined ? "" : `,"provider":${JSON.stringify(providerId)}`
