@@ -1,10 +1,11 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
 import type { Catalogue } from "../config/index.js";
 import type { FailMode, LimiterMetrics, LimiterOperation } from "../limits/outage.js";
 import type { RequestObserver, RequestOutcome } from "../proxy/proxy-deps.js";
+import { CounterFamily, HistogramFamily } from "./metrics-families.js";
 import { dependencyGauge, type HealthCheck } from "./metrics-health.js";
 import { processMetricsText } from "./metrics-process.js";
-import { type Series, SeriesCache } from "./metrics-series.js";
+import { type OutcomeFamilies, type Series, SeriesCache } from "./metrics-series.js";
 
 export interface GatewayMetricsOptions {
   /** The running catalogue: model and provider labels are its refs and ids, anything else is "none". */
@@ -27,6 +28,7 @@ const overheadBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
  */
 export class GatewayMetrics implements RequestObserver, LimiterMetrics {
   readonly registry = new Registry();
+  private readonly families: OutcomeFamilies;
   private readonly series: SeriesCache;
   private readonly refusals: Counter<string>;
   private readonly upstreamErrors: Counter<"provider" | "model" | "code">;
@@ -38,54 +40,41 @@ export class GatewayMetrics implements RequestObserver, LimiterMetrics {
     this.actorLabels = options.actorLabels === true;
     this.processMetrics = options.processMetrics !== false;
     const registers = [this.registry];
-    const actor = this.actorLabels ? ["actor"] : [];
-    const histogram = (name: string, help: string, buckets: number[]) =>
-      new Histogram({ name, help, buckets, labelNames: ["route", "model", "provider", "stream"], registers });
-    this.series = new SeriesCache(options.catalogue, {
-      requests: new Counter({
-        name: "tollgate_requests_total",
-        help: "Client API requests by route, model, provider, feature and final status (refused and failed ones included).",
-        labelNames: ["route", "model", "provider", "feature", "status", ...actor],
-        registers,
-      }),
-      duration: histogram(
-        "tollgate_request_duration_seconds",
-        "Whole request, arrival to end.",
-        latencyBuckets,
+    const registry = this.registry;
+    const counter = (name: string, help: string) => new CounterFamily(name, help, registry);
+    const histogram = (name: string, help: string, buckets = latencyBuckets) =>
+      new HistogramFamily(name, help, buckets, registry);
+    const families: OutcomeFamilies = {
+      requests: counter(
+        "tollgate_requests_total",
+        "Client API requests by route, model, provider, feature and final status (refused and failed ones included).",
       ),
+      duration: histogram("tollgate_request_duration_seconds", "Whole request, arrival to end."),
       timeToFirstToken: histogram(
         "tollgate_time_to_first_token_seconds",
         "Streams: arrival to the first event written to the client.",
-        latencyBuckets,
       ),
       upstreamFirstByte: histogram(
         "tollgate_upstream_first_byte_seconds",
         "The upstream call handed over to the upstream's answer starting (status and headers).",
-        latencyBuckets,
       ),
       upstreamDuration: histogram(
         "tollgate_upstream_duration_seconds",
         "The upstream call handed over to its answer read whole (streams: to the request's end).",
-        latencyBuckets,
       ),
       overhead: histogram(
         "tollgate_gateway_overhead_seconds",
         "Time spent in the gateway: arrival to the upstream call, plus (whole answers) answer read to first byte to the client.",
         overheadBuckets,
       ),
-      tokens: new Counter({
-        name: "tollgate_tokens_total",
-        help: "Tokens by kind: input (the whole prompt, cache included), output (reasoning included), cache_read, cache_write, reasoning.",
-        labelNames: ["model", "provider", "feature", "kind", ...actor],
-        registers,
-      }),
-      cost: new Counter({
-        name: "tollgate_cost_usd_total",
-        help: "Cost of requests in USD, from the model's pricing.",
-        labelNames: ["model", "provider", "feature", ...actor],
-        registers,
-      }),
-    });
+      tokens: counter(
+        "tollgate_tokens_total",
+        "Tokens by kind: input (the whole prompt, cache included), output (reasoning included), cache_read, cache_write, reasoning.",
+      ),
+      cost: counter("tollgate_cost_usd_total", "Cost of requests in USD, from the model's pricing."),
+    };
+    this.families = families;
+    this.series = new SeriesCache(options.catalogue, families, this.actorLabels);
     const series = this.series;
     new Gauge({
       name: "tollgate_concurrent_upstream_requests",
@@ -94,13 +83,13 @@ export class GatewayMetrics implements RequestObserver, LimiterMetrics {
       registers,
       collect() {
         this.reset();
-        for (const [labels, count] of series.inFlight()) this.set(labels, count);
+        for (const { labels, count } of series.inFlight()) this.set(labels, count);
       },
     });
     this.refusals = new Counter({
       name: "tollgate_limit_refusals_total",
-      help: "Requests refused by a limit (429), by the limit: requests, tokens, concurrency or budget.",
-      labelNames: ["limit", "feature", ...actor],
+      help: "Requests refused by a limit (429), by the limit: requests, tokens, concurrent or budget.",
+      labelNames: this.actorLabels ? ["limit", "feature", "actor"] : ["limit", "feature"],
       registers,
     });
     this.upstreamErrors = new Counter({
@@ -119,20 +108,19 @@ export class GatewayMetrics implements RequestObserver, LimiterMetrics {
 
   /** The request's end: counts it, times its steps, adds its tokens and cost. Runs after the answer. */
   observe(outcome: RequestOutcome): void {
-    const series = this.series.of(outcome, this.actorLabels);
+    const series = this.series.of(outcome);
     if (outcome.upstreamSentMs !== undefined) series.inFlight.count--;
-    series.request(outcome.status).inc();
-    observeTimes(series, outcome);
+    series.request(outcome.status).value++;
+    observeTimes(this.families, series, outcome);
     const usage = outcome.usage;
     if (usage) {
-      // Zero counts are skipped: most answers have no cache or reasoning tokens, and each add costs a label hash.
-      if (usage.inputTokens > 0) series.input.inc(usage.inputTokens);
-      if (usage.outputTokens > 0) series.output.inc(usage.outputTokens);
-      if (usage.cacheReadTokens > 0) series.cacheRead.inc(usage.cacheReadTokens);
-      if (usage.cacheWriteTokens > 0) series.cacheWrite.inc(usage.cacheWriteTokens);
-      if (usage.reasoningTokens) series.reasoning.inc(usage.reasoningTokens);
+      series.input.value += usage.inputTokens;
+      series.output.value += usage.outputTokens;
+      series.cacheRead.value += usage.cacheReadTokens;
+      series.cacheWrite.value += usage.cacheWriteTokens;
+      series.reasoning.value += usage.reasoningTokens ?? 0;
     }
-    if (outcome.costUsd) series.cost.inc(outcome.costUsd);
+    series.cost.value += outcome.costUsd ?? 0;
     const code = outcome.errorCode;
     if (code?.startsWith("upstream_"))
       this.upstreamErrors.inc({ provider: series.provider, model: series.model, code });
@@ -140,7 +128,7 @@ export class GatewayMetrics implements RequestObserver, LimiterMetrics {
 
   /** The request's call went upstream: counted in flight until its outcome reaches `observe`. */
   upstreamStarted(outcome: RequestOutcome): void {
-    this.series.of(outcome, this.actorLabels).inFlight.count++;
+    this.series.of(outcome).inFlight.count++;
   }
 
   /** A limit refused a request (admission's hook). */
@@ -196,23 +184,26 @@ export class GatewayMetrics implements RequestObserver, LimiterMetrics {
   }
 }
 
-function observeTimes(series: Series, outcome: RequestOutcome): void {
-  series.duration.observe(outcome.durationMs / 1000);
+/** The outcome's marks are milliseconds from arrival; Prometheus wants seconds. */
+function observeTimes(f: OutcomeFamilies, series: Series, outcome: RequestOutcome): void {
+  f.duration.observe(series.duration, outcome.durationMs / 1000);
   const sent = outcome.upstreamSentMs;
   if (outcome.stream && outcome.clientFirstByteMs !== undefined)
-    series.timeToFirstToken.observe(outcome.clientFirstByteMs / 1000);
+    f.timeToFirstToken.observe(series.timeToFirstToken, outcome.clientFirstByteMs / 1000);
   if (sent === undefined) return;
   const firstByte = outcome.upstreamFirstByteMs;
-  if (firstByte !== undefined) series.upstreamFirstByte.observe((firstByte - sent) / 1000);
+  if (firstByte !== undefined)
+    f.upstreamFirstByte.observe(series.upstreamFirstByte, (firstByte - sent) / 1000);
   const done = outcome.upstreamDoneMs;
   if (done !== undefined) {
-    series.upstreamDuration.observe((done - sent) / 1000);
+    f.upstreamDuration.observe(series.upstreamDuration, (done - sent) / 1000);
     // A whole answer: what the gateway did after reading it (decode, translate, encode) is its overhead too.
     if (outcome.clientFirstByteMs !== undefined)
-      series.overhead.observe((sent + Math.max(0, outcome.clientFirstByteMs - done)) / 1000);
+      f.overhead.observe(series.overhead, (sent + Math.max(0, outcome.clientFirstByteMs - done)) / 1000);
   } else if (outcome.stream && firstByte !== undefined) {
-    series.upstreamDuration.observe((outcome.durationMs - sent) / 1000);
-    series.overhead.observe(sent / 1000);
+    // A stream's upstream part lasts until the request's end; per-event work cannot be told apart from it.
+    f.upstreamDuration.observe(series.upstreamDuration, (outcome.durationMs - sent) / 1000);
+    f.overhead.observe(series.overhead, sent / 1000);
   }
 }
 
