@@ -4,6 +4,7 @@ import { registerAuditRoute } from "../admin/audit-routes.js";
 import { registerExplainRoute } from "../admin/explain-route.js";
 import { registerProviderAdminRoutes } from "../admin/provider-routes.js";
 import { registerTokenAdminRoutes } from "../admin/tokens-routes.js";
+import { registerUsageAdminRoutes } from "../admin/usage-routes.js";
 import { ActorDirectory } from "../auth/actor-directory.js";
 import { bootstrapAdmin } from "../auth/admin-bootstrap.js";
 import { type LoadedConfig, type ResolvedProvider, Secret } from "../config/index.js";
@@ -20,12 +21,16 @@ import type { Logger } from "../telemetry/logger.js";
 import { GatewayMetrics } from "../telemetry/metrics.js";
 import { createTracing } from "../telemetry/tracing-setup.js";
 import { createUpstreamClient } from "../upstream/index.js";
+import { toUsageEvent } from "../usage/usage-event.js";
+import { UsageRecorder } from "../usage/usage-recorder.js";
+import { startUsageRetention } from "../usage/usage-retention.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
 import { registerLimitsRoute } from "./routes/limits.js";
 import { registerMeKeysRoutes } from "./routes/me-keys.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import type { ModelListing } from "./routes/models.js";
+import { registerUsageRoutes } from "./routes/usage.js";
 
 export interface GatewayOptions {
   loaded: LoadedConfig;
@@ -49,6 +54,8 @@ export interface Gateway {
   readonly store: Store;
   readonly directory: ActorDirectory;
   readonly limiter: Limiter;
+  /** Usage events on their way to the store: `depth` waiting, `dropped` when it could not keep up. */
+  readonly usage: UsageRecorder;
   /** Quota notifications: their dead letters (tests, diagnostics). */
   readonly notifier: Notifier;
   /** `http://host:port` the gateway listens on. */
@@ -86,6 +93,26 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const { generatedToken } = await bootstrapAdmin(store, options.env);
     if (generatedToken) options.onGeneratedAdminToken?.(generatedToken);
+
+    // Closed after the server (its last requests' events are queued) and before the store (it writes them).
+    const usageConfig = loaded.config.usage;
+    const usage = new UsageRecorder({
+      sink: store.usageEvents,
+      logger,
+      queueSize: usageConfig.queueSize,
+      batchSize: usageConfig.batchSize,
+      flushIntervalMs: usageConfig.flushInterval,
+    });
+    teardown.add(() => usage.close());
+    // A retention of 0 keeps events for ever.
+    if (usageConfig.retention > 0) {
+      const retention = startUsageRetention({
+        repository: store.usageEvents,
+        logger,
+        retentionMs: usageConfig.retention,
+      });
+      teardown.add(async () => retention.stop());
+    }
 
     const metricsConfig = loaded.config.telemetry.metrics;
     // Off: no route and nothing collected (enabled and actorLabels take effect on restart).
@@ -217,6 +244,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (logger.isLevelEnabled("debug")) logger.debug({ outcome }, "proxied");
         metrics?.observe(outcome);
         notifier.observe(outcome);
+        usage.record(toUsageEvent(outcome));
         options.onOutcome?.(outcome);
       },
       extraRoutes: (instance, { authenticate }) => {
@@ -225,6 +253,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           registerMetricsRoute(instance, { metrics, token: () => loaded.config.telemetry.metrics.token });
         }
         registerTokenAdminRoutes(instance, { store, directory, authenticate });
+        registerUsageAdminRoutes(instance, { usage: store.usageEvents, authenticate });
+        registerUsageRoutes(instance, { usage: store.usageEvents, authenticate });
         registerAuditRoute(instance, { store, authenticate });
         const catalogue = () => loaded.catalogue;
         registerMeKeysRoutes(instance, {
@@ -268,6 +298,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       store,
       directory,
       limiter,
+      usage,
       notifier,
       url,
       async reload(next) {

@@ -7,6 +7,7 @@ import { providerKeysRepository } from "./repositories/provider-keys.js";
 import type { RepositoryContext } from "./repositories/rows.js";
 import { settingsRepository } from "./repositories/settings.js";
 import { tokensRepository } from "./repositories/tokens.js";
+import { usageEventsRepository } from "./repositories/usage-events.js";
 import type { SqlDriver, SqlExecutor } from "./sql.js";
 import { openSqliteDriver } from "./sqlite-driver.js";
 import type { MigrationResult, Store, StoreRepositories } from "./store.js";
@@ -44,6 +45,7 @@ function repositories(driver: SqlDriver, sql: SqlExecutor): StoreRepositories {
     tokens: tokensRepository(context),
     audit: auditRepository(context),
     providerKeys: providerKeysRepository(context),
+    usageEvents: usageEventsRepository(context),
   };
 }
 

@@ -1,6 +1,8 @@
 import type { StoreKind } from "./sql.js";
+import type { UsageEventsRepository } from "./usage-events.js";
 
 export type { StoreKind } from "./sql.js";
+export type * from "./usage-events.js";
 
 /**
  * Tollgate's persistent state behind one interface, served by SQLite or Postgres. Callers never see SQL.
@@ -31,6 +33,7 @@ export interface StoreRepositories {
   readonly tokens: TokensRepository;
   readonly audit: AuditRepository;
   readonly providerKeys: ProviderKeysRepository;
+  readonly usageEvents: UsageEventsRepository;
 }
 
 export interface MigrationInfo {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { type Migration, migrations, type Store, StoreError } from "../../src/store/index.js";
+import { describeUsageEventsConformance } from "./usage-events-conformance.js";
 
 /** One database per test, from which any number of stores (connections) can be opened. */
 export interface StoreTarget {
@@ -729,6 +730,8 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         expect(await store.settings.list()).toHaveLength(6);
       });
     });
+
+    describeUsageEventsConformance(migrated);
 
     describe("lifecycle", () => {
       it("answers ping, and refuses work after close", async () => {

@@ -52,7 +52,6 @@ const addProvider = (config: Config, provider: Config, model = true) => {
 
 /** Each case writes pending keys into `base()`; `paths` are the warnings it must yield, in file order. */
 const cases: { name: string; write: (config: Config) => void; paths: string[]; mentions?: string[] }[] = [
-  { name: "usage", write: (c) => (c.usage = { retention: "30d", batchSize: 10 }), paths: ["usage"] },
   {
     name: "sourcegraph.accessToken and endpoint (Cody Gateway)",
     write: (c) => (c.modelConfiguration.sourcegraph = { endpoint: "https://cody.example", accessToken: "t" }),
@@ -162,13 +161,6 @@ describe("pending features", () => {
           "does nothing yet: Cody Gateway is not implemented; the built-in catalogue's models are served with each provider's own key",
         line: 3,
         column: 22,
-        severity: "warning",
-      },
-      {
-        path: "usage",
-        message: "does nothing yet: usage recording is not implemented (there is no usage store)",
-        line: 5,
-        column: 3,
         severity: "warning",
       },
     ]);

@@ -54,10 +54,6 @@ const providerType = (type: ProviderType, adapter: string): PendingProviderFeatu
 });
 
 export const PENDING_KEYS: readonly PendingKey[] = [
-  {
-    path: ["usage"],
-    message: "does nothing yet: usage recording is not implemented (there is no usage store)",
-  },
   ...["endpoint", "accessToken"].map((key) => ({
     path: ["modelConfiguration", "sourcegraph", key],
     message:

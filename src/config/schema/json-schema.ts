@@ -262,7 +262,20 @@ const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
     limits.shape.concurrencyLease,
     "How long a concurrency slot lives without renewal: how soon a crashed replica's slots return.",
   ],
-  [tollgateConfig.shape.usage, `Usage recording: batching and retention. ${PENDING}`],
+  [
+    tollgateConfig.shape.usage,
+    "Usage events: one per client request, written in batches off the request path, kept for `retention`.",
+  ],
+  [usage.shape.batchSize, "Events per database write; a full batch is written at once."],
+  [usage.shape.flushInterval, "The longest an event waits in memory before it is written."],
+  [
+    usage.shape.queueSize,
+    "Events held in memory while the database is slow or down; past it new events are dropped and counted.",
+  ],
+  [
+    usage.shape.retention,
+    'How long usage events are kept, e.g. "90d" (0: for ever); older ones are deleted hourly.',
+  ],
   [
     usage.shape.notifications,
     "Quota notifications: a signed `quota.threshold` webhook when an actor passes a threshold of its budget or of a feature's token quota, once per period per threshold across replicas.",

@@ -298,8 +298,9 @@ export const notifications = strictObject({
 
 export const usage = strictObject({
   batchSize: positiveInt.default(500),
-  flushInterval: duration.default(1_000),
-  maxQueue: positiveInt.default(100_000),
+  flushInterval: positiveDuration.default(1_000),
+  /** Events held in memory while the store is slow; past it new events are dropped (and counted). */
+  queueSize: positiveInt.default(10_000),
   retention: duration.default(90 * 86_400_000),
   notifications: notifications.default(notifications.parse({})),
 });
