@@ -159,9 +159,38 @@ describe("GET /metrics", () => {
     expect(value(text, "tollgate_gateway_overhead_seconds_sum", labels)).toBeLessThan(
       value(text, "tollgate_request_duration_seconds_sum", labels)!,
     );
+    expect(value(text, "tollgate_time_to_first_token_seconds_count", labels)).toBeUndefined();
     expect(value(text, "tollgate_dependency_up", { dependency: "store" })).toBe(1);
     expect(value(text, "tollgate_process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(value(text, "tollgate_nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
+  });
+
+  it("times a stream's first token", async () => {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens.open}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "openai::v1::text",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      }),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    const labels = { route: "/v1/chat/completions", model: "openai::v1::text", stream: "true" };
+    let text = "";
+    for (
+      let tries = 0;
+      value(text, "tollgate_time_to_first_token_seconds_count", labels) === undefined;
+      tries++
+    ) {
+      if (tries > 100) throw new Error("the stream's outcome never reached the metrics");
+      await sleep(10);
+      text = await scrape();
+    }
+    expect(value(text, "tollgate_time_to_first_token_seconds_count", labels)).toBe(1);
+    expect(value(text, "tollgate_gateway_overhead_seconds_count", labels)).toBe(1);
+    expect(value(text, "tollgate_requests_total", { model: labels.model, status: "200" })).toBe(2);
   });
 
   it("counts an upstream failure by its code", async () => {
