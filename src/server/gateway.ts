@@ -119,6 +119,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const metrics = metricsConfig.enabled
       ? new GatewayMetrics({ catalogue: () => loaded.catalogue, actorLabels: metricsConfig.actorLabels })
       : undefined;
+    metrics?.gauge(
+      "usage_queue_depth",
+      "Usage events waiting to be written, or being written.",
+      () => usage.depth,
+    );
+    metrics?.counter(
+      "usage_events_dropped_total",
+      "Usage events dropped because the queue was full (usage.queueSize).",
+      () => usage.dropped,
+    );
 
     const redisConfig = loaded.config.redis;
     let redis: Redis | undefined;

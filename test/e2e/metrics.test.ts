@@ -161,6 +161,8 @@ describe("GET /metrics", () => {
     );
     expect(value(text, "tollgate_time_to_first_token_seconds_count", labels)).toBeUndefined();
     expect(value(text, "tollgate_dependency_up", { dependency: "store" })).toBe(1);
+    expect(value(text, "tollgate_usage_queue_depth")).toBeGreaterThanOrEqual(0);
+    expect(value(text, "tollgate_usage_events_dropped_total")).toBe(0);
     expect(value(text, "tollgate_process_resident_memory_bytes")).toBeGreaterThan(0);
     expect(value(text, "tollgate_nodejs_eventloop_lag_seconds")).toBeGreaterThanOrEqual(0);
   });
