@@ -10,7 +10,6 @@ import {
   type Tracer,
   trace,
 } from "@opentelemetry/api";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import {
   AlwaysOnSampler,
@@ -56,9 +55,8 @@ import { formatTraceparent, parseTraceparent } from "./tracing-context.js";
 import { pooledIdGenerator } from "./tracing-ids.js";
 
 export interface ExportOptions {
-  /** The OTLP/HTTP traces URL (`…/v1/traces`), or an exporter of one's own (tests). */
-  url?: string;
-  exporter?: SpanExporter;
+  /** Where finished spans go, in batches (OTLP over HTTP; tests may pass their own). */
+  exporter: SpanExporter;
   serviceName: string;
   serviceVersion?: string;
   /** Share of new traces recorded; a caller's sampled flag decides for traces it continues (parent-based). */
@@ -69,9 +67,9 @@ export interface ExportOptions {
   scheduledDelayMillis?: number;
 }
 
-/** Spans through the OpenTelemetry SDK, batched and sent with OTLP over HTTP (JSON). */
+/** Spans through the OpenTelemetry SDK, batched and handed to the exporter. */
 export function exportingTracing(options: ExportOptions): Tracing {
-  const exporter = options.exporter ?? new OTLPTraceExporter({ url: options.url });
+  const exporter = options.exporter;
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.serviceName,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newSpanId, newTraceId } from "./tracing-ids.js";
-import { tracesEndpoint } from "./tracing-setup.js";
+import { tracesEndpoint, tracesProtocol } from "./tracing-setup.js";
 
 const off = { enabled: false, serviceName: "tollgate", sampleRatio: 1 };
 const on = { ...off, enabled: true };
@@ -49,6 +49,22 @@ describe("tracesEndpoint", () => {
     ["OTEL_TRACES_EXPORTER=none", on, { OTEL_TRACES_EXPORTER: "none" }, undefined],
   ])("%s", (_name, settings, env, expected) => {
     expect(tracesEndpoint(settings, env)).toBe(expected);
+  });
+});
+
+describe("tracesProtocol", () => {
+  it("is protobuf unless JSON is asked for; gRPC is refused with what to set", () => {
+    expect(tracesProtocol({})).toBe("http/protobuf");
+    expect(tracesProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: "http/json" })).toBe("http/json");
+    expect(
+      tracesProtocol({
+        OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf",
+      }),
+    ).toBe("http/protobuf");
+    expect(() => tracesProtocol({ OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toThrow(
+      /http\/protobuf or http\/json/,
+    );
   });
 });
 

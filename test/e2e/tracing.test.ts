@@ -55,12 +55,22 @@ function attributesOf(list: OtlpAttribute[] | undefined): Record<string, Attribu
 class OtlpReceiver {
   readonly spans: ExportedSpan[] = [];
   readonly paths: string[] = [];
+  /** Every export as it came: its media type and bytes. */
+  readonly bodies: Array<{ type: string | undefined; bytes: Buffer }> = [];
   private readonly server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       this.paths.push(request.url ?? "");
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as {
+      const bytes = Buffer.concat(chunks);
+      const type = request.headers["content-type"];
+      this.bodies.push({ type, bytes });
+      response.writeHead(200, { "content-type": type ?? "application/json" });
+      if (type !== "application/json") {
+        response.end();
+        return;
+      }
+      const body = JSON.parse(bytes.toString("utf8")) as {
         resourceSpans: Array<{
           resource: { attributes: OtlpAttribute[] };
           scopeSpans: Array<{
@@ -93,7 +103,6 @@ class OtlpReceiver {
           }
         }
       }
-      response.writeHead(200, { "content-type": "application/json" });
       response.end("{}");
     });
   });
@@ -173,12 +182,12 @@ let traced: Setup;
 beforeAll(async () => {
   receiver = await new OtlpReceiver().start();
   mock = await startMockUpstream();
-  traced = await startTracedGateway(mock, {
-    enabled: true,
-    endpoint: receiver.url,
-    serviceName: "tollgate-test",
-    sampleRatio: 1,
-  });
+  // JSON, so the receiver can read the spans; protobuf (the default) is checked on its own below.
+  traced = await startTracedGateway(
+    mock,
+    { enabled: true, endpoint: receiver.url, serviceName: "tollgate-test", sampleRatio: 1 },
+    { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/json" },
+  );
 });
 afterAll(async () => {
   await traced?.gateway.close();
@@ -352,6 +361,34 @@ describe("trace headers and continuation", () => {
   it("exports to the collector's traces path", () => {
     expect(receiver.paths.length).toBeGreaterThan(0);
     expect(new Set(receiver.paths)).toEqual(new Set(["/v1/traces"]));
+  });
+});
+
+describe("OTLP protobuf, the default protocol", () => {
+  it("exports to OTEL_EXPORTER_OTLP_ENDPOINT, flushed when the gateway closes", async () => {
+    const collector = await new OtlpReceiver().start();
+    // A long batch delay: only the shutdown's flush can send the spans in time.
+    const setup = await startTracedGateway(
+      mock,
+      { enabled: false },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: "60000" },
+    );
+    let trace = "";
+    try {
+      const response = await post(setup.gateway.url, chat(), auth);
+      expect(response.status).toBe(200);
+      trace = response.headers.get("x-trace")!;
+    } finally {
+      await setup.gateway.close();
+      await rm(setup.dir, { recursive: true, force: true });
+    }
+    await collector.close();
+    expect(collector.paths).toEqual(["/v1/traces"]);
+    const [exported] = collector.bodies;
+    expect(exported?.type).toBe("application/x-protobuf");
+    // Protobuf carries ids as raw bytes.
+    expect(exported?.bytes.includes(Buffer.from(trace, "hex"))).toBe(true);
+    expect(exported?.bytes.includes(Buffer.from("POST /v1/chat/completions"))).toBe(true);
   });
 });
 

@@ -54,8 +54,6 @@ export const MASTER_KEY_PATTERN = `^\\s*(?:[A-Za-z0-9+/]{43}|[A-Za-z0-9_-]{43})=
 /** As `findPlaceholder`: `<ARN>`, `<VPC Endpoint URL>` pasted from documentation. */
 export const PLACEHOLDER_PATTERN = "<[A-Za-z][A-Za-z0-9 _-]*>";
 
-/** For settings src/config/load/pending-features.ts lists: they load, so files written ahead of time work. */
-const PENDING = "Not implemented yet: accepted, and `tollgate config check` warns that it does nothing.";
 const DURATION_TEXT = 'A duration: <number><unit> with unit ms, s, m, h or d, e.g. "30s", "1m", "1d".';
 const NOT_PLACEHOLDER: JSONSchema = { not: { pattern: PLACEHOLDER_PATTERN } };
 
@@ -310,7 +308,23 @@ const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
     telemetry.shape.metrics.unwrap().shape.actorLabels,
     "Adds an `actor` label to the request, token, cost and refusal counters: one series per actor, so keep it off with many actors.",
   ],
-  [telemetry.shape.tracing, `OpenTelemetry tracing. ${PENDING}`],
+  [
+    telemetry.shape.tracing,
+    "OpenTelemetry tracing: a server span per request with children for authentication, admission and the upstream call, exported with OTLP over HTTP. Every answer carries `x-trace` and `x-span` whether or not spans are exported.",
+  ],
+  [
+    telemetry.shape.tracing.unwrap().shape.enabled,
+    "Export spans to `endpoint`. Without it, OTEL_EXPORTER_OTLP_ENDPOINT (or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) in the environment turns export on.",
+  ],
+  [
+    telemetry.shape.tracing.unwrap().shape.endpoint,
+    'The OTLP/HTTP collector, e.g. "http://otel-collector:4318" (`/v1/traces` is appended unless present); default http://localhost:4318.',
+  ],
+  [telemetry.shape.tracing.unwrap().shape.serviceName, "The `service.name` of the exported spans."],
+  [
+    telemetry.shape.tracing.unwrap().shape.sampleRatio,
+    "Share of new traces recorded, 0 to 1; a trace continued from a caller's `traceparent` follows the caller's sampled flag.",
+  ],
 ]);
 
 /**
