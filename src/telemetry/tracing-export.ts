@@ -83,6 +83,8 @@ export function exportingTracing(options: ExportOptions): Tracing {
     spanProcessors: [
       new BatchSpanProcessor({
         exporter,
+        // Four spans a request: the SDK's 2,048 would hold half a second of a busy gateway while a batch is sent.
+        maxQueueSize: 8192,
         ...(options.scheduledDelayMillis === undefined
           ? {}
           : { scheduledDelayMillis: options.scheduledDelayMillis }),
