@@ -6,15 +6,6 @@ import { rateLimitHeaders } from "./headers.js";
 import type { Admission, Limiter, LimitName } from "./limiter.js";
 import { isUnlimited, policyFor } from "./policy.js";
 
-/**
- * Ended without usage after the request went out: the client left, the deadline passed, or the answer had
- * begun (a stream broken midway). The provider bills such requests; a refusal or transport failure it never
- * answered is not billed.
- */
-function mayBeBilled(outcome: RequestOutcome): boolean {
-  return outcome.status === 499 || outcome.status === 504 || outcome.relayedEvents > 0;
-}
-
 export interface AdmissionSettings {
   limiter: Limiter;
   /** `limits.defaults` and `limits.timeZone` of the running config (they change on reload). */
@@ -49,19 +40,12 @@ export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyD
     const { ticket } = admission;
     return {
       finish(outcome: RequestOutcome) {
+        // A billed request that ended without usage has the estimate by now (the lane's end, estimateMissingUsage).
         const usage = outcome.usage;
         if (usage) {
           void limiter.settle(ticket, {
             tokens: usage.inputTokens + usage.outputTokens,
             costUsd: costUsd(usage, pricing),
-          });
-        } else if (outcome.upstreamSent && mayBeBilled(outcome)) {
-          // No usage arrived, but the provider produced (or may still produce) tokens: the input estimate
-          // plus about one token per stream event relayed before the end.
-          const output = Math.min(outcome.relayedEvents, context.maxOutputTokens);
-          void limiter.settle(ticket, {
-            tokens: context.estimatedInputTokens + output,
-            costUsd: estimateCostUsd(context.estimatedInputTokens, output, pricing),
           });
         } else {
           void limiter.release(ticket);

@@ -71,12 +71,14 @@ async function admit(
   exchange: Exchange,
   routed: Routed<CanonicalEmbeddingRequest>,
 ): Promise<void> {
+  const estimatedInputTokens = estimateEmbeddingTokens(routed.parsed.input);
+  exchange.outcome.estimate = { inputTokens: estimatedInputTokens, maxOutputTokens: 0 };
   const admitting = deps.admit?.({
     principal: exchange.principal,
     feature: routed.feature,
     model: routed.model,
     provider: routed.provider,
-    estimatedInputTokens: estimateEmbeddingTokens(routed.parsed.input),
+    estimatedInputTokens,
     maxOutputTokens: 0,
     setHeader: (name, value) => exchange.header(name, value),
   });

@@ -125,13 +125,15 @@ export async function handleGeneration(
     ...anthropicBetasOf(spec.dialect, exchange.headers),
   });
 
+  const maxOutputTokens = canonical.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens;
+  outcome.estimate = { inputTokens: estimatedInputTokens, maxOutputTokens };
   const admitting = deps.admit?.({
     principal: exchange.principal,
     feature: routed.feature,
     model: routed.model,
     provider: routed.provider,
     estimatedInputTokens,
-    maxOutputTokens: canonical.maxOutputTokens ?? routed.model.contextWindow.maxOutputTokens,
+    maxOutputTokens,
     setHeader: (name, value) => exchange.header(name, value),
   });
   // Awaited only when it is a promise (Redis): the in-memory limiter answers synchronously.

@@ -37,6 +37,13 @@ export interface RequestOutcome {
   /** The catalogue code of the error that ended the request, if one did. */
   errorCode: string | undefined;
   usage: CanonicalUsage | undefined;
+  /**
+   * What admission assumed before the call: the input estimate and the most output the request may produce.
+   * When the request ends billed but without usage (the client left, the deadline passed, a stream broke),
+   * `usage` becomes the input estimate plus about one token per relayed event, and `usageEstimated` says so.
+   */
+  estimate: { inputTokens: number; maxOutputTokens: number } | undefined;
+  usageEstimated: boolean;
   /** The model's prices (set by routing), and the request's cost from them and `usage` (set at the end). */
   pricing: Pricing | undefined;
   costUsd: number | undefined;
@@ -54,6 +61,28 @@ export interface RequestOutcome {
   upstreamDoneMs: number | undefined;
   /** … the first bytes of the answer were written to the client (for a stream: its first event). */
   clientFirstByteMs: number | undefined;
+}
+
+/**
+ * Ended without usage after the request went out: the client left, the deadline passed, or the answer had begun
+ * (a stream broken midway). The provider bills such requests; a refusal or transport failure it never answered
+ * is not billed.
+ */
+export function mayBeBilled(outcome: RequestOutcome): boolean {
+  return outcome.status === 499 || outcome.status === 504 || outcome.relayedEvents > 0;
+}
+
+/** At the request's end: a billed request without usage gets the estimate (limits, usage events and cost agree). */
+export function estimateMissingUsage(outcome: RequestOutcome): void {
+  const estimate = outcome.estimate;
+  if (outcome.usage || !estimate || !outcome.upstreamSent || !mayBeBilled(outcome)) return;
+  outcome.usage = {
+    inputTokens: estimate.inputTokens,
+    outputTokens: Math.min(outcome.relayedEvents, estimate.maxOutputTokens),
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+  };
+  outcome.usageEstimated = true;
 }
 
 type Mark = "upstreamSentMs" | "upstreamFirstByteMs" | "upstreamDoneMs" | "clientFirstByteMs";
@@ -83,6 +112,8 @@ export function newOutcome(requestId: string, route: string, arrival = performan
     status: 0,
     errorCode: undefined,
     usage: undefined,
+    estimate: undefined,
+    usageEstimated: false,
     pricing: undefined,
     costUsd: undefined,
     upstreamSent: false,

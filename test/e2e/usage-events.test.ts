@@ -225,9 +225,9 @@ describe("usage events", () => {
     }
   });
 
-  // The tokens of a pass-through stream are read at its end: a client that leaves first gets none recorded yet
-  // (a pass-through relay reads usage only when the stream ends, after the request has ended).
-  it("a client that leaves mid-stream: one 499 event for its stream", async () => {
+  // The provider bills what it produced before the client left: the event has the input estimate plus about one
+  // token per relayed event, as the limits were charged.
+  it("a client that leaves mid-stream: one 499 event with the tokens counted up to the abort", async () => {
     const abort = new AbortController();
     const response = await fetch(`${gateway.url}/v1/messages`, {
       method: "POST",
@@ -260,6 +260,9 @@ describe("usage events", () => {
       errorCode: "client_closed",
     });
     expect(event.ttftMs).toBeGreaterThan(0);
+    expect(event.inputTokens).toBeGreaterThan(0);
+    expect(event.outputTokens).toBeGreaterThan(0);
+    expect(event.outputTokens).toBeLessThanOrEqual(50);
   });
 });
 

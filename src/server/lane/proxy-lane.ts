@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Authenticator } from "../../auth/principal.js";
 import { errorBody, GatewayError } from "../../errors/index.js";
-import { newOutcome, type RequestOutcome } from "../../proxy/outcome.js";
+import { estimateMissingUsage, newOutcome, type RequestOutcome } from "../../proxy/outcome.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
 import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
 import { handling, type Tracing } from "../../telemetry/tracing.js";
@@ -153,6 +153,7 @@ export class ProxyLane {
       if (status === 499) outcome.errorCode ??= "client_closed";
     }
     outcome.durationMs = Math.round((performance.now() - started) * 100) / 100;
+    estimateMissingUsage(outcome);
     if (outcome.usage) outcome.costUsd = costUsd(outcome.usage, outcome.pricing);
     try {
       exchange.trace.end(outcome);
