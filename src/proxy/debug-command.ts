@@ -8,6 +8,7 @@ import { type LatencySample, latencyReport, sampleLine, summarize } from "./debu
 import { debugPlan, debugPrompt, timeUpstreamRequest } from "./debug-command-run.js";
 import type { Exchange } from "./exchange.js";
 import type { GenerationRoute } from "./generation-handler.js";
+import { endpointOf } from "./outcome.js";
 import { type Routed, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { UpstreamCall } from "./upstream-call.js";
@@ -90,7 +91,7 @@ async function answer(
     deps.observer,
   );
   exchange.outcome.upstreamSent = true;
-  exchange.outcome.endpointUrl = plan.target.endpoints[0]?.url;
+  exchange.outcome.endpointUrl = endpointOf(plan.target.endpoints[0]?.url);
   // One request at a time, as Cody's: the numbers are the model's latency, not the upstream's queueing.
   async function* lines(): AsyncGenerator<string> {
     yield heading(routed, count);

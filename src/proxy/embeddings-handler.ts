@@ -18,6 +18,7 @@ import { withClientHeaders } from "./client-headers.js";
 import { type EmbeddingsCodec, embeddingsCodecs } from "./embeddings-codecs.js";
 import type { Exchange } from "./exchange.js";
 import { inParallel } from "./in-parallel.js";
+import { endpointOf } from "./outcome.js";
 import { fieldError, parsedOrThrow, type Routed, route, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { sendWhole, UpstreamCall } from "./upstream-call.js";
@@ -163,7 +164,7 @@ async function translate(
   const usage = emptyUsage();
   let estimated = false;
   exchange.outcome.upstreamSent = true;
-  exchange.outcome.endpointUrl = target.endpoints[0]?.url;
+  exchange.outcome.endpointUrl = endpointOf(target.endpoints[0]?.url);
   const answers = await inParallel(bodies, concurrentCalls, async (body, index) => {
     let status: number;
     let text: string;

@@ -12,6 +12,7 @@ import { debugCommand } from "./debug-command.js";
 import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { applyModelOptions, checkTokenLimits } from "./model-options.js";
+import { endpointOf } from "./outcome.js";
 import { fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
 import { providerFailureCode } from "./provider-failure.js";
 import type { ProxyDeps } from "./proxy-deps.js";
@@ -152,7 +153,7 @@ export async function handleGeneration(
   const timeouts = timeoutsFor(routed.model, routed.provider);
   const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs, deps.observer);
   outcome.upstreamSent = true;
-  outcome.endpointUrl = plan.target.endpoints[0]?.url;
+  outcome.endpointUrl = endpointOf(plan.target.endpoints[0]?.url);
   let response: Awaited<ReturnType<ProxyDeps["upstream"]["send"]>>;
   let bytes: Buffer | undefined;
   try {

@@ -19,7 +19,7 @@ export interface RequestOutcome {
   /** The OpenTelemetry trace and span of the request, when tracing set them. */
   traceId: string | undefined;
   spanId: string | undefined;
-  /** The upstream URL the call went to (first endpoint); may carry a query key: sinks keep only its origin. */
+  /** The upstream URL the call went to (first endpoint), without its query (a key may travel there). */
   endpointUrl: string | undefined;
   actorId: string | undefined;
   tokenId: string | undefined;
@@ -83,6 +83,13 @@ export function estimateMissingUsage(outcome: RequestOutcome): void {
     cacheWriteTokens: 0,
   };
   outcome.usageEstimated = true;
+}
+
+/** An upstream URL as the outcome keeps it: without the query, where some providers take their key. */
+export function endpointOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  const query = url.indexOf("?");
+  return query === -1 ? url : url.slice(0, query);
 }
 
 type Mark = "upstreamSentMs" | "upstreamFirstByteMs" | "upstreamDoneMs" | "clientFirstByteMs";

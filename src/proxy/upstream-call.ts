@@ -5,7 +5,7 @@ import type { UpstreamTarget } from "../providers/types.js";
 import { traceCall } from "../upstream/call-trace.js";
 import { withClientHeaders } from "./client-headers.js";
 import type { Exchange } from "./exchange.js";
-import { mark } from "./outcome.js";
+import { endpointOf, mark } from "./outcome.js";
 import { type Routed, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps, RequestObserver } from "./proxy-deps.js";
 
@@ -79,7 +79,7 @@ export async function sendWhole(
   const timeouts = timeoutsFor(routed.model, routed.provider);
   const call = new UpstreamCall(exchange, routed.provider.id, timeouts.totalMs, deps.observer);
   exchange.outcome.upstreamSent = true;
-  exchange.outcome.endpointUrl ??= target.endpoints[0]?.url;
+  exchange.outcome.endpointUrl ??= endpointOf(target.endpoints[0]?.url);
   try {
     const response = await deps.upstream.send(
       {

@@ -199,6 +199,7 @@ describe("the audit log", () => {
         action: "user-key-delete",
         target: "alice/byok",
         details: {
+          byToken: "cfg:alice:0",
           providerId: "byok",
           ownerId: "alice",
           before: { keySaved: true },
@@ -209,6 +210,7 @@ describe("the audit log", () => {
         action: "user-key-set",
         target: "alice/byok",
         details: {
+          byToken: "cfg:alice:0",
           providerId: "byok",
           ownerId: "alice",
           before: { keySaved: false },
