@@ -15,6 +15,9 @@ import type { ProxyDeps, RequestObserver } from "./proxy-deps.js";
  * request open for ever, since each byte resets the idle timeout. `failure` turns whatever the aborted call
  * threw into the error the client should see.
  */
+/** Why whatever still runs upstream for a request is aborted at its end; nobody is waiting for it any more. */
+const REQUEST_ENDED = Object.freeze(new Error("the request has ended"));
+
 export class UpstreamCall {
   private readonly controller = new AbortController();
 
@@ -43,7 +46,8 @@ export class UpstreamCall {
     // The request is over: nothing may still run for it upstream (an embeddings fan-out's other calls).
     exchange.onEnd(() => {
       clearTimeout(timer);
-      this.controller.abort();
+      // A shared reason: `abort()` without one builds a DOMException (with its stack) at every request's end.
+      this.controller.abort(REQUEST_ENDED);
     });
   }
 

@@ -79,6 +79,13 @@ class Teardown {
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const { logger } = options;
+  const sink = (name: string, feed: () => void) => {
+    try {
+      feed();
+    } catch (error) {
+      logger.error({ err: error, sink: name }, "a request's outcome could not be recorded");
+    }
+  };
   let loaded = options.loaded;
   const teardown = new Teardown();
   try {
@@ -252,9 +259,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       onOutcome: (outcome) => {
         // The whole outcome at debug level, beside the access line every request gets.
         if (logger.isLevelEnabled("debug")) logger.debug({ outcome }, "proxied");
-        metrics?.observe(outcome);
-        notifier.observe(outcome);
-        usage.record(toUsageEvent(outcome));
+        // Each sink on its own: one that throws must not cost the others their record of the request.
+        sink("metrics", () => metrics?.observe(outcome));
+        sink("notifications", () => notifier.observe(outcome));
+        sink("usage", () => usage.record(toUsageEvent(outcome)));
         options.onOutcome?.(outcome);
       },
       extraRoutes: (instance, { authenticate }) => {

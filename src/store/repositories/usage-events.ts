@@ -40,8 +40,6 @@ const FIELDS = [
 const column = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 const COLUMNS = FIELDS.map(column).join(", ");
 
-/** Bound parameters per statement: SQLite's default ceiling is 32,766, Postgres's 65,535. */
-const MAX_PARAMETERS = { sqlite: 32_766, postgres: 65_535 } as const;
 const DEFAULT_LIST_LIMIT = 100;
 const MAX_LIST_LIMIT = 1000;
 const DEFAULT_DELETE_BATCH = 10_000;
@@ -146,19 +144,42 @@ function compareKeys(a: UsageAggregateRow, b: UsageAggregateRow, groups: readonl
   return 0;
 }
 
+/** The largest statement size that fits, from 64 rows down by halves. */
+function chunkRows(remaining: number): number {
+  // 64 rows × 25 columns: far below SQLite's 32,766 and Postgres's 65,535 bound parameters.
+  let rows = 64;
+  while (rows > remaining) rows /= 2;
+  return rows;
+}
+
+const insertStatements = new Map<number, string>();
+
+function insertStatement(rows: number): string {
+  let text = insertStatements.get(rows);
+  if (text === undefined) {
+    const tuples: string[] = [];
+    for (let row = 0; row < rows; row++) {
+      tuples.push(`(${FIELDS.map((_, index) => `$${row * FIELDS.length + index + 1}`).join(", ")})`);
+    }
+    text = `INSERT INTO usage_events (${COLUMNS}) VALUES ${tuples.join(", ")}`;
+    insertStatements.set(rows, text);
+  }
+  return text;
+}
+
 export function usageEventsRepository({ sql }: RepositoryContext): UsageEventsRepository {
   return {
     async insertMany(events) {
-      const rowsPerStatement = Math.floor(MAX_PARAMETERS[sql.kind] / FIELDS.length);
-      for (let start = 0; start < events.length; start += rowsPerStatement) {
-        const chunk = events.slice(start, start + rowsPerStatement);
+      // Statements of a few fixed sizes (64, 32, …, 1 rows): each text is prepared once and cached by the driver.
+      // One statement per batch size would cache a new multi-megabyte statement for every size a timed flush
+      // happens to carry (hundreds), which grew the gateway's memory by over 100 MB in the benchmark.
+      let start = 0;
+      while (start < events.length) {
+        const rows = chunkRows(events.length - start);
         const params: SqlValue[] = [];
-        const tuples = chunk.map((event) => {
-          const first = params.length;
-          params.push(...toParameters(event));
-          return `(${FIELDS.map((_, index) => `$${first + index + 1}`).join(", ")})`;
-        });
-        await sql.run(`INSERT INTO usage_events (${COLUMNS}) VALUES ${tuples.join(", ")}`, params);
+        for (let index = start; index < start + rows; index++) params.push(...toParameters(events[index]!));
+        await sql.run(insertStatement(rows), params);
+        start += rows;
       }
     },
 
