@@ -10,15 +10,25 @@ export function routeDialect(route: string): "anthropic" | "openai-responses" | 
   return "openai";
 }
 
+/** Origins of the endpoints seen, so an event does not parse its URL: a gateway reaches a handful of hosts. */
+const origins = new Map<string, string | null>();
+const MAX_ORIGINS = 1_000;
+
 /** Only the origin: an endpoint's path or query may carry a key (`?key=…`). */
 function endpointOrigin(url: string | undefined): string | null {
   if (url === undefined) return null;
-  try {
-    const origin = new URL(url).origin;
-    return origin === "null" ? null : origin;
-  } catch {
-    return null;
+  let origin = origins.get(url);
+  if (origin === undefined) {
+    try {
+      const parsed = new URL(url).origin;
+      origin = parsed === "null" ? null : parsed;
+    } catch {
+      origin = null;
+    }
+    if (origins.size >= MAX_ORIGINS) origins.clear();
+    origins.set(url, origin);
   }
+  return origin;
 }
 
 function difference(later: number | undefined, earlier: number | undefined): number | null {
