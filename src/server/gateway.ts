@@ -77,7 +77,7 @@ class Teardown {
   }
 }
 
-/** Rows per usage insert on SQLite: 64 rows take about half a millisecond of the event loop. */
+/** Rows per usage insert on SQLite: 64 rows take about half a millisecond on the thread that writes them. */
 const SQLITE_USAGE_BATCH = 64;
 
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
@@ -110,7 +110,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       sink: store.usageEvents,
       logger,
       queueSize: usageConfig.queueSize,
-      // SQLite writes on the gateway's own thread: small batches (about 0.5 ms each), requests served between.
+      // SQLite: a file store writes on a worker thread, `sqlite::memory:` on the gateway's own; small batches
+      // keep either short (about 0.5 ms each on the gateway's thread), with requests served between them.
       batchSize:
         store.kind === "sqlite" ? Math.min(usageConfig.batchSize, SQLITE_USAGE_BATCH) : usageConfig.batchSize,
       flushIntervalMs: usageConfig.flushInterval,

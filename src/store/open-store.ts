@@ -38,6 +38,8 @@ function repositories(driver: SqlDriver, sql: SqlExecutor): StoreRepositories {
   const context: RepositoryContext = {
     sql,
     constraintViolation: (error) => driver.constraintViolation(error),
+    // Off-thread writes would escape a transaction: only the store itself, never `tx`, may use them.
+    ...(sql === driver && driver.bulkInsert ? { bulkInsert: driver.bulkInsert } : {}),
   };
   return {
     settings: settingsRepository(context),

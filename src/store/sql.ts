@@ -34,6 +34,11 @@ export interface SqlDriver extends SqlSession {
   withMigrationLock<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Runs a one-row INSERT once per row, in one transaction, away from the calling thread where the driver can
+   * (SQLite on a file: a worker thread). Absent: repositories write with `run`.
+   */
+  readonly bulkInsert?: (sql: string, rows: readonly SqlValue[][]) => Promise<void>;
   /** Classifies a driver error as a constraint violation, so repositories can explain it. */
   constraintViolation(error: unknown): "unique" | "foreign-key" | undefined;
 }

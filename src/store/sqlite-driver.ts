@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { StoreError } from "./errors.js";
 import type { SqlDriver, SqlRow, SqlSession, SqlValue } from "./sql.js";
+import { SqliteBulkWriter } from "./sqlite-bulk-writer.js";
 
 const BUSY_TIMEOUT_MS = 5_000;
 
@@ -33,7 +34,11 @@ export async function openSqliteDriver(path: string): Promise<SqlDriver> {
     database.close();
     throw error;
   }
-  return new SqliteDriver(database, acquireLock(path));
+  return new SqliteDriver(
+    database,
+    acquireLock(path),
+    path === ":memory:" ? undefined : new SqliteBulkWriter(path, BUSY_TIMEOUT_MS),
+  );
 }
 
 /**
@@ -119,10 +124,19 @@ class SqliteDriver implements SqlDriver {
   readonly #releaseLock: () => void;
   #closed = false;
 
-  constructor(database: DatabaseSync, { lock, release }: { lock: FileLock; release: () => void }) {
+  readonly #bulk: SqliteBulkWriter | undefined;
+  readonly bulkInsert: SqlDriver["bulkInsert"];
+
+  constructor(
+    database: DatabaseSync,
+    { lock, release }: { lock: FileLock; release: () => void },
+    bulk: SqliteBulkWriter | undefined,
+  ) {
     this.#database = database;
     this.#lock = lock;
     this.#releaseLock = release;
+    this.#bulk = bulk;
+    this.bulkInsert = bulk ? (sql, rows) => bulk.insert(sql, rows) : undefined;
   }
 
   query<Row extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []): Promise<Row[]> {
@@ -153,6 +167,7 @@ class SqliteDriver implements SqlDriver {
 
   async close(): Promise<void> {
     if (this.#closed) return;
+    await this.#bulk?.close();
     return this.#exclusive(() => {
       this.#closed = true;
       this.#statements.clear();

@@ -1,9 +1,11 @@
 import { StoreError } from "../errors.js";
-import type { SqlExecutor, SqlValue } from "../sql.js";
+import type { SqlDriver, SqlExecutor, SqlValue } from "../sql.js";
 
 /** What a repository needs: somewhere to run SQL, and a way to recognise constraint violations. */
 export interface RepositoryContext {
   readonly sql: SqlExecutor;
+  /** The driver's off-thread bulk insert, outside transactions only (see SqlDriver.bulkInsert). */
+  readonly bulkInsert?: SqlDriver["bulkInsert"];
   readonly constraintViolation: (error: unknown) => "unique" | "foreign-key" | undefined;
 }
 
