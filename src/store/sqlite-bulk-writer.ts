@@ -41,8 +41,11 @@ export class SqliteBulkWriter {
 
   #started(): Worker {
     if (this.#worker) return this.#worker;
-    const worker = new Worker(threadFile(), {
+    const file = threadFile();
+    const worker = new Worker(file, {
       workerData: { path: this.path, busyTimeoutMs: this.busyTimeoutMs },
+      // The TypeScript source (tests) needs type stripping, which Node before 22.18 does only on request.
+      ...(file.pathname.endsWith(".ts") ? { execArgv: ["--experimental-strip-types"] } : {}),
     });
     worker.unref();
     worker.on("message", (message: { id: number; error?: string }) => {
