@@ -132,6 +132,11 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const metrics = metricsConfig.enabled
       ? new GatewayMetrics({ catalogue: () => loaded.catalogue, actorLabels: metricsConfig.actorLabels })
       : undefined;
+    if (metrics && metricsConfig.actorLabels && !metricsConfig.token) {
+      logger.warn(
+        "telemetry.metrics.actorLabels is on and /metrics needs no token: every actor's id and spend is public; set telemetry.metrics.token",
+      );
+    }
     metrics?.gauge(
       "usage_queue_depth",
       "Usage events waiting to be written, or being written.",

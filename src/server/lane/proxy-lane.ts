@@ -155,10 +155,16 @@ export class ProxyLane {
     outcome.durationMs = Math.round((performance.now() - started) * 100) / 100;
     estimateMissingUsage(outcome);
     if (outcome.usage) outcome.costUsd = costUsd(outcome.usage, outcome.pricing);
+    // Each step on its own: a failure in one (a span exporter, a sink) must not keep the slot or lose the record.
+    this.finishing(exchange, () => exchange.ticket?.finish(outcome));
+    this.finishing(exchange, () => exchange.trace.end(outcome));
+    this.finishing(exchange, () => this.options.onOutcome?.(outcome));
+    this.logged(outcome);
+  }
+
+  private finishing(exchange: HttpExchange, step: () => void): void {
     try {
-      exchange.trace.end(outcome);
-      exchange.ticket?.finish(outcome);
-      this.options.onOutcome?.(outcome);
+      step();
     } catch (error) {
       const { id: requestId, trace } = exchange;
       this.options.logger.error(
@@ -166,7 +172,6 @@ export class ProxyLane {
         "finishing the request failed",
       );
     }
-    this.logged(outcome);
   }
 
   /** The access-log line; request and trace ids, paths and model refs are JSON-safe by construction. */
