@@ -123,6 +123,7 @@ describe("admin API: tokens and actors", () => {
       [{ name: "" }, "`name`: must not be empty", "name"],
       [{ name: "x", role: "root" }, "`role`:", "role"],
       [{ name: "x", expiresIn: "soon" }, "`expiresIn`: `soon` is not a duration", "expiresIn"],
+      [{ name: "x", expiresIn: "0s" }, "`expiresIn`: must be longer than zero", "expiresIn"],
       [{ name: "x", colour: "red" }, "`colour`: unknown field", "colour"],
       [{ name: "x", actorId: "bad id!" }, "`actorId`:", "actorId"],
       [[1], "the request body must be a JSON object", undefined],

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from "fastify";
 import { z } from "zod";
 import { AccessAdmin, AccessError } from "../auth/access-admin.js";
-import { duration } from "../config/schema/common.js";
+import { positiveDuration } from "../config/schema/common.js";
 import { actorId, budget, featureLimits } from "../config/schema/tollgate.js";
 import { GatewayError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
@@ -24,7 +24,8 @@ const createTokenBody = z.strictObject({
   role: role.optional(),
   actorId: actorId.optional(),
   /** A duration such as "30d". */
-  expiresIn: duration.optional(),
+  // Zero would create a token that is expired before anyone can use it (issue 15).
+  expiresIn: positiveDuration.optional(),
 });
 
 const actorFields = {

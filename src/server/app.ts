@@ -15,7 +15,7 @@ import type { Logger } from "../telemetry/logger.js";
 import { idsOnlyTracing, type Tracing, tracedStep } from "../telemetry/tracing.js";
 import { requestTrace, traceRequest } from "../telemetry/tracing-requests.js";
 import { authenticate } from "./auth-hook.js";
-import { installErrorHandling } from "./error-handler.js";
+import { installErrorHandling, sendError } from "./error-handler.js";
 import { ProxyLane } from "./lane/proxy-lane.js";
 import { requestIdFor } from "./request-id.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./routes/health.js";
@@ -82,6 +82,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: requestIdFor,
     return503OnClosing: true,
+    // Errors raised before routing (a path that is not valid percent-encoding) in the caller's dialect too.
+    frameworkErrors: (error, request, reply) => {
+      const message =
+        error.code === "FST_ERR_BAD_URL"
+          ? "the path is not valid percent-encoding"
+          : "the request is malformed";
+      sendError(request, reply, new GatewayError("invalid_request", message));
+    },
     forceCloseConnections: "idle",
     routerOptions: { ignoreTrailingSlash: true },
   };

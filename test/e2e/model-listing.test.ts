@@ -129,6 +129,14 @@ describe("model listings through the gateway", () => {
     expect((await get("/v1/models/shared", tokens.open)).status).toBe(400);
   });
 
+  it("a model id that is not valid percent-encoding is a 400 in the route's dialect, not a 500", async () => {
+    for (const path of ["/v1/models/%25", "/v1/models/%E0%A4"]) {
+      const answer = await get(path, tokens.open);
+      expect(answer.status).toBe(400);
+      expect((answer.body.error as { type: string }).type, path).toBe("invalid_request_error");
+    }
+  });
+
   it("answers 404 for a model outside the caller's allowed models, exactly as for an unknown model", async () => {
     const unknown = await get("/v1/models/openai::v1::nonexistent", tokens.narrow);
     expect(unknown.status).toBe(404);

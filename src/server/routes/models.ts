@@ -47,7 +47,16 @@ export function registerModelRoutes(
   );
   // Refs contain `::` and ids may contain `/` (fireworks' accounts/…/models/…), hence the wildcard.
   app.get("/v1/models/*", { onRequest: authenticate }, async (request) => {
-    const id = decodeURIComponent((request.params as { "*": string })["*"]);
+    const raw = (request.params as { "*": string })["*"];
+    let id: string;
+    try {
+      id = decodeURIComponent(raw);
+    } catch {
+      // `%25` alone, `%E0%A4`: not a model id anyone could have (issue 15: it was a 500).
+      throw new GatewayError("invalid_request", "the model id in the path is not valid percent-encoding", {
+        param: "model",
+      });
+    }
     // A model the caller may not use is answered exactly like one that does not exist.
     const found = view(request).find(id);
     if (!found)
