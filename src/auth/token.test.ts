@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { presentedToken } from "./principal.js";
 import { roleAllows } from "./roles.js";
-import { generateToken, hashToken, tokenHint } from "./token.js";
+import { generateToken, hashToken, TokenHashCache, tokenHint } from "./token.js";
 
 describe("tokens", () => {
   it("are tg_ and 32 random bytes (base64url), different every time", () => {
@@ -42,5 +42,23 @@ describe("roles", () => {
       ["readonly", false, true, false],
       ["user", true, false, false],
     ]);
+  });
+});
+
+describe("TokenHashCache", () => {
+  it("keeps only tokens of a plausible length, so garbage tokens cannot fill memory", () => {
+    const cache = new TokenHashCache();
+    const long = `tg_${"x".repeat(15_000)}`;
+    expect(cache.hash(long)).toBe(hashToken(long));
+    expect(cache.size).toBe(0);
+    const token = generateToken();
+    expect(cache.hash(token)).toBe(hashToken(token));
+    expect(cache.size).toBe(1);
+  });
+
+  it("is cleared when full rather than growing", () => {
+    const cache = new TokenHashCache(3);
+    for (let index = 0; index < 10; index++) cache.hash(`tg_${index}`);
+    expect(cache.size).toBeLessThanOrEqual(3);
   });
 });
