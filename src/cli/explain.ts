@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import type { Explanation } from "../admin/explain.js";
 import { features } from "../routing/feature.js";
 import { explanationReport } from "./explain-report.js";
+import { gatewayUrl } from "./gateway-url.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
 
 const help = `Usage: tollgate explain --actor ID --model REF [--feature F] [--url URL] [--token T] [--json]
@@ -65,13 +66,7 @@ export async function runExplain(args: string[], io: CommandIO): Promise<number>
   }
   const token = options.token ?? io.env.TOLLGATE_TOKEN;
   if (!token) throw new UsageError("needs an admin or readonly token: --token T or $TOLLGATE_TOKEN");
-  const base = options.url ?? io.env.TOLLGATE_URL ?? "http://127.0.0.1:8080";
-  let url: URL;
-  try {
-    url = new URL("/admin/api/explain", base);
-  } catch {
-    throw new UsageError(`--url must be a URL such as http://127.0.0.1:8080; got \`${base}\``);
-  }
+  const url = gatewayUrl("/admin/api/explain", options.url, io.env);
   url.searchParams.set("actor", options.actor);
   url.searchParams.set("model", options.model);
   if (options.feature) url.searchParams.set("feature", options.feature);

@@ -5,6 +5,7 @@ import {
   latencyReport,
   summarize,
 } from "../proxy/debug-command-latency.js";
+import { gatewayUrl } from "./gateway-url.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
 import { latencyPrompt, timeRequest } from "./latency-test-request.js";
 
@@ -104,13 +105,7 @@ export async function runLatencyTest(args: string[], io: CommandIO): Promise<num
   if (!options.model) throw new UsageError("needs --model REF (a model ref or id)");
   const requests = count("-n", options.requests, 10, 10_000);
   const concurrency = count("--concurrency", options.concurrency, 1, 1000);
-  const base = options.url ?? io.env.TOLLGATE_URL ?? "http://127.0.0.1:8080";
-  let url: URL;
-  try {
-    url = new URL("/v1/chat/completions", base);
-  } catch {
-    throw new UsageError(`--url must be a URL such as http://127.0.0.1:8080; got \`${base}\``);
-  }
+  const url = gatewayUrl("/v1/chat/completions", options.url, io.env);
   const target = { url, token: options.token ?? io.env.TOLLGATE_TOKEN, model: options.model };
 
   // CommandIO describes stdout only; the bar goes to stderr, so it is drawn when that is a terminal.
@@ -118,7 +113,9 @@ export async function runLatencyTest(args: string[], io: CommandIO): Promise<num
   const samples = await runAll(requests, concurrency, () => timeRequest(target), bar.update);
   bar.clear();
   const summary = summarize(samples);
-  io.stdout(options.json ? json(summary, target.model, base, concurrency, samples) : text(summary, target));
+  io.stdout(
+    options.json ? json(summary, target.model, url.origin, concurrency, samples) : text(summary, target),
+  );
   return summary.failed === 0 ? exitCode.ok : exitCode.failed;
 }
 
