@@ -62,6 +62,13 @@ export const errorCatalogue = {
     retryable: false,
     description: "The route exists but not with this method.",
   },
+  conflict: {
+    status: 409,
+    fault: "caller",
+    retryable: false,
+    description:
+      "The change clashes with what exists (an id already taken, the last admin); the message says which.",
+  },
   body_too_large: {
     status: 413,
     fault: "caller",
