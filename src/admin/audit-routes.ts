@@ -2,13 +2,14 @@ import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { z } from "zod";
 import type { AuditListOptions, AuditRecord, Store } from "../store/index.js";
 import { allow, parse } from "./route-kit.js";
+import { storableText } from "./text.js";
 
 export interface AuditRouteDeps {
   store: Store;
   authenticate: onRequestHookHandler;
 }
 
-const text = z.string().min(1, "must not be empty").max(200);
+const text = storableText.min(1, "must not be empty").max(200);
 const instant = z.iso.datetime({ offset: true, error: "must be an ISO 8601 date and time" });
 /** Query values arrive as text: digits only, so `1e3` or `0x10` is refused rather than guessed at. */
 const count = (max: number) =>

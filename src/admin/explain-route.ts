@@ -3,14 +3,15 @@ import { z } from "zod";
 import { features } from "../routing/feature.js";
 import { type ExplainDeps, explain } from "./explain.js";
 import { allow, parse } from "./route-kit.js";
+import { storableText } from "./text.js";
 
 export interface ExplainRouteDeps extends ExplainDeps {
   authenticate: onRequestHookHandler;
 }
 
 const explainQuery = z.strictObject({
-  actor: z.string().min(1, "must not be empty"),
-  model: z.string().min(1, "must not be empty: a model ref, a model id or `default`"),
+  actor: storableText.min(1, "must not be empty"),
+  model: storableText.min(1, "must not be empty: a model ref, a model id or `default`"),
   feature: z.enum(features).optional(),
 });
 

@@ -6,6 +6,7 @@ import { checkKeyInput } from "../credentials/key-input.js";
 import { GatewayError } from "../errors/index.js";
 import { providerDefinition } from "../providers/registry.js";
 import { allow, by } from "./route-kit.js";
+import { pathParam } from "./text.js";
 
 export interface ProviderAdminDeps {
   authenticate: onRequestHookHandler;
@@ -73,7 +74,7 @@ export function registerProviderAdminRoutes(app: FastifyInstance, deps: Provider
   const write = { config, onRequest: [deps.authenticate, allow("admin:write")] };
 
   const providerOf = (request: FastifyRequest): ResolvedProvider => {
-    const id = (request.params as { id: string }).id;
+    const id = pathParam(request);
     const provider = deps.catalogue().provider(id);
     if (!provider) throw new GatewayError("not_found", `no provider \`${id}\``);
     return provider;

@@ -166,8 +166,10 @@ describe("admin API: tokens and actors", () => {
       limits: { chat: { requests: 100, interval: "1m", concurrent: 4 } },
     });
     const again = await call("POST", "/admin/api/actors", adminToken, { id: "team-b", name: "dup" });
-    expect(again.statusCode).toBe(400);
-    expect(again.json()).toMatchObject({ error: { param: "id" } });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({
+      error: { code: "conflict", param: "id", message: "an actor with id `team-b` already exists" },
+    });
 
     const token = (
       await call("POST", "/admin/api/tokens", adminToken, { name: "b1", actorId: "team-b" })

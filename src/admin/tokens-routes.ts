@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from "fastify";
+import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { z } from "zod";
 import { AccessAdmin, AccessError } from "../auth/access-admin.js";
 import { positiveDuration } from "../config/schema/common.js";
@@ -6,6 +6,7 @@ import { actorId, budget, featureLimits } from "../config/schema/tollgate.js";
 import { GatewayError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
 import { allow, by, parse } from "./route-kit.js";
+import { pathParam, storableText } from "./text.js";
 
 export interface TokenAdminDeps {
   store: Store;
@@ -17,7 +18,7 @@ export interface TokenAdminDeps {
 }
 
 const role = z.enum(["admin", "readonly", "user"]);
-const name = z.string().trim().min(1, "must not be empty").max(200);
+const name = storableText.trim().min(1, "must not be empty").max(200);
 
 const createTokenBody = z.strictObject({
   name,
@@ -32,7 +33,7 @@ const actorFields = {
   name,
   role: role.optional(),
   status: z.enum(["active", "disabled"]).optional(),
-  allowedModels: z.array(z.string().min(1)).nullable().optional(),
+  allowedModels: z.array(storableText.min(1)).nullable().optional(),
   limits: featureLimits.nullable().optional(),
   budget: budget.nullable().optional(),
 };
@@ -52,6 +53,7 @@ function mapAccessError(error: unknown): never {
     const options = error.field ? { param: error.field } : {};
     if (error.kind === "not_found") throw new GatewayError("not_found", error.message, options);
     if (error.kind === "read_only") throw new GatewayError("forbidden", error.message, options);
+    if (error.kind === "conflict") throw new GatewayError("conflict", error.message, options);
     throw new GatewayError("invalid_request", error.message, options);
   }
   throw error;
@@ -67,7 +69,6 @@ export function registerTokenAdminRoutes(app: FastifyInstance, deps: TokenAdminD
   const config = { dialect: "openai" as const };
   const read = { config, onRequest: [deps.authenticate, allow("admin:read")] };
   const write = { config, onRequest: [deps.authenticate, allow("admin:write")] };
-  const idParam = (request: FastifyRequest) => (request.params as { id: string }).id;
 
   app.get("/admin/api/tokens", read, async (request) => {
     const query = parse(listTokensQuery, request.query ?? {}, "the query");
@@ -87,7 +88,7 @@ export function registerTokenAdminRoutes(app: FastifyInstance, deps: TokenAdminD
   });
 
   app.delete("/admin/api/tokens/:id", write, async (request) => {
-    const id = idParam(request);
+    const id = pathParam(request);
     const { revoked, tokenHash } = await admin.revokeToken(id, by(request)).catch(mapAccessError);
     await deps.directory.changed([tokenHash]);
     return { id, revoked };
@@ -96,7 +97,7 @@ export function registerTokenAdminRoutes(app: FastifyInstance, deps: TokenAdminD
   app.get("/admin/api/actors", read, async () => ({ actors: await admin.listActors() }));
 
   app.get("/admin/api/actors/:id", read, async (request) =>
-    admin.getActor(idParam(request)).catch(mapAccessError),
+    admin.getActor(pathParam(request)).catch(mapAccessError),
   );
 
   app.post("/admin/api/actors", write, async (request, reply) => {
@@ -108,7 +109,7 @@ export function registerTokenAdminRoutes(app: FastifyInstance, deps: TokenAdminD
 
   app.patch("/admin/api/actors/:id", write, async (request) => {
     const body = parse(patchActorBody, request.body, "the request body");
-    const id = idParam(request);
+    const id = pathParam(request);
     const actor = await admin.updateActor(id, body, by(request)).catch(mapAccessError);
     // Disabling an actor must cut its tokens at once, as a revocation does.
     const hashes =
@@ -120,7 +121,7 @@ export function registerTokenAdminRoutes(app: FastifyInstance, deps: TokenAdminD
   });
 
   app.delete("/admin/api/actors/:id", write, async (request) => {
-    const id = idParam(request);
+    const id = pathParam(request);
     const { tokenHashes } = await admin.deleteActor(id, by(request)).catch(mapAccessError);
     await deps.directory.changed(tokenHashes);
     return { id, deleted: true };

@@ -8,6 +8,7 @@ import {
   type UsageListQuery,
 } from "../store/usage-events.js";
 import { parse } from "./route-kit.js";
+import { storableText } from "./text.js";
 
 /** The query strings of the usage routes (DESIGN §8 "Usage API"), parsed strictly: a bad value is a 400 naming it. */
 
@@ -50,7 +51,7 @@ const limit = z
   .pipe(
     z.number().min(1, `must be from 1 to ${MAX_EVENTS}`).max(MAX_EVENTS, `must be from 1 to ${MAX_EVENTS}`),
   );
-const value = z.string().min(1, "must not be empty");
+const value = storableText.min(1, "must not be empty");
 
 const filterFields = {
   from: isoTime.optional(),

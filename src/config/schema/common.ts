@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration } from "../duration.js";
+import { durationBoundProblem, parseDuration } from "../duration.js";
 import { findPlaceholder } from "../endpoint.js";
 import { Secret } from "../secret.js";
 
@@ -59,6 +59,11 @@ export const duration = z.string().transform((value, context) => {
       code: "custom",
       message: `\`${value}\` is not a duration; write <number><unit> with unit ms, s, m, h or d (e.g. "30s", "1m")`,
     });
+    return z.NEVER;
+  }
+  const tooLong = durationBoundProblem(milliseconds);
+  if (tooLong !== undefined) {
+    context.addIssue({ code: "custom", message: tooLong });
     return z.NEVER;
   }
   return milliseconds;
