@@ -10,6 +10,7 @@ import {
   strictObject,
   url,
 } from "./common.js";
+import { DERIVED_INPUTS } from "./http-fields.js";
 import {
   modelConfiguration,
   modelOptions,
@@ -147,6 +148,11 @@ const INPUTS = new Map<z.core.$ZodType, (json: JSONSchema) => void>([
       }),
   ],
 ]);
+
+for (const [schema, base] of DERIVED_INPUTS) {
+  const input = INPUTS.get(base);
+  if (input) INPUTS.set(schema, input);
+}
 
 const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
   [tollgateConfig.shape.$schema, "The JSON Schema editors check this file against; Tollgate ignores it."],

@@ -8,7 +8,6 @@ import {
   secret,
   strictObject,
   timeouts,
-  url,
 } from "./common.js";
 import {
   ANTHROPIC_EFFORTS,
@@ -22,6 +21,7 @@ import {
   status,
   tier,
 } from "./enums.js";
+import { headerSecret, httpHeaders, providerUrl, providerUrlOrRegion } from "./http-fields.js";
 
 const modelRef = z.string().superRefine((value, context) => {
   const result = parseModelRef(value);
@@ -59,8 +59,8 @@ const wildcardRule = (list: string) =>
   });
 
 const sourcegraph = strictObject({
-  endpoint: url.optional(),
-  accessToken: secret.optional(),
+  endpoint: providerUrl.optional(),
+  accessToken: headerSecret.optional(),
   modelFilters: strictObject({
     statusFilter: z.array(z.enum(STATUSES)).optional(),
     allow: z.array(wildcardRule("allow list")).optional(),
@@ -90,14 +90,14 @@ const keyPolicy = strictObject({
 });
 
 const keyProvider = <T extends string>(type: T) =>
-  strictObject({ type: z.literal(type), accessToken: secret.optional(), endpoint: url.optional() });
+  strictObject({ type: z.literal(type), accessToken: headerSecret.optional(), endpoint: providerUrl.optional() });
 
 const openAICompatibleEndpoint = strictObject({
-  url,
-  accessToken: secret.optional(),
+  url: providerUrl,
+  accessToken: headerSecret.optional(),
   /** Query parameter name that carries the token instead of an Authorization header. */
   accessTokenQuery: z.string().min(1).optional(),
-  headers: z.record(z.string(), secret).optional(),
+  headers: httpHeaders.optional(),
 });
 
 const openAICompatibleProvider = <T extends string>(type: T) =>
@@ -123,8 +123,8 @@ export const providerServerSideConfig = z.discriminatedUnion("type", [
   keyProvider("sourcegraph"),
   strictObject({
     type: z.literal("google"),
-    accessToken: secret.optional(),
-    endpoint: url.optional(),
+    accessToken: headerSecret.optional(),
+    endpoint: providerUrl.optional(),
     googleWorkloadIdentityConfig: strictObject({
       credentialsFile: concreteString.optional(),
       credentialsJSON: secret.optional(),
@@ -132,17 +132,17 @@ export const providerServerSideConfig = z.discriminatedUnion("type", [
   }),
   strictObject({
     type: z.literal("azureOpenAI"),
-    accessToken: secret.optional(),
-    endpoint: url,
+    accessToken: headerSecret.optional(),
+    endpoint: providerUrl,
     user: z.string().optional(),
     useDeprecatedCompletionsAPI: z.boolean().optional(),
     apiVersion: z.string().min(1).optional(),
   }),
   strictObject({
     type: z.literal("awsBedrock"),
-    accessToken: secret.optional(),
+    accessToken: headerSecret.optional(),
     /** A URL (VPC endpoint) or a bare region, as in Cody. */
-    endpoint: concreteString.optional(),
+    endpoint: providerUrlOrRegion.optional(),
     region: concreteString.optional(),
   }),
   openAICompatibleProvider("openaicompatible"),

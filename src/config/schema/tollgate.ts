@@ -12,6 +12,7 @@ import {
   strictObject,
   url,
 } from "./common.js";
+import { actorSourceUrl, headerSecret, httpHeaders, webhookUrl } from "./http-fields.js";
 import { modelConfiguration } from "./model-configuration.js";
 
 const SIZE = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i;
@@ -160,11 +161,11 @@ export const actor = strictObject({
 /** An external actor source (docs/actor-sources.md): looked up on a cache miss, synced whole on an interval. */
 export const actorSource = strictObject({
   id: actorId,
-  url,
+  url: actorSourceUrl,
   /** Sent as the `Authorization` header, e.g. `"Bearer ${SOURCE_TOKEN}"`. */
-  authorization: secret.optional(),
+  authorization: headerSecret.optional(),
   /** Further request headers; values are secrets (API keys often travel in headers). */
-  headers: z.record(z.string().min(1), secret).optional(),
+  headers: httpHeaders.optional(),
   syncInterval: duration.default(5 * 60_000),
   /** How long actors from a successful sync or lookup keep working while the source is unreachable. */
   maxStaleness: duration.default(3_600_000),
@@ -272,7 +273,7 @@ export const limits = strictObject({
 });
 
 export const notificationWebhook = strictObject({
-  url,
+  url: webhookUrl,
   /** Signs each delivery (HMAC-SHA256); never logged. */
   secret,
   /** Event types sent to this webhook; absent means all. */
