@@ -13,8 +13,31 @@ export interface SseReader {
   feedBytes(bytes: Uint8Array): void;
 }
 
-export function createSseReader(onEvent: (event: SseEvent) => void): SseReader {
-  const parser = createParser({ onEvent });
+export interface SseReaderOptions {
+  /**
+   * The most characters one unfinished line or event may hold; past it `onOverflow` runs and the reader stops
+   * (eventsource-parser then throws on every feed). Without it, a body without newlines is buffered whole.
+   */
+  maxRecordChars?: number;
+  onOverflow?: () => void;
+}
+
+export function createSseReader(
+  onEvent: (event: SseEvent) => void,
+  options: SseReaderOptions = {},
+): SseReader {
+  const { maxRecordChars, onOverflow } = options;
+  const parser = createParser(
+    maxRecordChars === undefined
+      ? { onEvent }
+      : {
+          onEvent,
+          maxBufferSize: maxRecordChars,
+          onError: (error) => {
+            if (error.type === "max-buffer-size-exceeded") onOverflow?.();
+          },
+        },
+  );
   const decoder = new TextDecoder();
   return {
     feed: (text) => parser.feed(text),

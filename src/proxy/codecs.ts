@@ -18,7 +18,11 @@ import {
 import { createAnthropicStreamDecoder } from "../dialects/anthropic/anthropic-stream-decoder.js";
 import { createAnthropicStreamEncoder } from "../dialects/anthropic/anthropic-stream-encoder.js";
 import { minimumThinkingBudget } from "../dialects/anthropic/anthropic-thinking.js";
-import { createAnthropicUsageTap, readAnthropicUsage } from "../dialects/anthropic/anthropic-usage-tap.js";
+import {
+  anthropicStreamEnds,
+  createAnthropicUsageTap,
+  readAnthropicUsage,
+} from "../dialects/anthropic/anthropic-usage-tap.js";
 import { canonicalToConverseRequest } from "../dialects/bedrock-converse/converse-request-build.js";
 import { converseResponseToCanonical } from "../dialects/bedrock-converse/converse-response.js";
 import { createConverseStreamDecoder } from "../dialects/bedrock-converse/converse-stream-decoder.js";
@@ -38,12 +42,13 @@ import {
 import { createOpenAIStreamDecoder } from "../dialects/openai/openai-stream-decoder.js";
 import { createOpenAIStreamEncoder } from "../dialects/openai/openai-stream-encoder.js";
 import { openaiUsageToCanonical } from "../dialects/openai/openai-usage.js";
-import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
+import { openaiStreamEnds, readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
 import { canonicalToResponsesResponse } from "../dialects/openai-responses/responses-response.js";
 import { createResponsesStreamEncoder } from "../dialects/openai-responses/responses-stream-encoder.js";
 import {
   createResponsesUsageTap,
   readResponsesUsage,
+  responsesStreamEnds,
 } from "../dialects/openai-responses/responses-usage-tap.js";
 import { formatSse } from "../dialects/sse.js";
 import { errorBody, type GatewayError } from "../errors/index.js";
@@ -90,6 +95,8 @@ export interface DialectCodec {
   /** Usage of a same-dialect answer, read without translating it. */
   readUsage(body: unknown): CanonicalUsage | undefined;
   streamTap(options: StreamTapOptions): StreamTap;
+  /** True for a relayed record that completes the stream (`[DONE]`, `message_stop`, `response.completed`). */
+  streamEnds(event: string | undefined, data: string): boolean;
   passthrough: PassthroughRewrite;
 }
 
@@ -181,6 +188,7 @@ export const codecs = {
     streamError: (error) => errorRecord(error, "openai"),
     readUsage: readOpenAIUsage,
     streamTap: openaiStreamTap,
+    streamEnds: openaiStreamEnds,
     passthrough: {
       optionNames: {
         ...samplingNames,
@@ -213,6 +221,7 @@ export const codecs = {
     streamError: (error) => errorRecord(error, "anthropic", "error"),
     readUsage: readAnthropicUsage,
     streamTap: () => readingTap(createAnthropicUsageTap()),
+    streamEnds: anthropicStreamEnds,
     passthrough: {
       optionNames: { ...samplingNames, topK: "top_k" },
       maxTokensField: () => "max_tokens",
@@ -253,6 +262,7 @@ export const codecs = {
     streamError: responsesStreamError,
     readUsage: readResponsesUsage,
     streamTap: () => readingTap(createResponsesUsageTap()),
+    streamEnds: responsesStreamEnds,
     passthrough: {
       optionNames: samplingNames,
       maxTokensField: () => "max_output_tokens",

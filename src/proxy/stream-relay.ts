@@ -19,6 +19,10 @@ import { providerFailureCode } from "./provider-failure.js";
 
 export interface StreamRelayInput {
   body: AsyncIterable<Buffer>;
+  /** Names the upstream in error messages (the provider id; never a URL); default "the upstream". */
+  providerName?: string;
+  /** The upstream answer's `content-type`: an HTML page or a whole JSON answer is not a stream. */
+  contentType?: string | string[] | undefined;
   /** How the upstream's records are carried (SSE, AWS event-stream). */
   framing: Framing;
   passthrough: boolean;
@@ -51,11 +55,8 @@ function providerStreamError(dialect: Dialect, json: unknown, fallback: string):
   return new GatewayError(providerFailureCode(status), parsed.message || fallback);
 }
 
-function failed(result: StreamResult, error: GatewayError): void {
-  if (result.errorCode !== undefined) return;
-  result.status = error.status;
-  result.errorCode = error.code;
-}
+/** Records the first error that ended the stream; later ones change nothing. */
+type Fail = (error: GatewayError) => void;
 
 const mayHoldError = /"error"\s*:/;
 
@@ -77,7 +78,7 @@ function scrubErrorRecord(
   event: FrameEvent,
   dialect: Dialect,
   secrets: readonly string[] | undefined,
-  result: StreamResult,
+  fail: Fail,
 ): string {
   if (event.event !== "error" && !mayHoldError.test(event.data)) return event.data;
   const fallback = "the upstream stream failed";
@@ -86,11 +87,11 @@ function scrubErrorRecord(
     const isError = event.event === "error" || (typeof json === "object" && json !== null && "error" in json);
     if (!isError) return event.data;
     const scrubbed = scrubJson(json, secrets);
-    failed(result, providerStreamError(dialect, scrubbed, fallback));
+    fail(providerStreamError(dialect, scrubbed, fallback));
     return JSON.stringify(scrubbed);
   } catch {
     if (event.event !== "error") return event.data;
-    failed(result, new GatewayError("upstream_error", fallback));
+    fail(new GatewayError("upstream_error", fallback));
     return scrubSecrets(event.data, secrets);
   }
 }
@@ -144,23 +145,50 @@ function toolCallIndexer() {
 }
 
 /**
+ * A record's data looks like a JSON object (first and last characters, not a parse: the pass-through never parses
+ * records that hold no usage). Garbage (an HTML page's lines, plain text) fails the stream instead of being
+ * relayed for the client's parser to choke on, or worse, to skip.
+ */
+function looksLikeJsonObject(data: string): boolean {
+  if (data.charCodeAt(0) === 123 && data.charCodeAt(data.length - 1) === 125) return true;
+  const trimmed = data.trim();
+  return trimmed.startsWith("{") && trimmed.endsWith("}");
+}
+
+/**
  * Same dialect: each upstream event is written again as it came (data unchanged, so unknown
  * fields survive), while the dialect's tap reads usage on the side. One write per upstream chunk.
+ * A record that is not JSON fails the stream; `complete` says whether the stream's final record came.
  */
-function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
+function passthroughHandler(input: StreamRelayInput, result: StreamResult, fail: Fail) {
   let out = "";
+  let complete = false;
   // A pass-through speaks the client's dialect both ways.
-  const tap = codecs[input.clientDialect].streamTap({ injectedStreamUsage: input.injectedStreamUsage });
+  const codec = codecs[input.clientDialect];
+  const tap = codec.streamTap({ injectedStreamUsage: input.injectedStreamUsage });
   const indexToolCalls = input.clientDialect === "openai" ? toolCallIndexer() : undefined;
   const onEvent = (event: FrameEvent) => {
+    if (!looksLikeJsonObject(event.data)) {
+      // `[DONE]` is the one record that is not JSON; an empty keep-alive record says nothing.
+      if (codec.streamEnds(event.event, event.data)) complete = true;
+      else if (event.data.trim() === "") return;
+      else
+        throw new GatewayError(
+          "upstream_error",
+          `${input.providerName ?? "the upstream"} sent a stream record that is not JSON`,
+        );
+    } else if (!complete && codec.streamEnds(event.event, event.data)) complete = true;
     result.relayedEvents++;
-    let data = scrubErrorRecord(event, input.clientDialect, input.secrets, result);
+    let data = scrubErrorRecord(event, input.clientDialect, input.secrets, fail);
     if (indexToolCalls) data = indexToolCalls(data);
     if (!tap.onData(data)) return;
     out += formatSse(data, event.event);
   };
   return {
     reader: createFrameReader(input.framing, onEvent),
+    /** The stream ended normally: complete when its final record (or an upstream error record) came. */
+    complete: () => complete || result.errorCode !== undefined,
+    pending: () => out !== "",
     take() {
       const text = out;
       out = "";
@@ -174,7 +202,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult) {
 }
 
 /** Other dialect: upstream events → canonical events → the client's dialect. */
-function translatingHandler(input: StreamRelayInput, result: StreamResult) {
+function translatingHandler(input: StreamRelayInput, result: StreamResult, fail: Fail) {
   const decoder = translators[input.providerDialect].streamDecoder(input.answer);
   const encoder = codecs[input.clientDialect].streamEncoder(
     input.clientShape,
@@ -190,7 +218,7 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
         // The client sees the gateway's catalogue code, as for every other error; the provider's message stays.
         const code = providerFailureCode(event.error.status);
         event.error.code = code;
-        failed(result, new GatewayError(code, event.error.message));
+        fail(new GatewayError(code, event.error.message));
       }
       out += encoder.encode(event);
     }
@@ -205,6 +233,9 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
           : decoder.pushData(event.data),
       );
     }),
+    // The decoder says so itself at the end: an unfinished message becomes an error event.
+    complete: () => true,
+    pending: () => out !== "",
     take() {
       const text = out;
       out = "";
@@ -217,25 +248,102 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult) {
   };
 }
 
-/** Relays an upstream SSE body to the client, chunk by chunk, ending with an error record on failure. */
-export async function* relayStream(input: StreamRelayInput, result: StreamResult): AsyncGenerator<string> {
-  const handler = input.passthrough ? passthroughHandler(input, result) : translatingHandler(input, result);
+/** Media types that are certainly not a stream: an error page, or a whole answer where a stream was asked for. */
+const notAStream = /^\s*(text\/html|application\/([\w.-]+\+)?json)\b/i;
+
+function mediaType(contentType: string | string[] | undefined): string | undefined {
+  const value = Array.isArray(contentType) ? contentType[0] : contentType;
+  return value?.split(";")[0]?.trim().toLowerCase();
+}
+
+/**
+ * Relays an upstream stream body to the client, chunk by chunk, ending with an error record on failure. With
+ * `strictStart`, a failure before anything was yielded is thrown instead (see `openRelay`).
+ */
+export async function* relayStream(
+  input: StreamRelayInput,
+  result: StreamResult,
+  strictStart = false,
+): AsyncGenerator<string> {
+  let firstError: GatewayError | undefined;
+  let yielded = false;
+  /**
+   * The stream failed before any record of the answer was produced (garbage, an error record or the end first):
+   * with `strictStart`, that is an HTTP error status rather than a 200 whose only event is an error. Decided on
+   * what the upstream sent, not on how its bytes were chunked.
+   */
+  let failedFirst = false;
+  const fail: Fail = (error) => {
+    if (firstError !== undefined || result.errorCode !== undefined) return;
+    firstError = error;
+    failedFirst = !yielded && !handler.pending();
+    result.status = error.status;
+    result.errorCode = error.code;
+  };
+  const handler = input.passthrough
+    ? passthroughHandler(input, result, fail)
+    : translatingHandler(input, result, fail);
+  const refuseAtStart = () => strictStart && failedFirst;
   try {
     for await (const chunk of input.body) {
       handler.reader.feedBytes(chunk);
       const text = handler.take();
-      if (text) yield text;
+      if (!text) continue;
+      if (refuseAtStart()) throw firstError;
+      yielded = true;
+      yield text;
     }
     // An SSE body may lack its last blank line; AWS frames cut short are a broken stream, not a complete one.
     if (!handler.reader.end() && input.framing !== "sse")
       throw new GatewayError("upstream_error", "the upstream stream ended in the middle of a frame");
+    // A clean close is not a complete answer: the client must not take a cut stream for a whole one.
+    if (!handler.complete())
+      throw new GatewayError(
+        "upstream_error",
+        `${input.providerName ?? "the upstream"}'s stream ended before its final record (the answer is incomplete)`,
+      );
     const tail = handler.take() + handler.finish();
+    if (refuseAtStart()) throw firstError;
     if (tail) yield tail;
   } catch (error) {
     const failure = asGatewayError(input.failure ? input.failure(error) : error);
-    failed(result, failure);
+    fail(failure);
     if (input.passthrough) handler.finish();
+    if (refuseAtStart()) throw firstError;
     const pending = handler.take();
     yield pending + codecs[input.clientDialect].streamError(failure);
   }
+}
+
+/** Yields `first` (unless the relay had already ended), then the rest of the relay. */
+async function* resumed(first: IteratorResult<string>, rest: AsyncGenerator<string>): AsyncGenerator<string> {
+  if (first.done) return;
+  yield first.value;
+  yield* rest;
+}
+
+/**
+ * Starts relaying and waits for the first text for the client, so a stream that fails before any byte was sent
+ * (an HTML page or a whole JSON answer with 200, garbage, an error record first, a body that ends at once) is
+ * thrown as an HTTP error in the client's dialect instead of a 200 that carries an error event. Headers are not
+ * flushed before the first write anyway, so the client waits no longer than it did.
+ */
+export async function openRelay(
+  input: StreamRelayInput,
+  result: StreamResult,
+): Promise<AsyncIterable<string>> {
+  const type = mediaType(input.contentType);
+  if (type !== undefined && notAStream.test(type)) {
+    // Nothing of it is read: the body is released at once.
+    await input.body[Symbol.asyncIterator]().return?.();
+    const error = new GatewayError(
+      "upstream_error",
+      `${input.providerName ?? "the upstream"} answered a stream request with ${type} instead of an event stream`,
+    );
+    result.status = error.status;
+    result.errorCode = error.code;
+    throw error;
+  }
+  const relay = relayStream(input, result, true);
+  return resumed(await relay.next(), relay);
 }

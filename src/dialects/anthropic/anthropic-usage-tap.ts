@@ -28,3 +28,11 @@ export function createAnthropicUsageTap(): UsageTap {
     result: () => (raw === undefined ? undefined : anthropicUsageToCanonical(raw)),
   };
 }
+
+/** Matches the record's own `type`; a text delta quoting it has its quotes escaped. */
+const messageStop = /"type"\s*:\s*"message_stop"/;
+
+/** True for the record that completes an Anthropic stream: `message_stop` (SSE, Vertex, Bedrock InvokeModel). */
+export function anthropicStreamEnds(event: string | undefined, data: string): boolean {
+  return event === "message_stop" || messageStop.test(data);
+}

@@ -39,3 +39,8 @@ export function createResponsesUsageTap(): UsageTap {
     result: () => usage,
   };
 }
+
+/** True for the record that completes a Responses stream: the final response object, however it ended. */
+export function responsesStreamEnds(event: string | undefined, data: string): boolean {
+  return event === undefined || !event.startsWith("response.") ? mayEnd(data) : finalEvents.has(event);
+}

@@ -31,3 +31,14 @@ export function createOpenAIUsageTap(): UsageTap {
     result: () => usage,
   };
 }
+
+/** A finish reason that is a string (`"finish_reason":null` on every other chunk does not count). */
+const finishReason = /"finish_reason"\s*:\s*"/;
+
+/**
+ * True for a record that completes an OpenAI stream: `[DONE]`, or a chunk with its finish reason (some
+ * compatible servers end without `[DONE]`). A stream that closes before either was cut short.
+ */
+export function openaiStreamEnds(_event: string | undefined, data: string): boolean {
+  return data === "[DONE]" || finishReason.test(data);
+}

@@ -224,3 +224,19 @@ describe("createEventStreamReader on exceptions", () => {
     ]);
   });
 });
+
+describe("createEventStreamReader: bounded frames", () => {
+  it("refuses a frame longer than MAX_RECORD_BYTES as soon as its prelude is in, instead of buffering it", async () => {
+    const { crc32 } = await import("node:zlib");
+    const { MAX_RECORD_BYTES } = await import("./frame-reader.js");
+    const prelude = Buffer.alloc(12);
+    prelude.writeUInt32BE(MAX_RECORD_BYTES + 1, 0);
+    prelude.writeUInt32BE(0, 4);
+    prelude.writeUInt32BE(crc32(prelude.subarray(0, 8)), 8);
+    const reader = createEventStreamReader(() => {});
+    expect(errorOf(() => reader.feedBytes(prelude))).toMatchObject({
+      code: "upstream_error",
+      message: `the upstream event stream is corrupt: a frame of ${MAX_RECORD_BYTES + 1} bytes with 0 bytes of headers`,
+    });
+  });
+});

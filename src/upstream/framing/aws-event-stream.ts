@@ -21,7 +21,7 @@
 import { crc32 } from "node:zlib";
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
 import { GatewayError } from "../../errors/index.js";
-import type { FrameEvent, FrameReader } from "./frame-reader.js";
+import { type FrameEvent, type FrameReader, MAX_RECORD_BYTES } from "./frame-reader.js";
 
 export interface EventStreamReaderOptions {
   /** Emit the Anthropic events inside InvokeModelWithResponseStream's `chunk` events. */
@@ -40,8 +40,8 @@ export const BEDROCK_STREAM_EXCEPTION_STATUS: Readonly<Record<string, number>> =
 
 const PRELUDE_BYTES = 12;
 const MIN_FRAME_BYTES = 16;
-/** Bedrock's frames are small; this only bounds what a corrupt length could make the reader wait for. */
-const MAX_FRAME_BYTES = 32 * 1024 * 1024;
+/** Bedrock's frames are small; this bounds what a corrupt or hostile length could make the reader buffer. */
+const MAX_FRAME_BYTES = MAX_RECORD_BYTES;
 
 const codec = new EventStreamCodec(
   (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"),

@@ -5,6 +5,13 @@
  * the body stopped between records.
  */
 
+/**
+ * The largest record a stream may carry (one SSE event, one event-stream frame). Real records are a few
+ * kilobytes (a tool call's whole arguments, a base64 image from an image model at most a few MiB); a body that
+ * never ends its record (no newline, a bogus frame length) would otherwise be buffered whole, for ever.
+ */
+export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
+
 /** One upstream record: `event` is the SSE event name or the event-stream `:event-type`. */
 export interface FrameEvent {
   event?: string | undefined;

@@ -76,3 +76,25 @@ describe("createFrameReader", () => {
     ]);
   });
 });
+
+describe("createSseFrameReader: bounded records", () => {
+  it("fails a record that passes MAX_RECORD_BYTES without ending, and stays failed", async () => {
+    const { MAX_RECORD_BYTES } = await import("./frame-reader.js");
+    const events: FrameEvent[] = [];
+    const reader = createSseFrameReader((event) => events.push(event));
+    reader.feedBytes(Buffer.from('data: {"ok":1}\n\ndata: {"x":"'));
+    const slice = Buffer.alloc(1024 * 1024, "x");
+    let failure: unknown;
+    try {
+      for (let fed = 0; fed <= MAX_RECORD_BYTES; fed += slice.length) reader.feedBytes(slice);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toMatchObject({
+      code: "upstream_error",
+      message: "the upstream stream sent a record larger than 8 MiB without ending it",
+    });
+    expect(events).toEqual([{ event: undefined, data: '{"ok":1}' }]);
+    expect(() => reader.feedBytes(Buffer.from("\n\n"))).toThrow("larger than 8 MiB");
+  });
+});

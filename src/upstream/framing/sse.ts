@@ -4,7 +4,8 @@
  * always has, and reports whether the body had stopped on a record boundary.
  */
 import { createSseReader } from "../../dialects/sse.js";
-import type { FrameEvent, FrameReader } from "./frame-reader.js";
+import { GatewayError } from "../../errors/index.js";
+import { type FrameEvent, type FrameReader, MAX_RECORD_BYTES } from "./frame-reader.js";
 
 /** True when `tail` (the last characters fed) ends with a blank line: two line terminators (`\r\n`, `\n`, `\r`). */
 function endsWithBlankLine(tail: string): boolean {
@@ -17,8 +18,21 @@ function endsWithBlankLine(tail: string): boolean {
   return true;
 }
 
+function tooLarge(): GatewayError {
+  return new GatewayError(
+    "upstream_error",
+    `the upstream stream sent a record larger than ${MAX_RECORD_BYTES / 1024 / 1024} MiB without ending it`,
+  );
+}
+
 export function createSseFrameReader(onEvent: (event: FrameEvent) => void): FrameReader {
-  const reader = createSseReader(onEvent);
+  let failure: GatewayError | undefined;
+  const reader = createSseReader(onEvent, {
+    maxRecordChars: MAX_RECORD_BYTES,
+    onOverflow: () => {
+      failure = tooLarge();
+    },
+  });
   const decoder = new TextDecoder();
   let tail = "";
   let fed = false;
@@ -26,7 +40,10 @@ export function createSseFrameReader(onEvent: (event: FrameEvent) => void): Fram
     if (text === "") return;
     fed = true;
     tail = text.length >= 4 ? text.slice(-4) : (tail + text).slice(-4);
+    if (failure) throw failure;
     reader.feed(text);
+    // The parser reports the overflow to its callback and drops the record; the body is failed here.
+    if (failure) throw failure;
   };
   return {
     feedBytes: (chunk) => feed(decoder.decode(chunk, { stream: true })),

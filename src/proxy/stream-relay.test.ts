@@ -1,0 +1,210 @@
+import { describe, expect, it } from "vitest";
+import { GatewayError } from "../errors/index.js";
+import type { Framing } from "../upstream/framing/index.js";
+import type { Dialect, ProviderDialect } from "./codecs.js";
+import { openRelay, relayStream, type StreamResult } from "./stream-relay.js";
+
+function body(...chunks: string[]): AsyncIterable<Buffer> {
+  return (async function* () {
+    for (const chunk of chunks) yield Buffer.from(chunk, "utf8");
+  })();
+}
+
+function input(
+  dialect: Dialect,
+  chunks: string[],
+  extra: { providerDialect?: ProviderDialect; contentType?: string; framing?: Framing } = {},
+) {
+  const providerDialect = extra.providerDialect ?? (dialect === "anthropic" ? "anthropic" : "openai");
+  return {
+    body: body(...chunks),
+    providerName: "acme",
+    contentType: extra.contentType,
+    framing: extra.framing ?? "sse",
+    passthrough: providerDialect === dialect,
+    providerDialect,
+    clientDialect: dialect,
+    clientRequest: {},
+    answer: { model: "m" },
+    clientShape: "chat" as const,
+    includeUsage: false,
+    injectedStreamUsage: false,
+  };
+}
+
+const newResult = (): StreamResult => ({
+  usage: undefined,
+  relayedEvents: 0,
+  status: 0,
+  errorCode: undefined,
+});
+
+async function collect(iterable: AsyncIterable<string>): Promise<string> {
+  let text = "";
+  for await (const chunk of iterable) text += chunk;
+  return text;
+}
+
+const openaiChunk = (content: string, finish: string | null = null) =>
+  `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", model: "m", choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
+const anthropicStart = `event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { id: "msg", model: "m", usage: { input_tokens: 3, output_tokens: 0 } } })}\n\n`;
+const anthropicDelta = `event: content_block_delta\ndata: ${JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hi" } })}\n\n`;
+
+describe("stream relay: pass-through of what is not a stream", () => {
+  it("ends an OpenAI stream whose records turn to garbage with an error record, recorded as an upstream error", async () => {
+    const result = newResult();
+    const text = await collect(
+      relayStream(input("openai", [openaiChunk("Hel"), "data: <html>oops</html>\n\n"]), result),
+    );
+    expect(text).toContain('"content":"Hel"');
+    expect(text).not.toContain("<html>");
+    expect(text.trimEnd().split("\n\n").at(-1)).toBe(
+      `data: ${JSON.stringify({ error: { message: "acme sent a stream record that is not JSON", type: "api_error", code: "upstream_error", param: null } })}`,
+    );
+    expect(result).toMatchObject({ status: 502, errorCode: "upstream_error" });
+  });
+
+  it("does not report an OpenAI stream that closed before [DONE] or a finish reason as complete", async () => {
+    const result = newResult();
+    const text = await collect(relayStream(input("openai", [openaiChunk("Hel"), openaiChunk("lo")]), result));
+    expect(text).toContain('"content":"lo"');
+    expect(text).toMatch(/data: \{"error":\{"message":"acme's stream ended before its final record/);
+    expect(result.errorCode).toBe("upstream_error");
+  });
+
+  it("accepts an OpenAI stream that ends with a finish reason, with or without [DONE]", async () => {
+    for (const chunks of [
+      [openaiChunk("Hi"), openaiChunk("", "stop")],
+      [openaiChunk("Hi"), openaiChunk("", "stop"), "data: [DONE]\n\n"],
+      [openaiChunk("Hi"), "data: [DONE]\n\n"],
+    ]) {
+      const result = newResult();
+      const text = await collect(relayStream(input("openai", chunks), result));
+      expect(text).not.toContain('"error"');
+      expect(result.errorCode).toBeUndefined();
+    }
+  });
+
+  it("does not report an Anthropic stream without message_stop as complete: an error event", async () => {
+    const result = newResult();
+    const text = await collect(relayStream(input("anthropic", [anthropicStart, anthropicDelta]), result));
+    expect(text).toContain("event: content_block_delta");
+    expect(text).toMatch(
+      /event: error\ndata: \{"type":"error","error":\{"type":"api_error","message":"acme's stream ended before its final record/,
+    );
+    expect(result.errorCode).toBe("upstream_error");
+    const stopped = newResult();
+    const complete = await collect(
+      relayStream(
+        input("anthropic", [
+          anthropicStart,
+          anthropicDelta,
+          'event: message_stop\ndata: {"type":"message_stop"}\n\n',
+        ]),
+        stopped,
+      ),
+    );
+    expect(complete).not.toContain("event: error");
+    expect(stopped.errorCode).toBeUndefined();
+  });
+
+  it("does not take a text delta that quotes message_stop for the end", async () => {
+    const quoting = `event: content_block_delta\ndata: ${JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: '{"type":"message_stop"}' } })}\n\n`;
+    const result = newResult();
+    await collect(relayStream(input("anthropic", [anthropicStart, quoting]), result));
+    expect(result.errorCode).toBe("upstream_error");
+  });
+
+  it("ends a Responses stream without response.completed with error and response.failed", async () => {
+    const created = `event: response.created\ndata: ${JSON.stringify({ type: "response.created", response: { id: "r", status: "in_progress" } })}\n\n`;
+    const result = newResult();
+    const text = await collect(
+      relayStream(input("openai-responses", [created], { providerDialect: "openai" }), result),
+    );
+    // Translated from an OpenAI chat upstream that sent nothing useful: the decoder's own error.
+    expect(text).toContain("event: response.failed");
+    expect(result.errorCode).toBe("upstream_error");
+  });
+});
+
+describe("openRelay: a stream that fails before its first byte is an HTTP error", () => {
+  it.each([
+    ["text/html; charset=utf-8", "<html><body>Bad gateway</body></html>"],
+    ["application/json", '{"id":"chatcmpl-1","choices":[]}'],
+  ])("refuses a 200 with %s at once", async (contentType, page) => {
+    const result = newResult();
+    const failure = await openRelay(input("openai", [page], { contentType }), result).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(GatewayError);
+    expect(failure).toMatchObject({
+      status: 502,
+      code: "upstream_error",
+      message: `acme answered a stream request with ${contentType.split(";")[0]} instead of an event stream`,
+    });
+    expect(result).toMatchObject({ status: 502, errorCode: "upstream_error" });
+  });
+
+  it("refuses a body that is not an event stream (no content type) and one that is garbage from the start", async () => {
+    for (const chunks of [["<html>\n<body>oops</body>\n</html>\n"], ["data: not json\n\n"], []]) {
+      for (const dialect of ["openai", "anthropic"] as const) {
+        const result = newResult();
+        const failure = await openRelay(input(dialect, chunks), result).catch((error: unknown) => error);
+        expect(failure, `${dialect} ${JSON.stringify(chunks)}`).toMatchObject({
+          status: 502,
+          code: "upstream_error",
+        });
+      }
+    }
+  });
+
+  it("refuses a translated stream whose first record is garbage", async () => {
+    const result = newResult();
+    const failure = await openRelay(
+      input("anthropic", ["data: <garbage>\n\n"], { providerDialect: "openai" }),
+      result,
+    ).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ status: 502, code: "upstream_error" });
+  });
+
+  it("keeps the status of an upstream error record that comes first (an overloaded Anthropic upstream)", async () => {
+    const overloaded =
+      'event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n';
+    const failure = await openRelay(input("anthropic", [overloaded]), newResult()).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ status: 503, code: "upstream_overloaded", message: "Overloaded" });
+  });
+
+  it("relays a healthy stream whole, first chunk included", async () => {
+    const result = newResult();
+    const relay = await openRelay(
+      input("openai", [openaiChunk("Hel"), openaiChunk("lo"), openaiChunk("", "stop"), "data: [DONE]\n\n"], {
+        contentType: "text/event-stream",
+      }),
+      result,
+    );
+    const text = await collect(relay);
+    expect(text).toContain('"content":"Hel"');
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(result.errorCode).toBeUndefined();
+  });
+
+  it("after the first byte, a failure is an error record in the stream", async () => {
+    const result = newResult();
+    const relay = await openRelay(input("openai", [openaiChunk("Hel"), "data: garbage\n\n"]), result);
+    expect(await collect(relay)).toMatch(/"content":"Hel"[\s\S]*data: \{"error":/);
+    expect(result.errorCode).toBe("upstream_error");
+  });
+});
+
+describe("stream relay: bounded records", () => {
+  it("fails a record that never ends instead of buffering it whole", async () => {
+    const megabyte = "x".repeat(1024 * 1024);
+    const chunks = [openaiChunk("Hel"), "data: {", ...Array.from({ length: 10 }, () => megabyte)];
+    const result = newResult();
+    const text = await collect(relayStream(input("openai", chunks), result));
+    expect(text).toMatch(/the upstream stream sent a record larger than 8 MiB without ending it/);
+    expect(result.errorCode).toBe("upstream_error");
+  });
+});
