@@ -4,6 +4,8 @@
 export interface FieldError {
   field: string;
   message: string;
+  /** Refused even where the body would be passed through untranslated (validate.ts `refuse`). */
+  fatal?: boolean;
 }
 
 /** A parameter the target dialect cannot express; logged and surfaced in a response header. */

@@ -7,14 +7,26 @@ import type { FieldError } from "./errors.js";
 
 export class InvalidFieldError extends Error {
   readonly field: string;
-  constructor(field: string, detail: string) {
+  /** No upstream may receive the body as it is, not even the client's own dialect (see `refuse`). */
+  readonly fatal: boolean;
+  constructor(field: string, detail: string, fatal = false) {
     super(`${field}: ${detail}`);
     this.field = field;
+    this.fatal = fatal;
   }
 }
 
 export function fail(field: string, detail: string): never {
   throw new InvalidFieldError(field, detail);
+}
+
+/**
+ * Like `fail`, for input that is wrong whoever reads it (an empty conversation, image bytes that are not an
+ * image, nesting past the limit): a same-dialect pass-through, which forwards a body the canonical form cannot
+ * read, must refuse it too.
+ */
+export function refuse(field: string, detail: string): never {
+  throw new InvalidFieldError(field, detail, true);
 }
 
 export function fieldPath(base: string, key: string | number): string {
@@ -136,8 +148,11 @@ export function catchFieldError<T>(
   try {
     return { ok: true, value: parse() };
   } catch (error) {
-    if (error instanceof InvalidFieldError)
-      return { ok: false, error: { field: error.field, message: error.message } };
+    if (error instanceof InvalidFieldError) {
+      const fieldError: FieldError = { field: error.field, message: error.message };
+      if (error.fatal) fieldError.fatal = true;
+      return { ok: false, error: fieldError };
+    }
     throw error;
   }
 }

@@ -1,3 +1,5 @@
+import type { ParseResult } from "../canonical/errors.js";
+import type { CanonicalRequest } from "../canonical/request.js";
 import { anthropicToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { chatEnvelope } from "../dialects/envelope.js";
@@ -9,13 +11,28 @@ import { handleCountTokens } from "./count-tokens-handler.js";
 import { handleEmbeddings } from "./embeddings-handler.js";
 import type { Exchange } from "./exchange.js";
 import { type GenerationRoute, handleGeneration } from "./generation-handler.js";
+import { fieldError } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
+
+/**
+ * A parser whose fatal errors (an empty conversation, bytes that are not the image they claim) are refused at
+ * once: the envelope's same-dialect pass-through must not forward them either.
+ */
+function refusingFatal(
+  parse: (body: unknown) => ParseResult<CanonicalRequest>,
+): (body: unknown) => ParseResult<CanonicalRequest> {
+  return (body) => {
+    const result = parse(body);
+    if (!result.ok && result.error.fatal) throw fieldError(result.error);
+    return result;
+  };
+}
 
 const chatCompletions: GenerationRoute = {
   dialect: "openai",
   operation: "chat",
   feature: "chat",
-  parse: openaiChatToCanonicalRequest,
+  parse: refusingFatal(openaiChatToCanonicalRequest),
   envelope: (body) => chatEnvelope(body, ["max_tokens", "max_completion_tokens"]),
 };
 const completions: GenerationRoute = {
@@ -28,7 +45,7 @@ const messages: GenerationRoute = {
   dialect: "anthropic",
   operation: "chat",
   feature: "chat",
-  parse: anthropicToCanonicalRequest,
+  parse: refusingFatal(anthropicToCanonicalRequest),
   // Anthropic streams always carry usage.
   envelope: (body) => {
     const envelope = chatEnvelope(body, ["max_tokens"]);
@@ -41,7 +58,7 @@ const responses: GenerationRoute = {
   dialect: "openai-responses",
   operation: "responses",
   feature: "chat",
-  parse: responsesToCanonicalRequest,
+  parse: refusingFatal(responsesToCanonicalRequest),
   envelope: responsesEnvelope,
 };
 

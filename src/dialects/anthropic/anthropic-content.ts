@@ -7,6 +7,8 @@ import type {
   ToolCallPart,
   ToolResultPart,
 } from "../../canonical/content.js";
+import { maxBodyDepth, tooDeepAt } from "../../canonical/json-depth.js";
+import { checkBase64Media } from "../../canonical/media-bytes.js";
 import {
   asArray,
   asObject,
@@ -68,15 +70,26 @@ function parseImage(block: JsonObject, field: string): ImagePart | undefined {
   const part: ImagePart =
     type === "url"
       ? { type: "image", source: { type: "url", url: asString(source.url, fieldPath(sourceField, "url")) } }
-      : {
-          type: "image",
-          source: {
-            type: "base64",
-            mediaType: asString(source.media_type, fieldPath(sourceField, "media_type")),
-            data: asString(source.data, fieldPath(sourceField, "data")),
-          },
-        };
+      : { type: "image", source: base64Source(source, sourceField) };
   return withCache(part, cacheControl(block, field));
+}
+
+/** A base64 `source` whose data must be what its media type says. */
+function base64Source(
+  source: JsonObject,
+  field: string,
+): { type: "base64"; mediaType: string; data: string } {
+  const mediaType = asString(source.media_type, fieldPath(field, "media_type"));
+  const dataField = fieldPath(field, "data");
+  const data = asString(source.data, dataField);
+  checkBase64Media(data, mediaType, dataField);
+  return { type: "base64", mediaType, data };
+}
+
+/** Documents stay opaque, but a base64 PDF's bytes are checked like an image's. */
+function checkDocument(block: JsonObject, field: string): void {
+  if (isObject(block.source) && block.source.type === "base64")
+    base64Source(block.source, fieldPath(field, "source"));
 }
 
 function parseToolResultContent(value: unknown, field: string): ToolResultPart["content"] {
@@ -142,6 +155,9 @@ export function parseAnthropicBlock(value: unknown, field: string): ContentPart 
       };
     case "redacted_thinking":
       return { type: "redacted-reasoning", data: asString(block.data, fieldPath(field, "data")) };
+    case "document":
+      checkDocument(block, field);
+      return { type: "opaque", dialect: "anthropic", value: block };
     default:
       return { type: "opaque", dialect: "anthropic", value: block };
   }
@@ -199,6 +215,9 @@ export function argumentsObject(text: string, field: string): JsonObject {
     fail(field, "tool call arguments are not valid JSON");
   }
   if (!isObject(value)) fail(field, "tool call arguments must be a JSON object");
+  // A string escapes the body's nesting bound until it is parsed here; the upstream body is stringified next.
+  if (tooDeepAt(value, maxBodyDepth) !== undefined)
+    fail(field, `tool call arguments are nested more than ${maxBodyDepth} levels deep`);
   return value;
 }
 

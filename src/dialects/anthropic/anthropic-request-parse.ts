@@ -21,6 +21,7 @@ import {
   optNumber,
   optString,
   optStringList,
+  refuse,
   unknownKeys,
 } from "../../canonical/validate.js";
 import { cacheControl, parseAnthropicBlock } from "./anthropic-content.js";
@@ -64,7 +65,9 @@ function parseSystem(value: unknown, at = "system"): SystemPart[] {
  */
 function parseMessages(value: unknown, system: SystemPart[]): CanonicalMessage[] {
   const messages: CanonicalMessage[] = [];
-  asArray(value, "messages").forEach((item, index) => {
+  const items = asArray(value, "messages");
+  if (items.length === 0) refuse("messages", "must not be empty: send at least one message");
+  items.forEach((item, index) => {
     const field = fieldPath("messages", index);
     const message = asObject(item, field);
     const role = oneOf(message.role, ["user", "assistant", "system"], fieldPath(field, "role"));

@@ -30,7 +30,7 @@ const fullRequest = {
       content: [
         { type: "tool_result", tool_use_id: "toolu_1", content: "Sunny", is_error: false },
         { type: "text", text: "Also this:", cache_control: { type: "ephemeral" } },
-        { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBOR" } },
+        { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
         { type: "document", source: { type: "text", media_type: "text/plain", data: "doc" } },
       ],
     },
@@ -100,7 +100,7 @@ describe("anthropic request", () => {
 
   it("rejects invalid input naming the field", () => {
     const cases: Array<[unknown, string, RegExp]> = [
-      [{ messages: [] }, "max_tokens", /is required/],
+      [{ messages: [{ role: "user", content: "hi" }] }, "max_tokens", /is required/],
       [
         { max_tokens: 10, messages: [{ role: "tool", content: "x" }] },
         "messages[0].role",
@@ -115,7 +115,7 @@ describe("anthropic request", () => {
         /expected one of text/,
       ],
       [
-        { max_tokens: 10, messages: [], output_config: { effort: "extreme" } },
+        { max_tokens: 10, messages: [{ role: "user", content: "hi" }], output_config: { effort: "extreme" } },
         "output_config.effort",
         /expected one of/,
       ],
@@ -127,9 +127,17 @@ describe("anthropic request", () => {
         "messages[0].content[1].type",
         /expected one of text, image, tool_use, tool_result, thinking, redacted_thinking/,
       ],
-      [{ max_tokens: 10, messages: [], temperature: 1.5 }, "temperature", /at most 1/],
       [
-        { max_tokens: 10, messages: [], thinking: { type: "enabled", budget_tokens: 100 } },
+        { max_tokens: 10, messages: [{ role: "user", content: "hi" }], temperature: 1.5 },
+        "temperature",
+        /at most 1/,
+      ],
+      [
+        {
+          max_tokens: 10,
+          messages: [{ role: "user", content: "hi" }],
+          thinking: { type: "enabled", budget_tokens: 100 },
+        },
         "thinking.budget_tokens",
         /at least 1024/,
       ],

@@ -8,6 +8,7 @@
  * (`format` google-…), on the thought part as received, since a signature of another provider would fail
  * Gemini's check. Other reasoning is not sent: Gemini keeps its thinking through the signatures.
  */
+
 import {
   type CanonicalMessage,
   type ContentPart,
@@ -15,6 +16,7 @@ import {
   type ToolResultPart,
   toolResultText,
 } from "../../canonical/content.js";
+import { maxBodyDepth, tooDeepAt } from "../../canonical/json-depth.js";
 import type { CanonicalRequest } from "../../canonical/request.js";
 import { fail, isObject, type JsonObject } from "../../canonical/validate.js";
 import { argumentsObject } from "../anthropic/anthropic-content.js";
@@ -81,6 +83,8 @@ function functionResponse(part: ToolResultPart, name: string): JsonObject {
   let value: unknown = text;
   try {
     value = JSON.parse(text);
+    // Nested past the bound, it would overflow the stack of the upstream body's JSON.stringify: sent as text.
+    if (tooDeepAt(value, maxBodyDepth) !== undefined) value = text;
   } catch {
     // Plain text.
   }

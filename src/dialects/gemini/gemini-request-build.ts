@@ -119,7 +119,7 @@ function tools(request: CanonicalRequest, settings: GeminiSettings, warn: Warn):
     if (tool.inputSchema !== undefined && settings.parametersJsonSchema)
       declaration.parametersJsonSchema = tool.inputSchema;
     else if (tool.inputSchema !== undefined) {
-      const { schema, dropped } = geminiParameters(tool.inputSchema);
+      const { schema, dropped } = geminiParameters(tool.inputSchema, `${field}.parameters`);
       if (schema !== undefined) declaration.parameters = schema;
       if (dropped.length > 0)
         warn(`${field}.parameters`, `left out what Gemini's schema subset lacks: ${dropped.join(", ")}`);

@@ -7,7 +7,15 @@
  * `const` a one-value `enum`, `oneOf` `anyOf` (the members of a tool's union are exclusive in practice), a
  * one-member `allOf` its member.
  */
-import { isObject, type JsonObject } from "../../canonical/validate.js";
+import { fail, isObject, type JsonObject } from "../../canonical/validate.js";
+
+/**
+ * Bounds of the conversion, which recurses and inlines `$ref`s: a schema nested deeper, or one whose `$ref`s
+ * fan out (each definition using the next twice doubles the output at every step), is refused instead of
+ * overflowing the stack or building an exponentially large request.
+ */
+export const maxSchemaDepth = 64;
+export const maxSchemaNodes = 10_000;
 
 const keptKeywords = new Set([
   "type",
@@ -36,6 +44,10 @@ interface Context {
   /** `$ref`s being inlined, to stop at a recursive schema. */
   refs: string[];
   dropped: Set<string>;
+  /** The request field of the schema, for errors. */
+  field: string;
+  /** Subschemas converted so far, shared by every level. */
+  nodes: { count: number };
 }
 
 function resolveRef(root: JsonObject, ref: string): JsonObject | undefined {
@@ -58,15 +70,19 @@ function applyType(value: unknown, out: JsonObject): void {
   else out.type = "null";
 }
 
-function applyUnion(members: unknown[], out: JsonObject, context: Context): void {
-  const converted = members.map((member) => convert(member, context));
+function applyUnion(members: unknown[], out: JsonObject, context: Context, depth: number): void {
+  const converted = members.map((member) => convert(member, context, depth + 1));
   const nonNull = converted.filter((member) => !(member.type === "null" && Object.keys(member).length === 1));
   if (nonNull.length < converted.length) out.nullable = true;
   if (nonNull.length === 1) Object.assign(out, nonNull[0]);
   else if (nonNull.length > 1) out.anyOf = nonNull;
 }
 
-function convert(node: unknown, context: Context): JsonObject {
+function convert(node: unknown, context: Context, depth: number): JsonObject {
+  if (depth > maxSchemaDepth)
+    fail(context.field, `nested more than ${maxSchemaDepth} levels (counting inlined $refs)`);
+  if (++context.nodes.count > maxSchemaNodes)
+    fail(context.field, `has more than ${maxSchemaNodes} subschemas once its $refs are inlined`);
   if (node === true) return {};
   if (!isObject(node)) {
     context.dropped.add(node === false ? "false schema" : "non-object schema");
@@ -78,7 +94,7 @@ function convert(node: unknown, context: Context): JsonObject {
     const target = resolveRef(context.root, ref);
     if (!target) context.dropped.add("$ref");
     else if (context.refs.includes(ref)) context.dropped.add("$ref (recursive)");
-    else Object.assign(out, convert(target, { ...context, refs: [...context.refs, ref] }));
+    else Object.assign(out, convert(target, { ...context, refs: [...context.refs, ref] }, depth + 1));
   }
   for (const [key, value] of Object.entries(node)) {
     switch (key) {
@@ -93,21 +109,23 @@ function convert(node: unknown, context: Context): JsonObject {
       case "properties":
         if (isObject(value)) {
           const properties: JsonObject = {};
-          for (const [name, schema] of Object.entries(value)) properties[name] = convert(schema, context);
+          for (const [name, schema] of Object.entries(value))
+            properties[name] = convert(schema, context, depth + 1);
           out.properties = properties;
         } else context.dropped.add(key);
         break;
       case "items":
-        if (isObject(value) || value === true) out.items = convert(value, context);
+        if (isObject(value) || value === true) out.items = convert(value, context, depth + 1);
         else context.dropped.add("items (tuple form)");
         break;
       case "anyOf":
       case "oneOf":
-        if (Array.isArray(value)) applyUnion(value, out, context);
+        if (Array.isArray(value)) applyUnion(value, out, context, depth);
         else context.dropped.add(key);
         break;
       case "allOf":
-        if (Array.isArray(value) && value.length === 1) Object.assign(out, convert(value[0], context));
+        if (Array.isArray(value) && value.length === 1)
+          Object.assign(out, convert(value[0], context, depth + 1));
         else context.dropped.add(key);
         break;
       case "const":
@@ -131,9 +149,10 @@ export interface GeminiSchema {
   dropped: string[];
 }
 
-export function geminiParameters(schema: Record<string, unknown>): GeminiSchema {
-  const context: Context = { root: schema, refs: [], dropped: new Set() };
-  const converted = convert(schema, context);
+/** `field` names the schema in errors (a schema past the bounds above fails with an InvalidFieldError). */
+export function geminiParameters(schema: Record<string, unknown>, field = "parameters"): GeminiSchema {
+  const context: Context = { root: schema, refs: [], dropped: new Set(), field, nodes: { count: 0 } };
+  const converted = convert(schema, context, 1);
   const properties = converted.properties;
   const empty =
     converted.type === "object" &&

@@ -15,6 +15,7 @@ import type {
   SystemPart,
   TextPart,
 } from "../../canonical/content.js";
+import { base64DataUrl, checkBase64Media } from "../../canonical/media-bytes.js";
 import {
   asArray,
   asObject,
@@ -79,7 +80,7 @@ function opaque(value: JsonObject): ContentPart {
 function parseImage(part: JsonObject, field: string): ContentPart {
   const url = optString(part, "image_url", field);
   const detail = optString(part, "detail", field);
-  if (url !== undefined) return imageFromUrl(url, detail);
+  if (url !== undefined) return imageFromUrl(url, detail, fieldPath(field, "image_url"));
   // A file id names an upload at OpenAI: only an OpenAI upstream can resolve it.
   if (optString(part, "file_id", field) !== undefined) return opaque(part);
   fail(fieldPath(field, "image_url"), "is required (or file_id)");
@@ -96,6 +97,11 @@ function parsePart(value: unknown, field: string, role: keyof typeof partTypes):
       return { type: "refusal", text: asString(part.refusal, fieldPath(field, "refusal")) };
     case "input_image":
       return parseImage(part, field);
+    case "input_file": {
+      const inline = typeof part.file_data === "string" ? base64DataUrl(part.file_data) : undefined;
+      if (inline) checkBase64Media(inline.data, inline.mediaType, fieldPath(field, "file_data"));
+      return opaque(part);
+    }
     default:
       return opaque(part);
   }

@@ -50,7 +50,7 @@ describe("responses request: input items", () => {
           content: [
             { type: "input_text", text: "Look" },
             { type: "input_image", image_url: "https://example.com/a.png" },
-            { type: "input_image", image_url: "data:image/png;base64,iVBOR", detail: "low" },
+            { type: "input_image", image_url: "data:image/png;base64,iVBORw0KGgo=", detail: "low" },
             { type: "input_file", file_id: "file-1" },
             { type: "input_audio", input_audio: { data: "AAA", format: "wav" } },
             { type: "input_image", file_id: "file-2" },
@@ -65,7 +65,7 @@ describe("responses request: input items", () => {
             { type: "image", source: { type: "url", url: "https://example.com/a.png" } },
             {
               type: "image",
-              source: { type: "base64", mediaType: "image/png", data: "iVBOR" },
+              source: { type: "base64", mediaType: "image/png", data: "iVBORw0KGgo=" },
               detail: "low",
             },
             { type: "opaque", dialect: "openai-responses", value: { type: "input_file", file_id: "file-1" } },

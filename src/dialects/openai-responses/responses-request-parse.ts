@@ -26,6 +26,7 @@ import {
   optNumber,
   optString,
   optStringMap,
+  refuse,
   unknownKeys,
 } from "../../canonical/validate.js";
 import { parseResponsesInput } from "./responses-input.js";
@@ -105,6 +106,8 @@ function parse(input: unknown, warn: Warn): CanonicalRequest {
   // Without `input` the conversation lives at OpenAI (a previous response, a conversation or a stored prompt).
   const stored = present(body.previous_response_id) || present(body.conversation) || present(body.prompt);
   if (!present(body.input) && !stored) fail("input", "is required");
+  const empty = body.input === "" || (Array.isArray(body.input) && body.input.length === 0);
+  if (empty && !stored) refuse("input", "must not be empty: send a text or at least one item");
   const extra: JsonObject = {};
   const system: SystemPart[] = [];
   const instructions = optString(body, "instructions", "");

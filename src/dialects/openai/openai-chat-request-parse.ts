@@ -8,6 +8,7 @@ import type {
   ToolCallPart,
 } from "../../canonical/content.js";
 import type { ParseResult } from "../../canonical/errors.js";
+import { base64DataUrl, checkBase64Media } from "../../canonical/media-bytes.js";
 import {
   type CanonicalRequest,
   type CanonicalTool,
@@ -30,6 +31,7 @@ import {
   optNumber,
   optString,
   optStringMap,
+  refuse,
   unknownKeys,
 } from "../../canonical/validate.js";
 import { openaiReasoningToParts } from "./openai-reasoning.js";
@@ -63,14 +65,16 @@ const knownKeys = new Set([
 const roles = ["system", "developer", "user", "assistant", "tool"] as const;
 const userPartTypes = ["text", "image_url", "input_audio", "file"] as const;
 
-/** `data:<media type>;base64,<data>` → a base64 source; any other URL stays a URL. */
-export function imageFromUrl(url: string, detail: string | undefined): ImagePart {
-  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+/**
+ * `data:<media type>;base64,<data>` → a base64 source, refused when its data is not base64 of that type
+ * (`field` names the URL); any other URL stays a URL.
+ */
+export function imageFromUrl(url: string, detail: string | undefined, field: string): ImagePart {
+  const inline = base64DataUrl(url);
+  if (inline) checkBase64Media(inline.data, inline.mediaType, field);
   const part: ImagePart = {
     type: "image",
-    source: match
-      ? { type: "base64", mediaType: match[1] ?? "", data: match[2] ?? "" }
-      : { type: "url", url },
+    source: inline ? { type: "base64", ...inline } : { type: "url", url },
   };
   if (detail !== undefined) part.detail = detail;
   return part;
@@ -86,6 +90,13 @@ function parseTextParts(value: unknown, field: string): TextPart[] {
   });
 }
 
+/** A `file` part's inline `file_data` (a data URL; PDFs are what chat models read) must hold what it says. */
+function checkFile(part: JsonObject, field: string): void {
+  if (!isObject(part.file) || typeof part.file.file_data !== "string") return;
+  const inline = base64DataUrl(part.file.file_data);
+  if (inline) checkBase64Media(inline.data, inline.mediaType, fieldPath(field, "file.file_data"));
+}
+
 function parseUserContent(value: unknown, field: string): ContentPart[] {
   if (typeof value === "string") return [{ type: "text", text: value }];
   return asArray(value, field).map((item, index): ContentPart => {
@@ -96,11 +107,10 @@ function parseUserContent(value: unknown, field: string): ContentPart[] {
     if (type === "image_url") {
       const imageField = fieldPath(partField, "image_url");
       const image = asObject(part.image_url, imageField);
-      return imageFromUrl(
-        asString(image.url, fieldPath(imageField, "url")),
-        optString(image, "detail", imageField),
-      );
+      const urlField = fieldPath(imageField, "url");
+      return imageFromUrl(asString(image.url, urlField), optString(image, "detail", imageField), urlField);
     }
+    if (type === "file") checkFile(part, partField);
     return { type: "opaque", dialect: "openai", value: part };
   });
 }
@@ -148,7 +158,9 @@ function parseAssistant(message: JsonObject, field: string): ContentPart[] {
 
 function parseMessages(value: unknown, system: SystemPart[]): CanonicalMessage[] {
   const messages: CanonicalMessage[] = [];
-  asArray(value, "messages").forEach((item, index) => {
+  const items = asArray(value, "messages");
+  if (items.length === 0) refuse("messages", "must not be empty: send at least one message");
+  items.forEach((item, index) => {
     const field = fieldPath("messages", index);
     const message = asObject(item, field);
     const role = oneOf(message.role, roles, fieldPath(field, "role"));

@@ -13,7 +13,7 @@ const fullRequest = {
       role: "user",
       content: [
         { type: "text", text: "And this picture?" },
-        { type: "image_url", image_url: { url: "data:image/png;base64,iVBOR", detail: "low" } },
+        { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=", detail: "low" } },
         { type: "image_url", image_url: { url: "https://example.com/cat.png" } },
       ],
     },
@@ -95,7 +95,7 @@ describe("openai chat request", () => {
     ]);
     expect(request.messages[1]?.content[1]).toEqual({
       type: "image",
-      source: { type: "base64", mediaType: "image/png", data: "iVBOR" },
+      source: { type: "base64", mediaType: "image/png", data: "iVBORw0KGgo=" },
       detail: "low",
     });
     expect(request.messages[2]?.content).toEqual([
@@ -124,11 +124,19 @@ describe("openai chat request", () => {
         "messages[0].content[0].type",
         /expected one of text, image_url/,
       ],
-      [{ messages: [], temperature: 3 }, "temperature", /at most 2/],
-      [{ messages: [], stop: ["a", "b", "c", "d", "e"] }, "stop", /at most 4/],
-      [{ messages: [], tool_choice: "sometimes" }, "tool_choice", /expected one of auto, none, required/],
+      [{ messages: [{ role: "user", content: "hi" }], temperature: 3 }, "temperature", /at most 2/],
+      [{ messages: [{ role: "user", content: "hi" }], stop: ["a", "b", "c", "d", "e"] }, "stop", /at most 4/],
+      [
+        { messages: [{ role: "user", content: "hi" }], tool_choice: "sometimes" },
+        "tool_choice",
+        /expected one of auto, none, required/,
+      ],
       [{ messages: [{ role: "tool", content: "x" }] }, "messages[0].tool_call_id", /expected a string/],
-      [{ messages: [], reasoning_effort: "huge" }, "reasoning_effort", /expected one of none, minimal/],
+      [
+        { messages: [{ role: "user", content: "hi" }], reasoning_effort: "huge" },
+        "reasoning_effort",
+        /expected one of none, minimal/,
+      ],
       ["nope", "body", /expected an object/],
     ];
     for (const [body, field, message] of cases) {

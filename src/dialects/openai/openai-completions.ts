@@ -16,6 +16,7 @@ import {
   optBoolean,
   optNumber,
   optString,
+  refuse,
   unknownKeys,
 } from "../../canonical/validate.js";
 import { openaiErrorToCanonical } from "./openai-errors.js";
@@ -65,6 +66,9 @@ function parse(input: unknown): CanonicalRequest {
   };
   const suffix = optString(body, "suffix", "");
   if (suffix !== undefined && request.prompt) request.prompt.suffix = suffix;
+  // Fill-in-the-middle at the start of a file has an empty prompt; without a suffix there is nothing to complete.
+  if (request.prompt?.text === "" && !suffix)
+    refuse("prompt", "must not be empty: send the text to complete (or a suffix for fill-in-the-middle)");
   const maxTokens = optNumber(body, "max_tokens", "", { min: 1, integer: true });
   if (maxTokens !== undefined) request.maxOutputTokens = maxTokens;
   readSampling(body, request);
