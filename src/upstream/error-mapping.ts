@@ -172,6 +172,8 @@ export type TransportFailureKind =
   | "unreachable"
   /** The connection broke (reset, closed by the other side). */
   | "connection_lost"
+  /** The request could not be sent as built: a header or URL the HTTP client refuses (nothing went out). */
+  | "unsendable"
   | "other";
 
 const UNREACHABLE_CODES = new Set([
@@ -196,6 +198,26 @@ const LOST_CODES = new Set([
   "UND_ERR_CLOSED",
 ]);
 
+/** undici's and Node's refusals of a request as built (a header with CR/LF, a name with a space). */
+const UNSENDABLE_CODES = new Set([
+  "UND_ERR_INVALID_ARG",
+  "UND_ERR_NOT_SUPPORTED",
+  "ERR_INVALID_CHAR",
+  "ERR_INVALID_HTTP_TOKEN",
+]);
+
+/**
+ * Why the gateway could not send a request it built, for its log (undici names the header, never its value), or
+ * undefined when `error` is not such a failure. The client is told only that the provider's configuration is at fault.
+ */
+export function unsendableReason(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const cause = error.cause;
+  const code = errorCode(cause);
+  if (code === undefined || !UNSENDABLE_CODES.has(code)) return undefined;
+  return cause instanceof Error ? cause.message : code;
+}
+
 /** The error code of a transport failure, looking through AggregateError (happy eyeballs) and causes. */
 export function errorCode(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null) return undefined;
@@ -219,6 +241,7 @@ export function classifyTransportError(error: unknown): TransportFailureKind {
   }
   if (code !== undefined && UNREACHABLE_CODES.has(code)) return "unreachable";
   if (code !== undefined && LOST_CODES.has(code)) return "connection_lost";
+  if (code !== undefined && UNSENDABLE_CODES.has(code)) return "unsendable";
   return "other";
 }
 
@@ -265,6 +288,11 @@ export function mapTransportFailure(input: TransportFailureInput): UpstreamError
       return new UpstreamError(
         "upstream_timeout",
         `${provider} did not send data for ${seconds(timeoutMs)} mid-response (idle timeout)`,
+      );
+    case "unsendable":
+      return new UpstreamError(
+        "upstream_error",
+        `the gateway could not build a valid request to ${provider}: a header or URL from its configuration is invalid (the gateway's log names it)`,
       );
     default:
       if (input.allEndpointsDown) {

@@ -5,6 +5,7 @@ import { estimateMissingUsage, newOutcome, type RequestOutcome } from "../../pro
 import type { ProxyRoute } from "../../proxy/routes.js";
 import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
 import { handling, type Tracing } from "../../telemetry/tracing.js";
+import { unsendableReason } from "../../upstream/error-mapping.js";
 import { costUsd } from "../../usage/cost.js";
 import { principalFor } from "../auth-hook.js";
 import { requestIdFor } from "../request-id.js";
@@ -113,7 +114,7 @@ export class ProxyLane {
     if (!known) {
       const { id: requestId, trace } = exchange;
       this.options.logger.error({ err: error, requestId, traceId: trace.traceId }, "unhandled error");
-    }
+    } else if (error.status === 502) this.logUnsendable(exchange, error);
     exchange.outcome.errorCode ??= known ? error.code : "internal_error";
     // Nobody to answer: the client went away (the access log has its 499 already).
     if (exchange.response.destroyed) return;
@@ -139,6 +140,17 @@ export class ProxyLane {
       param: failure.param,
     });
     exchange.sendJson(failure.status, body, "application/json; charset=utf-8");
+  }
+
+  /** A request the gateway built but could not send (a bad header from config): the operator's to fix. */
+  private logUnsendable(exchange: HttpExchange, error: GatewayError): void {
+    const reason = unsendableReason(error);
+    if (reason === undefined) return;
+    const { id: requestId, trace, outcome } = exchange;
+    this.options.logger.error(
+      { requestId, traceId: trace.traceId, provider: outcome.providerId, reason },
+      "could not send the upstream request: a header or URL built from the provider's configuration is invalid",
+    );
   }
 
   /**
