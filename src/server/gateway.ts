@@ -92,7 +92,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let loaded = options.loaded;
   const teardown = new Teardown();
   try {
-    const store = await openStore(loaded.config.storage.url.reveal(), { baseDir: options.cwd });
+    const storage = loaded.config.storage;
+    const store = await openStore(storage.url.reveal(), {
+      baseDir: options.cwd,
+      connectTimeoutMs: storage.connectTimeout,
+      queryTimeoutMs: storage.queryTimeout,
+    });
     teardown.add(() => store.close());
     const migration = await store.migrate();
     if (migration.applied.length > 0) {

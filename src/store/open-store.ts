@@ -18,6 +18,9 @@ export interface OpenStoreOptions {
   readonly baseDir?: string;
   /** The migrations `migrate()` applies; default all of them. Tests use it to play an older or newer Tollgate. */
   readonly migrations?: readonly Migration[];
+  /** Postgres only: `storage.connectTimeout` and `storage.queryTimeout` in milliseconds (defaults 5 s each). */
+  readonly connectTimeoutMs?: number;
+  readonly queryTimeoutMs?: number;
 }
 
 /**
@@ -30,7 +33,12 @@ export async function openStore(url: string, options: OpenStoreOptions = {}): Pr
   const driver =
     target.kind === "sqlite"
       ? await openSqliteDriver(target.path)
-      : await openPostgresDriver({ connectionString: target.connectionString, schema: target.schema });
+      : await openPostgresDriver({
+          connectionString: target.connectionString,
+          schema: target.schema,
+          connectTimeoutMs: options.connectTimeoutMs,
+          queryTimeoutMs: options.queryTimeoutMs,
+        });
   return createStore(driver, options.migrations ?? allMigrations);
 }
 

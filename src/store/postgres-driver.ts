@@ -7,12 +7,20 @@ import { redactUrl } from "./url.js";
 export interface PostgresOptions {
   connectionString: string;
   schema: string | undefined;
+  /** Connecting, and waiting for a free pooled connection, fails after this long (`storage.connectTimeout`). */
+  connectTimeoutMs?: number | undefined;
+  /** An unanswered query fails after this long (`storage.queryTimeout`); migrations are exempt. */
+  queryTimeoutMs?: number | undefined;
 }
 
 const POOL_SIZE = 5;
-const STATEMENT_TIMEOUT_MS = 30_000;
-const CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_POSTGRES_QUERY_TIMEOUT_MS = 5_000;
+export const DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 const IDLE_TIMEOUT_MS = 30_000;
+/** A migration may rewrite a large table: its session waits for the server as long as it takes. */
+const MIGRATION_QUERY_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+/** The client's own deadline trails the server's, so a slow query ends with the server's clearer error. */
+const CLIENT_TIMEOUT_MARGIN_MS = 500;
 const MIGRATION_LOCK_NAME = "tollgate:migrate";
 
 // Postgres type OIDs: BIGINT becomes a number (epoch milliseconds and ids stay well under 2^53), and
@@ -28,12 +36,20 @@ const typeParsers = {
 } as pg.CustomTypesConfig;
 
 export async function openPostgresDriver(options: PostgresOptions): Promise<SqlDriver> {
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_POSTGRES_QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: POOL_SIZE,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // Bounds both a new connection and the wait for a pooled one: a blackholed server must not hang requests.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
-    statement_timeout: STATEMENT_TIMEOUT_MS,
+    // The server ends slow queries; the client's read timeout covers a server that never answers at all
+    // (statement_timeout cannot fire when the packets are lost). A timed-out connection is discarded.
+    statement_timeout: queryTimeoutMs,
+    query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS,
+    keepAlive: true,
+    // Idle pooled connections must not keep a stopping process alive.
+    allowExitOnIdle: true,
     application_name: "tollgate",
     types: typeParsers,
     // Every pooled connection starts with the schema on its search_path, so no query names it.
@@ -81,31 +97,36 @@ interface Queryable {
   query(sql: string, params?: unknown[]): Promise<pg.QueryResult>;
 }
 
-function executor(client: Queryable): SqlExecutor {
+/** Without `queryTimeoutMs`, the pool's query timeout applies; with it, this session's own (migrations). */
+function executor(client: Queryable, queryTimeoutMs?: number): SqlExecutor {
+  const send = (text: string, values?: unknown[]) =>
+    queryTimeoutMs === undefined
+      ? client.query(text, values)
+      : client.query({ text, ...(values ? { values } : {}), query_timeout: queryTimeoutMs } as never);
   return {
     kind: "postgres",
     async query<Row extends SqlRow = SqlRow>(sql: string, params: readonly SqlValue[] = []) {
-      return (await client.query(sql, [...params])).rows as Row[];
+      return (await send(sql, [...params])).rows as Row[];
     },
     async run(sql, params = []) {
-      return (await client.query(sql, [...params])).rowCount ?? 0;
+      return (await send(sql, [...params])).rowCount ?? 0;
     },
     async exec(script) {
       // Without parameters pg uses the simple query protocol, which accepts several statements.
-      await client.query(script);
+      await send(script);
     },
   };
 }
 
 /** A session bound to one checked-out connection; `transaction` runs BEGIN/COMMIT on it. */
-function clientSession(client: pg.PoolClient, inTransaction: boolean): SqlSession {
+function clientSession(client: pg.PoolClient, inTransaction: boolean, queryTimeoutMs?: number): SqlSession {
   const session: SqlSession = {
-    ...executor(client),
+    ...executor(client, queryTimeoutMs),
     async transaction(work) {
       if (inTransaction) return work(session);
       await client.query("BEGIN");
       try {
-        const result = await work(clientSession(client, true));
+        const result = await work(clientSession(client, true, queryTimeoutMs));
         await client.query("COMMIT");
         return result;
       } catch (error) {
@@ -154,15 +175,21 @@ class PostgresDriver implements SqlDriver {
   }
 
   withMigrationLock<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    // Waiting for another replica's migration, or rewriting a large table, may take longer than any query
+    // on the request path: this session has no statement timeout until it goes back to the pool.
     return this.#withClient(async (client) => {
       // A session-level advisory lock, keyed by schema so separate deployments in one database do not wait
       // on each other; it is released explicitly, or by the server if this connection dies.
       const key = `${MIGRATION_LOCK_NAME}:${this.#options.schema ?? "current"}`;
-      await client.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
+      const long = executor(client, MIGRATION_QUERY_TIMEOUT_MS);
+      await long.exec("SET statement_timeout = 0");
+      await long.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
       try {
-        return await work(clientSession(client, false));
+        return await work(clientSession(client, false, MIGRATION_QUERY_TIMEOUT_MS));
       } finally {
-        await client.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
+        await long.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
+        // Back to the value the connection started with (storage.queryTimeout).
+        await long.exec("RESET statement_timeout");
       }
     });
   }

@@ -168,6 +168,14 @@ const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
     "`sqlite:PATH` (relative to the working directory) or `postgres://user:password@host/database` (optionally `?schema=NAME`). Kept as a secret: a postgres URL usually carries a password.",
   ],
   [
+    storage.shape.connectTimeout,
+    "Postgres: how long connecting, or waiting for a free pooled connection, may take before the store counts as unreachable (a request with an uncached token gets a 503).",
+  ],
+  [
+    storage.shape.queryTimeout,
+    "Postgres: how long a query may go unanswered (also the server's `statement_timeout`); migrations are exempt. A store that drops packets costs a request with an uncached token at most this long, then a 503.",
+  ],
+  [
     tollgateConfig.shape.redis,
     "Limit counters shared by every replica. Without it, limits are kept in memory (one replica).",
   ],

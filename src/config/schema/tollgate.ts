@@ -59,6 +59,10 @@ export const storage = strictObject({
     })
     .default("sqlite:.tollgate/tollgate.db")
     .transform((value) => new Secret(value)),
+  /** Postgres: connecting, and waiting for a free pooled connection, gives up after this long. */
+  connectTimeout: positiveDuration.default(5_000),
+  /** Postgres: a query without an answer fails after this long (a silent network must not hang requests). */
+  queryTimeout: positiveDuration.default(5_000),
 });
 
 export const redis = strictObject({
