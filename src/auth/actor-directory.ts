@@ -64,6 +64,12 @@ export class ActorDirectory implements Authenticator {
   private storeTokens = new Map<string, StoredToken>();
   private sources: SourceState[] = [];
   private readonly negative = new Map<string, number>();
+  /**
+   * Tokens revoked here or by a change message, refused from memory until a reload from the store that began
+   * after the revocation succeeds: a replica whose store is unreachable must not fall back to asking it (a 503)
+   * or to a reload already in flight that still lists them.
+   */
+  private readonly revoked = new Set<string>();
   private readonly inFlight = new Map<string, Promise<Principal | undefined>>();
   /** Bumped whenever cached store data may be outdated; a miss started before a bump does not cache. */
   private generation = 0;
@@ -149,6 +155,7 @@ export class ActorDirectory implements Authenticator {
   private authenticateCached(hash: string): Principal | undefined | "miss" {
     const fromConfig = this.configTokens.get(hash);
     if (fromConfig) return fromConfig;
+    if (this.revoked.size > 0 && this.revoked.has(hash)) return undefined;
     const now = this.now();
     const stored = this.storeTokens.get(hash);
     if (stored) {
@@ -322,6 +329,8 @@ export class ActorDirectory implements Authenticator {
     this.generation++;
     this.negative.clear();
     if (hashes.length === 0) return;
+    if (this.revoked.size + hashes.length > MAX_NEGATIVE_ENTRIES) this.revoked.clear();
+    for (const hash of hashes) this.revoked.add(hash);
     const next = new Map(this.storeTokens);
     for (const hash of hashes) next.delete(hash);
     this.storeTokens = next;
@@ -337,6 +346,8 @@ export class ActorDirectory implements Authenticator {
       try {
         do {
           this.reloadAgain = false;
+          // Revocations known before this round's reads are in what it reads; later ones stay held.
+          const settled = [...this.revoked];
           const now = new Date(this.now());
           const [tokens, records] = await Promise.all([
             this.store.tokens.list({ activeOnly: true, now }),
@@ -354,6 +365,7 @@ export class ActorDirectory implements Authenticator {
             });
           }
           this.storeTokens = next;
+          for (const hash of settled) this.revoked.delete(hash);
           for (const follower of this.followers) await follower();
         } while (this.reloadAgain);
       } finally {

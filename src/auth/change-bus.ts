@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Logger } from "pino";
+import { ThrottledWarning, type WarningLogger } from "../telemetry/throttled-warning.js";
 import type { RedisContext } from "./sources/source-state.js";
 
 /** What replicas tell each other about actors and tokens, on a Redis channel. */
@@ -21,17 +21,24 @@ export async function publishChange(redis: RedisContext, message: ChangeMessage)
 }
 
 /**
- * Listens on the channel with a dedicated connection (a subscribed connection can do nothing else).
- * `ready` settles once subscribed (or failed: the revision poll covers the gap), so a caller can wait
- * for it with a bound and a Redis outage at start does not hold the gateway up.
+ * Listens on the channel with a dedicated connection (a subscribed connection can do nothing else). It
+ * subscribes each time the connection becomes ready, the first time and after every reconnect: the
+ * client refuses commands while disconnected (no offline queue), so a subscription sent earlier is lost.
+ * `ready` resolves once subscribed; a caller waits for it with a bound, since a Redis outage at start must
+ * not hold the gateway up (the store's revision poll covers the gap). An outage is logged when it starts,
+ * then once a minute, and its end once.
  */
 export function subscribeChanges(
   redis: RedisContext,
   onMessage: (message: ChangeMessage) => void,
-  logger?: Pick<Logger, "warn">,
+  logger?: WarningLogger,
 ): { ready: Promise<void>; close: () => Promise<void> } {
-  const subscriber: Redis = redis.client.duplicate();
-  subscriber.on("error", (error: unknown) => logger?.warn({ err: error }, "Redis change subscription error"));
+  const subscriber: Redis = redis.client.duplicate({ autoResubscribe: false });
+  const outage = new ThrottledWarning(logger, {
+    failing: "Redis change subscription unavailable; revocations reach this replica through the store's poll",
+    recovered: "Redis change subscription restored",
+  });
+  subscriber.on("error", (error: unknown) => outage.failure(error));
   const channel = changeChannel(redis.keyPrefix);
   subscriber.on("message", (from: string, text: string) => {
     if (from !== channel) return;
@@ -41,19 +48,26 @@ export function subscribeChanges(
       logger?.warn({ err: error }, "ignored a malformed change message");
     }
   });
-  const ready = subscriber.subscribe(channel).then(
-    () => undefined,
-    (error: unknown) => logger?.warn({ err: error }, "cannot subscribe to token changes; polling only"),
-  );
+  let subscribed: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    subscribed = resolve;
+  });
+  const subscribe = () => {
+    subscriber.subscribe(channel).then(
+      () => {
+        outage.success();
+        subscribed();
+      },
+      (error: unknown) => outage.failure(error),
+    );
+  };
+  subscriber.on("ready", subscribe);
+  // Connected before the listener was added (a duplicate of a ready client may be fast).
+  if (subscriber.status === "ready") subscribe();
   return {
     ready,
     close: async () => {
-      await Promise.race([ready, delay(1_000)]);
       subscriber.disconnect();
     },
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
