@@ -7,6 +7,7 @@ import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
 import { GatewayError } from "../errors/index.js";
 import { callTraceOf } from "./call-trace.js";
+import { CIRCUIT_DEFAULTS, type Circuit, CircuitBreakers, isCircuitFault } from "./circuit-breaker.js";
 import { EndpointPicker, type EndpointState } from "./endpoint-picker.js";
 import {
   classifyTransportError,
@@ -52,6 +53,11 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   const maxErrorBodyBytes = options.maxErrorBodyBytes ?? UPSTREAM_DEFAULTS.maxErrorBodyBytes;
   const defaultParser = options.parseErrorMessage ?? parseErrorMessage;
   const picker = new EndpointPicker(options.cooldownMs ?? UPSTREAM_DEFAULTS.cooldownMs);
+  const breakers = new CircuitBreakers(
+    options.circuitBreaker ?? (() => CIRCUIT_DEFAULTS),
+    options.onCircuitChange,
+    options.clock,
+  );
   const pools = new Map<string, Pool>();
   let closed = false;
 
@@ -85,6 +91,10 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     if (endpoints.length === 0) throw new TypeError(`upstream request for ${provider} has no URL`);
     const states = endpoints.map((endpoint) => picker.state(endpoint.url));
     const order = picker.order(states);
+    const model = request.model ?? "";
+    const circuits = states.map((state) => breakers.circuit(state.label, model));
+    /** Endpoints whose circuit is open (or probing) are skipped: failover goes on to the next. */
+    let skipped: Circuit[] | undefined;
 
     const callConnectTimeoutMs = sendOptions.connectTimeoutMs ?? connectTimeoutMs;
     const firstByteTimeoutMs = sendOptions.firstByteTimeoutMs ?? defaultFirstByteTimeoutMs;
@@ -112,7 +122,13 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       const index = order[position]!;
       const state = states[index]!;
       const endpoint = endpoints[index]!;
-      const isLast = position === order.length - 1;
+      const circuit = circuits[index]!;
+      if (!breakers.allow(circuit)) {
+        skipped ??= [];
+        skipped.push(circuit);
+        continue;
+      }
+      const isLast = position === order.length - 1 || !anyAllowed(circuits, order, position + 1);
       const started = performance.now();
       state.inFlight++;
       let response: Awaited<ReturnType<Pool["request"]>>;
@@ -133,6 +149,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
           secrets = [...secrets, ...signedSecrets(signed)];
         } catch (error) {
           state.inFlight--;
+          breakers.released(circuit);
           if (signal?.aborted)
             throw withAttempts(mapTransportFailure({ kind: "aborted", providerName: provider }), attempts);
           // The credentials could not be had (ambient chain empty, token endpoint down): ours to fix, not the caller's.
@@ -159,6 +176,8 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       } catch (error) {
         state.inFlight--;
         const kind: TransportFailureKind = signal?.aborted ? "aborted" : classifyTransportError(error);
+        if (kind === "aborted") breakers.released(circuit);
+        else breakers.failed(circuit);
         attempts.push({ endpoint: state.label, error: describe(kind, error), ms: elapsed(started) });
         trace?.attempted?.(state.origin, undefined, kind);
         const mapped = mapTransportFailure({
@@ -197,11 +216,15 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
 
       if (status >= 200 && status < 300) {
         picker.succeeded(state);
+        breakers.succeeded(circuit);
         attempts.push({ endpoint: state.label, status, ms });
         return respond(status, headers, state, attempts, stream, provider, idleTimeoutMs, signal);
       }
 
       allUnreachable = false;
+      if (isCircuitFault(status)) breakers.failed(circuit);
+      else if (status === 429) breakers.released(circuit);
+      else breakers.succeeded(circuit);
       const failover = isFailoverStatus(status) && !isLast;
       if (sendOptions.returnErrorResponses && !failover) {
         attempts.push({ endpoint: state.label, status, ms });
@@ -232,6 +255,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
 
     // Every endpoint failed. An answer from the provider says more than a failed connection.
     if (statusError) throw statusError;
+    if (transportError === undefined && skipped) throw circuitOpen(provider, skipped, attempts);
     if (allUnreachable && endpoints.length > 1) {
       const error = mapTransportFailure({
         kind: "unreachable",
@@ -242,6 +266,27 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       throw withAttempts(error, attempts, transportError?.cause);
     }
     throw transportError!;
+  }
+
+  /** True when one of the endpoints at `from` onwards may be tried (its circuit not open). */
+  function anyAllowed(circuits: readonly Circuit[], order: readonly number[], from: number): boolean {
+    for (let position = from; position < order.length; position++)
+      if (!breakers.isOpen(circuits[order[position]!]!)) return true;
+    return false;
+  }
+
+  /** Every endpoint's circuit is open: 503, retry once the first of them lets a probe through. */
+  function circuitOpen(provider: string, open: readonly Circuit[], attempts: readonly UpstreamAttempt[]) {
+    let remainingMs = Number.POSITIVE_INFINITY;
+    for (const circuit of open) remainingMs = Math.min(remainingMs, breakers.remainingMs(circuit));
+    return withAttempts(
+      new UpstreamError(
+        "upstream_unavailable",
+        `${provider} is unavailable: it failed repeatedly and the gateway stopped sending it requests for a while (circuit open)`,
+        { retryAfterSeconds: Math.max(1, Math.ceil(remainingMs / 1000)) },
+      ),
+      attempts,
+    );
   }
 
   function respond(
@@ -280,7 +325,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     await Promise.all(all.map((pool) => pool.destroy()));
   }
 
-  return { send, close, destroy };
+  return { send, close, destroy, circuits: breakers };
 }
 
 function ignoreError(): void {}

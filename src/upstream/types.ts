@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { CircuitBreakers, CircuitChange, CircuitSettings } from "./circuit-breaker.js";
 
 /** What a signer sees of one attempt, once its endpoint is chosen: the final bytes. */
 export interface SigningRequest {
@@ -37,6 +38,8 @@ export interface UpstreamRequest {
   endpoints?: readonly UpstreamEndpoint[] | undefined;
   headers?: Record<string, string> | undefined;
   body?: Buffer | Uint8Array | string | undefined;
+  /** The upstream's model name: circuit breakers are kept per endpoint and model. */
+  model?: string | undefined;
 }
 
 /** Extracts the human message from a provider's error body; undefined when there is none. */
@@ -111,6 +114,12 @@ export interface UpstreamClientOptions {
   maxErrorBodyBytes?: number | undefined;
   /** Default error body parser; default `parseErrorMessage`. */
   parseErrorMessage?: ErrorMessageParser | undefined;
+  /** Circuit breaker settings, read at each fault (so a reload applies); default 5 faults, 30 s cool-down. */
+  circuitBreaker?: (() => CircuitSettings) | undefined;
+  /** A circuit opened, half-opened or closed (logs). */
+  onCircuitChange?: ((change: CircuitChange) => void) | undefined;
+  /** The breakers' clock; default Date.now (tests). */
+  clock?: (() => number) | undefined;
   /** Extra TLS options for connections (for example a private CA). */
   tls?: { ca?: string | Buffer | undefined; rejectUnauthorized?: boolean | undefined } | undefined;
 }
@@ -121,4 +130,6 @@ export interface UpstreamClient {
   close(): Promise<void>;
   /** Closes every connection now, failing in-flight requests. */
   destroy(): Promise<void>;
+  /** This replica's circuit breakers (metrics read them). */
+  readonly circuits?: CircuitBreakers;
 }
