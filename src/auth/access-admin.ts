@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { durationBoundProblem } from "../config/duration.js";
 import type { Budget, FeatureLimits } from "../config/schema/tollgate.js";
 import {
   type ActorPatch,
   type ActorRecord,
   isStoreError,
+  type NewActor,
   type Store,
   type StoreRepositories,
   type TokenRecord,
@@ -153,18 +155,18 @@ export class AccessAdmin {
   async createToken(input: CreateTokenInput, by: Changer): Promise<CreatedToken> {
     const token = generateToken();
     const now = this.now();
-    const expiresAt = input.expiresInMs === undefined ? null : new Date(now.getTime() + input.expiresInMs);
+    const expiresAt =
+      input.expiresInMs === undefined ? null : new Date(now.getTime() + checkExpiry(input.expiresInMs));
     return this.store.transaction(async (tx) => {
       let actorId = input.actorId;
       if (actorId === undefined) {
-        actorId = await this.freeActorId(tx, slug(input.name));
-        const actor = await tx.actors.create({
-          id: actorId,
+        const actor = await this.createWithFreeId(tx, slug(input.name), {
           name: input.name,
           role: input.role ?? "user",
           source: "database",
           createdAt: now,
         });
+        actorId = actor.id;
         await tx.audit.append(
           auditEntry(now, by, "actor-create", actorId, { after: actorFields(actor), via: "token-create" }),
         );
@@ -179,14 +181,22 @@ export class AccessAdmin {
           );
         }
       }
-      const record = await tx.tokens.create({
-        actorId,
-        name: input.name,
-        tokenHash: hashToken(token),
-        tokenHint: tokenHint(token),
-        createdAt: now,
-        expiresAt,
-      });
+      const record = await tx.tokens
+        .create({
+          actorId,
+          name: input.name,
+          tokenHash: hashToken(token),
+          tokenHint: tokenHint(token),
+          createdAt: now,
+          expiresAt,
+        })
+        .catch((error: unknown) => {
+          // The actor was deleted between our read and the insert (a concurrent request).
+          if (isStoreError(error, "missing-reference")) {
+            throw new AccessError("not_found", `actor \`${actorId}\` does not exist`, "actorId");
+          }
+          throw error;
+        });
       await tx.audit.append(
         auditEntry(now, by, "token-create", record.id, {
           after: { actorId, name: input.name, expiresAt: iso(expiresAt) },
@@ -238,29 +248,30 @@ export class AccessAdmin {
 
   async createActor(input: ActorInput, by: Changer): Promise<ActorView> {
     const now = this.now();
+    const fields = {
+      name: input.name,
+      role: input.role ?? "user",
+      status: input.status ?? "active",
+      allowedModels: input.allowedModels ?? null,
+      limits: limitsForStorage(input.limits ?? undefined),
+      budget: input.budget ?? null,
+      source: "database",
+      createdAt: now,
+    } as const;
     return this.store.transaction(async (tx) => {
-      const id = input.id ?? (await this.freeActorId(tx, slug(input.name)));
-      try {
-        const record = await tx.actors.create({
-          id,
-          name: input.name,
-          role: input.role ?? "user",
-          status: input.status ?? "active",
-          allowedModels: input.allowedModels ?? null,
-          limits: limitsForStorage(input.limits ?? undefined),
-          budget: input.budget ?? null,
-          source: "database",
-          createdAt: now,
-        });
-        await tx.audit.append(auditEntry(now, by, "actor-create", id, { after: actorFields(record) }));
-        await bumpRevision(tx.settings);
-        return actorView(record);
-      } catch (error) {
-        if (isStoreError(error) && error.code === "conflict") {
-          throw new AccessError("conflict", `an actor with id \`${id}\` already exists`, "id");
-        }
-        throw error;
+      let record: ActorRecord;
+      if (input.id === undefined) {
+        record = await this.createWithFreeId(tx, slug(input.name), fields);
+      } else {
+        // Not found by a read first: a concurrent create of the same id would pass the read and then fail.
+        const created = await tx.actors.createIfAbsent({ id: input.id, ...fields });
+        if (!created)
+          throw new AccessError("conflict", `an actor with id \`${input.id}\` already exists`, "id");
+        record = created;
       }
+      await tx.audit.append(auditEntry(now, by, "actor-create", record.id, { after: actorFields(record) }));
+      await bumpRevision(tx.settings);
+      return actorView(record);
     });
   }
 
@@ -275,7 +286,9 @@ export class AccessAdmin {
       if (changes.allowedModels !== undefined) patch.allowedModels = changes.allowedModels;
       if (changes.limits !== undefined) patch.limits = limitsForStorage(changes.limits ?? undefined);
       if (changes.budget !== undefined) patch.budget = changes.budget;
-      const record = (await tx.actors.update(id, patch, now)) ?? existing;
+      const record = await tx.actors.update(id, patch, now);
+      // Deleted by a concurrent request since we read it.
+      if (!record) throw new AccessError("not_found", `actor \`${id}\` does not exist`, "id");
       await tx.audit.append(auditEntry(now, by, "actor-update", id, changedFields(existing, record)));
       await bumpRevision(tx.settings);
       return actorView(record);
@@ -288,7 +301,10 @@ export class AccessAdmin {
     return this.store.transaction(async (tx) => {
       const existing = await this.changeableActor(tx, id);
       const tokens = await tx.tokens.list({ actorId: id });
-      await tx.actors.delete(id);
+      // A concurrent delete may have won since we read it: only one of them is the deletion.
+      if (!(await tx.actors.delete(id))) {
+        throw new AccessError("not_found", `actor \`${id}\` does not exist`, "id");
+      }
       // Its own provider keys go with it: nobody could use or delete them afterwards.
       const keys = await tx.providerKeys.deleteForActor(id);
       await tx.audit.append(
@@ -316,13 +332,31 @@ export class AccessAdmin {
     return record;
   }
 
-  private async freeActorId(tx: StoreRepositories, base: string): Promise<string> {
-    if (!(await tx.actors.get(base))) return base;
-    for (;;) {
-      const candidate = `${base}-${randomBytes(3).toString("hex")}`;
-      if (!(await tx.actors.get(candidate))) return candidate;
+  /**
+   * Creates an actor under `base`, or `base-<random>` when that is taken. Insert-if-absent rather than read then
+   * insert: concurrent creates of one name each get their own id instead of failing on the same one (issue 15).
+   */
+  private async createWithFreeId(
+    tx: StoreRepositories,
+    base: string,
+    actor: Omit<NewActor, "id">,
+  ): Promise<ActorRecord> {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const id = attempt === 0 ? base : `${base}-${randomBytes(3).toString("hex")}`;
+      const record = await tx.actors.createIfAbsent({ ...actor, id });
+      if (record) return record;
     }
+    throw new AccessError("conflict", `no free actor id starting with \`${base}\`; send an id`, "id");
   }
+}
+
+/** A token's lifetime, checked here so that the CLI and the admin API agree (the API's schema checks it first). */
+function checkExpiry(milliseconds: number): number {
+  if (!(milliseconds > 0))
+    throw new AccessError("invalid", "`expiresIn` must be longer than zero", "expiresIn");
+  const tooLong = durationBoundProblem(milliseconds);
+  if (tooLong !== undefined) throw new AccessError("invalid", `\`expiresIn\` ${tooLong}`, "expiresIn");
+  return milliseconds;
 }
 
 /** An actor's changeable fields, as the audit log keeps them (actors carry no secrets). */

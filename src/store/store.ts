@@ -112,11 +112,19 @@ export type ActorPatch = Partial<
 export interface ActorFilter {
   readonly source?: ActorSource;
   readonly status?: ActorStatus;
+  readonly role?: ActorRole;
+  /**
+   * Inside a transaction: lock the rows found until it ends (Postgres `FOR UPDATE`; SQLite's transactions are
+   * serial already), so a check over several actors (the last admin) cannot race a concurrent change.
+   */
+  readonly lock?: boolean;
 }
 
 export interface ActorsRepository {
   /** @throws StoreError `conflict` when the id is taken. */
   create(actor: NewActor): Promise<ActorRecord>;
+  /** As `create`, but `undefined` when the id is taken, without failing the transaction (Postgres would). */
+  createIfAbsent(actor: NewActor): Promise<ActorRecord | undefined>;
   get(id: string): Promise<ActorRecord | undefined>;
   /** Ordered by id. */
   list(filter?: ActorFilter): Promise<ActorRecord[]>;
@@ -168,6 +176,8 @@ export interface TokensRepository {
   create(token: NewToken): Promise<TokenRecord>;
   /** The token with this hash if it is usable at `now`: not revoked and not expired. */
   findByHash(tokenHash: string, now?: Date): Promise<TokenRecord | undefined>;
+  /** The token with this hash whatever its state (a revoked hash cannot be issued again). */
+  getByHash(tokenHash: string): Promise<TokenRecord | undefined>;
   /** The token whatever its state. */
   get(id: string): Promise<TokenRecord | undefined>;
   /** Ordered by creation time. */

@@ -223,6 +223,39 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         });
       });
 
+      it("creates if absent: undefined for a taken id, and the transaction goes on", async () => {
+        const store = await migrated();
+        await store.actors.create({ id: "a", name: "A", role: "user", source: "database" });
+        const created = await store.transaction(async (tx) => {
+          expect(
+            await tx.actors.createIfAbsent({ id: "a", name: "Again", role: "admin", source: "database" }),
+          ).toBe(undefined);
+          // On Postgres a failed INSERT would have aborted the transaction; this one must still work.
+          return tx.actors.createIfAbsent({ id: "b", name: "B", role: "user", source: "database" });
+        });
+        expect(created).toMatchObject({ id: "b", name: "B" });
+        expect((await store.actors.get("a"))?.name).toBe("A");
+      });
+
+      it("lists by role, and with a lock inside a transaction", async () => {
+        const store = await migrated();
+        await store.actors.create({ id: "r", name: "R", role: "admin", source: "database" });
+        await store.actors.create({ id: "s", name: "S", role: "user", source: "database" });
+        await store.actors.create({
+          id: "t",
+          name: "T",
+          role: "admin",
+          source: "config",
+          status: "disabled",
+        });
+        const ids = (list: { id: string }[]) => list.map((actor) => actor.id);
+        expect(ids(await store.actors.list({ role: "admin" }))).toEqual(["r", "t"]);
+        const locked = await store.transaction(async (tx) =>
+          ids(await tx.actors.list({ role: "admin", status: "active", lock: true })),
+        );
+        expect(locked).toEqual(["r"]);
+      });
+
       it("lists by id, filtered by source and status", async () => {
         const store = await migrated();
         await store.actors.create({ id: "c", name: "C", role: "user", source: "config" });
@@ -329,6 +362,10 @@ export function describeStoreConformance(label: string, options: StoreConformanc
         expect(await store.tokens.findByHash(HASH_A)).toEqual(token);
         expect(await store.tokens.findByHash(HASH_B)).toBeUndefined();
         expect(await store.tokens.get("tok_missing")).toBeUndefined();
+        await store.tokens.revoke(token.id, T0);
+        expect(await store.tokens.findByHash(HASH_A)).toBeUndefined();
+        expect(await store.tokens.getByHash(HASH_A)).toMatchObject({ id: token.id, revokedAt: T0 });
+        expect(await store.tokens.getByHash(HASH_B)).toBeUndefined();
       });
 
       it("refuses a duplicate hash (conflict) and an unknown actor (missing-reference)", async () => {

@@ -7,6 +7,7 @@ import type {
   ActorStatus,
   ActorsRepository,
   JsonObject,
+  NewActor,
 } from "../store.js";
 import {
   explainConstraints,
@@ -59,31 +60,41 @@ function toActor(row: ActorRow): ActorRecord {
   };
 }
 
+const INSERT = `INSERT INTO actors (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`;
+
+function insertParams(actor: NewActor): SqlValue[] {
+  return [
+    actor.id,
+    actor.name,
+    actor.role,
+    actor.status ?? "active",
+    jsonOrNull(actor.allowedModels),
+    jsonOrNull(actor.limits),
+    jsonOrNull(actor.budget),
+    actor.source,
+    toMillis(actor.createdAt ?? new Date()),
+  ];
+}
+
 export function actorsRepository(context: RepositoryContext): ActorsRepository {
   const { sql } = context;
   return {
     async create(actor) {
-      const createdAt = toMillis(actor.createdAt ?? new Date());
       const rows = await explainConstraints(
         context,
         { unique: `An actor with id "${actor.id}" already exists.` },
-        () =>
-          sql.query<ActorRow>(
-            `INSERT INTO actors (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING ${COLUMNS}`,
-            [
-              actor.id,
-              actor.name,
-              actor.role,
-              actor.status ?? "active",
-              jsonOrNull(actor.allowedModels),
-              jsonOrNull(actor.limits),
-              jsonOrNull(actor.budget),
-              actor.source,
-              createdAt,
-            ],
-          ),
+        () => sql.query<ActorRow>(`${INSERT} RETURNING ${COLUMNS}`, insertParams(actor)),
       );
       return toActor(rows[0]!);
+    },
+
+    async createIfAbsent(actor) {
+      // On Postgres a concurrent insert of the same id waits for the other transaction, then does nothing.
+      const [row] = await sql.query<ActorRow>(
+        `${INSERT} ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`,
+        insertParams(actor),
+      );
+      return row === undefined ? undefined : toActor(row);
     },
 
     async get(id) {
@@ -102,8 +113,16 @@ export function actorsRepository(context: RepositoryContext): ActorsRepository {
         params.push(filter.status);
         conditions.push(`status = $${params.length}`);
       }
+      if (filter.role !== undefined) {
+        params.push(filter.role);
+        conditions.push(`role = $${params.length}`);
+      }
       const where = conditions.length === 0 ? "" : `WHERE ${conditions.join(" AND ")}`;
-      const rows = await sql.query<ActorRow>(`SELECT ${COLUMNS} FROM actors ${where} ORDER BY id`, params);
+      const lock = filter.lock === true && sql.kind === "postgres" ? " FOR UPDATE" : "";
+      const rows = await sql.query<ActorRow>(
+        `SELECT ${COLUMNS} FROM actors ${where} ORDER BY id${lock}`,
+        params,
+      );
       return rows.map(toActor);
     },
 

@@ -86,6 +86,13 @@ export function tokensRepository(context: RepositoryContext): TokensRepository {
       return row === undefined ? undefined : toToken(row);
     },
 
+    async getByHash(tokenHash) {
+      const [row] = await sql.query<TokenRow>(`SELECT ${COLUMNS} FROM tokens WHERE token_hash = $1`, [
+        tokenHash,
+      ]);
+      return row === undefined ? undefined : toToken(row);
+    },
+
     async get(id) {
       const [row] = await sql.query<TokenRow>(`SELECT ${COLUMNS} FROM tokens WHERE id = $1`, [id]);
       return row === undefined ? undefined : toToken(row);
