@@ -88,6 +88,9 @@ export interface NumberRange {
   integer?: boolean;
 }
 
+/** A maximum of output tokens: a positive integer below 2^31, whatever the model (DESIGN §8 "Output token ceiling"). */
+export const maxTokensRange: NumberRange = { min: 1, max: 2 ** 31 - 1, integer: true };
+
 export function asNumber(value: unknown, field: string, range: NumberRange = {}): number {
   if (typeof value !== "number" || !Number.isFinite(value))
     fail(field, `expected a number, got ${describe(value)}`);

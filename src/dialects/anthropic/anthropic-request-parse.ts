@@ -16,6 +16,7 @@ import {
   fail,
   fieldPath,
   type JsonObject,
+  maxTokensRange,
   oneOf,
   optBoolean,
   optNumber,
@@ -176,7 +177,7 @@ function parse(input: unknown, countTokens: boolean): CanonicalRequest {
     includeUsage: true,
     extra: {},
   };
-  const maxTokens = optNumber(body, "max_tokens", "", { min: 1, integer: true });
+  const maxTokens = optNumber(body, "max_tokens", "", maxTokensRange);
   if (maxTokens === undefined && !countTokens) fail("max_tokens", "is required");
   if (maxTokens !== undefined) request.maxOutputTokens = maxTokens;
   const temperature = optNumber(body, "temperature", "", { min: 0, max: 1 });

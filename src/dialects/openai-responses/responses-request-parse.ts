@@ -21,6 +21,7 @@ import {
   catchFieldError,
   fail,
   type JsonObject,
+  maxTokensRange,
   oneOf,
   optBoolean,
   optNumber,
@@ -121,7 +122,7 @@ function parse(input: unknown, warn: Warn): CanonicalRequest {
     includeUsage: true,
     extra: {},
   };
-  const maxTokens = optNumber(body, "max_output_tokens", "", { min: 1, integer: true });
+  const maxTokens = optNumber(body, "max_output_tokens", "", maxTokensRange);
   if (maxTokens !== undefined) request.maxOutputTokens = maxTokens;
   const temperature = optNumber(body, "temperature", "", { min: 0, max: 2 });
   if (temperature !== undefined) request.temperature = temperature;

@@ -26,6 +26,7 @@ import {
   fieldPath,
   isObject,
   type JsonObject,
+  maxTokensRange,
   oneOf,
   optBoolean,
   optNumber,
@@ -276,8 +277,8 @@ function parse(input: unknown): CanonicalRequest {
     request.includeUsage = optBoolean(body.stream_options, "include_usage", "stream_options") ?? false;
   }
   const maxTokens =
-    optNumber(body, "max_completion_tokens", "", { min: 1, integer: true }) ??
-    optNumber(body, "max_tokens", "", { min: 1, integer: true });
+    optNumber(body, "max_completion_tokens", "", maxTokensRange) ??
+    optNumber(body, "max_tokens", "", maxTokensRange);
   if (maxTokens !== undefined) request.maxOutputTokens = maxTokens;
   readSampling(body, request);
   // Not OpenAI's own, but vLLM, Fireworks and OpenRouter take it in this dialect.

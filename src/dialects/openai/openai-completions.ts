@@ -13,6 +13,7 @@ import {
   fail,
   isObject,
   type JsonObject,
+  maxTokensRange,
   optBoolean,
   optNumber,
   optString,
@@ -69,7 +70,7 @@ function parse(input: unknown): CanonicalRequest {
   // Fill-in-the-middle at the start of a file has an empty prompt; without a suffix there is nothing to complete.
   if (request.prompt?.text === "" && !suffix)
     refuse("prompt", "must not be empty: send the text to complete (or a suffix for fill-in-the-middle)");
-  const maxTokens = optNumber(body, "max_tokens", "", { min: 1, integer: true });
+  const maxTokens = optNumber(body, "max_tokens", "", maxTokensRange);
   if (maxTokens !== undefined) request.maxOutputTokens = maxTokens;
   readSampling(body, request);
   const user = optString(body, "user", "");
