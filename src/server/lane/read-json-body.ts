@@ -1,4 +1,6 @@
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
+import { maxBodyDepth, tooDeepAt } from "../../canonical/json-depth.js";
 import { GatewayError } from "../../errors/index.js";
 
 /** The client went away before its request body arrived; there is nobody to answer. */
@@ -59,6 +61,9 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
  * The request body as parsed JSON, or a GatewayError naming what is wrong with it (413, 415, 400).
  * Plain JSON.parse is enough against prototype poisoning: it makes `__proto__` an own property,
  * and the body is only read and copied with spread, never merged into existing objects.
+ * Bytes that are not UTF-8 are refused rather than read with replacement characters (a prompt changed
+ * silently), and so is nesting past `maxBodyDepth`, which would overflow the stack of whatever walks the
+ * body recursively later (JSON.stringify of the upstream body among them).
  */
 export async function readJsonBody(request: IncomingMessage, limit: number): Promise<unknown> {
   const contentType = request.headers["content-type"];
@@ -74,11 +79,26 @@ export async function readJsonBody(request: IncomingMessage, limit: number): Pro
   const bytes = await readBody(request, limit);
   if (bytes.length === 0)
     throw new GatewayError("invalid_request", "request body is empty; expected a JSON object");
+  // Native and linear: about 2 µs for 100 KB of mostly ASCII.
+  if (!isUtf8(bytes))
+    throw new GatewayError(
+      "invalid_request",
+      "request body is not valid UTF-8: JSON text must be encoded as UTF-8",
+    );
   let text = bytes.toString("utf8");
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch (error) {
     throw new GatewayError("invalid_request", `request body is not valid JSON: ${(error as Error).message}`);
   }
+  const tooDeep = tooDeepAt(body, maxBodyDepth);
+  if (tooDeep !== undefined)
+    throw new GatewayError(
+      "invalid_request",
+      `request body is nested more than ${maxBodyDepth} levels deep (at ${tooDeep})`,
+      { param: tooDeep },
+    );
+  return body;
 }
