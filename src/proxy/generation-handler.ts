@@ -16,7 +16,7 @@ import { endpointOf } from "./outcome.js";
 import { fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
 import { providerFailureCode } from "./provider-failure.js";
 import type { ProxyDeps } from "./proxy-deps.js";
-import { relayStream } from "./stream-relay.js";
+import { openRelay } from "./stream-relay.js";
 import { UpstreamCall } from "./upstream-call.js";
 import { passesThrough, planGeneration, type RouteOperation } from "./upstream-plan.js";
 import { warningHeader } from "./warnings.js";
@@ -167,6 +167,7 @@ export async function handleGeneration(
           exchange.headers,
         ),
         body: JSON.stringify(plan.body),
+        model: routed.model.modelName,
       },
       { signal: call.signal, secrets: plan.target.secrets, ...timeouts },
     );
@@ -216,9 +217,12 @@ export async function handleGeneration(
     return;
   }
 
-  const relay = relayStream(
+  // Waits for the first text: a stream that fails before it is an HTTP error in the client's dialect.
+  const relay = await openRelay(
     {
       body: response.body,
+      providerName: routed.provider.id,
+      contentType: response.headers["content-type"],
       framing: plan.framing,
       passthrough: plan.passthrough,
       providerDialect: plan.providerDialect,

@@ -95,6 +95,7 @@ export async function sendWhole(
           exchange.headers,
         ),
         body,
+        model: routed.model.modelName,
       },
       { signal: call.signal, secrets: target.secrets, ...timeouts },
     );
