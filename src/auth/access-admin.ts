@@ -12,6 +12,7 @@ import {
 } from "../store/index.js";
 import { limitsForStorage } from "./actor.js";
 import { auditEntry, type ChangeAuthor } from "./change-author.js";
+import { type AdminLoss, lastAdminRefusal } from "./last-admin.js";
 import type { Role } from "./principal.js";
 import { bumpRevision } from "./revision.js";
 import { generateToken, hashToken, tokenHint, tokenPrefix } from "./token.js";
@@ -224,6 +225,10 @@ export class AccessAdmin {
     return this.store.transaction(async (tx) => {
       const record = await tx.tokens.get(id);
       if (!record) throw new AccessError("not_found", `token \`${id}\` does not exist`, "id");
+      if (tokenView(record, now).state === "active") {
+        const actor = await tx.actors.get(record.actorId);
+        if (actor?.role === "admin") await refuseLastAdmin(tx, { actorId: actor.id, tokenId: id }, now);
+      }
       const revoked = await tx.tokens.revoke(id, now);
       if (revoked) {
         const before = { actorId: record.actorId, name: record.name, state: tokenView(record, now).state };
@@ -286,6 +291,14 @@ export class AccessAdmin {
       if (changes.allowedModels !== undefined) patch.allowedModels = changes.allowedModels;
       if (changes.limits !== undefined) patch.limits = limitsForStorage(changes.limits ?? undefined);
       if (changes.budget !== undefined) patch.budget = changes.budget;
+      const demoted = changes.role !== undefined && changes.role !== "admin";
+      if (
+        existing.role === "admin" &&
+        existing.status === "active" &&
+        (demoted || changes.status === "disabled")
+      ) {
+        await refuseLastAdmin(tx, { actorId: id }, now);
+      }
       const record = await tx.actors.update(id, patch, now);
       // Deleted by a concurrent request since we read it.
       if (!record) throw new AccessError("not_found", `actor \`${id}\` does not exist`, "id");
@@ -300,6 +313,7 @@ export class AccessAdmin {
     const now = this.now();
     return this.store.transaction(async (tx) => {
       const existing = await this.changeableActor(tx, id);
+      if (existing.role === "admin") await refuseLastAdmin(tx, { actorId: id }, now);
       const tokens = await tx.tokens.list({ actorId: id });
       // A concurrent delete may have won since we read it: only one of them is the deletion.
       if (!(await tx.actors.delete(id))) {
@@ -357,6 +371,11 @@ function checkExpiry(milliseconds: number): number {
   const tooLong = durationBoundProblem(milliseconds);
   if (tooLong !== undefined) throw new AccessError("invalid", `\`expiresIn\` ${tooLong}`, "expiresIn");
   return milliseconds;
+}
+
+async function refuseLastAdmin(tx: StoreRepositories, loss: AdminLoss, now: Date): Promise<void> {
+  const refusal = await lastAdminRefusal(tx, loss, now);
+  if (refusal !== undefined) throw new AccessError("conflict", refusal, "id");
 }
 
 /** An actor's changeable fields, as the audit log keeps them (actors carry no secrets). */
