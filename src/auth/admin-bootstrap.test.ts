@@ -45,6 +45,44 @@ describe("admin bootstrap", () => {
     expect((await authenticate("tg_from_env_0123456789"))?.actorId).toBe("admin");
   });
 
+  it("replaces the previous TOLLGATE_ADMIN_TOKEN when the value changes, revoking it with an audit entry", async () => {
+    await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_first_value_0123456789" });
+    const generatedBefore = await bootstrapAdmin(store, {});
+    expect(generatedBefore.generatedToken).toBeUndefined();
+    await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_second_value_0123456789" });
+    expect(await authenticate("tg_first_value_0123456789")).toBeUndefined();
+    expect((await authenticate("tg_second_value_0123456789"))?.role).toBe("admin");
+    const tokens = await store.tokens.list({ actorId: adminActorId });
+    expect(tokens.map((token) => [token.tokenHash, token.revokedAt === null])).toEqual([
+      [hashToken("tg_first_value_0123456789"), false],
+      [hashToken("tg_second_value_0123456789"), true],
+    ]);
+    const [revocation] = await store.audit.list({ action: "token-revoke" });
+    expect(revocation).toMatchObject({
+      actorId: null,
+      target: tokens[0]!.id,
+      details: { via: "admin-bootstrap", reason: "TOLLGATE_ADMIN_TOKEN changed" },
+    });
+    // The same value again changes nothing.
+    await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_second_value_0123456789" });
+    expect(await store.audit.list({ action: "token-revoke" })).toHaveLength(1);
+  });
+
+  it("keeps a generated token, and a value revoked on purpose stays revoked without failing the start", async () => {
+    const { generatedToken } = await bootstrapAdmin(store, {});
+    await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_first_value_0123456789" });
+    expect((await authenticate(generatedToken!))?.actorId).toBe(adminActorId);
+    const first = (await store.tokens.list({ actorId: adminActorId })).find(
+      (token) => token.name === "TOLLGATE_ADMIN_TOKEN",
+    )!;
+    await store.tokens.revoke(first.id);
+    // Before: the unique hash made this start fail; now it says the value is unusable and changes nothing.
+    const again = await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_first_value_0123456789" });
+    expect(again).toEqual({ environmentTokenUnusable: true });
+    expect(await store.tokens.findByHash(hashToken("tg_first_value_0123456789"))).toBeUndefined();
+    expect((await authenticate(generatedToken!))?.actorId).toBe(adminActorId);
+  });
+
   it("audits the actor and token it creates as the system's, once, without the token", async () => {
     await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_from_env_0123456789" });
     await bootstrapAdmin(store, { TOLLGATE_ADMIN_TOKEN: "tg_from_env_0123456789" });
