@@ -18,7 +18,7 @@ export interface CliOptions {
   rounds: number;
 }
 
-export const HELP = `Usage: npm run bench -- [options]   (or: node --experimental-strip-types bench/run.ts [options])
+export const HELP = `Usage: npm run bench -- [options]   (or: node --experimental-strip-types --import=./scripts/ts-imports.mjs bench/run.ts [options])
 
   --scenarios a,b     ${SCENARIOS.join(", ")} (default: all)
   --duration 10s      length of each rate measurement (default 10s; --quick 3s)
