@@ -3,6 +3,8 @@
  * The usage folder builds them from request outcomes; the store only writes, sums and lists them.
  */
 export interface UsageEvent {
+  /** The event's own id (random), unique in the store: a retried write cannot record a request twice. */
+  readonly eventId: string;
   /** When the request arrived. */
   readonly time: Date;
   readonly requestId: string;

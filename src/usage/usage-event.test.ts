@@ -29,6 +29,7 @@ const answered: Partial<RequestOutcome> = {
 describe("toUsageEvent", () => {
   it("an answered request: who, what, where (origin only), tokens, cost and times", () => {
     expect(toUsageEvent(outcome(answered))).toEqual({
+      eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       time: new Date(1_700_000_000_000),
       requestId: "req-1",
       traceId: "trace-1",
@@ -56,6 +57,10 @@ describe("toUsageEvent", () => {
       // 3 ms before the call left, 5 ms from the whole answer read to its first byte out.
       overheadMs: 8,
     });
+  });
+
+  it("each event has its own id, so a retried write can recognise it", () => {
+    expect(toUsageEvent(outcome(answered)).eventId).not.toBe(toUsageEvent(outcome(answered)).eventId);
   });
 
   it("a stream's overhead is only the time before the call left", () => {

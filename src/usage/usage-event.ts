@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { RequestOutcome } from "../proxy/outcome.js";
 import type { UsageEvent } from "../store/usage-events.js";
 
@@ -54,6 +55,7 @@ function overhead(outcome: RequestOutcome): number | null {
 export function toUsageEvent(outcome: RequestOutcome): UsageEvent {
   const usage = outcome.upstreamSent ? outcome.usage : undefined;
   return {
+    eventId: randomUUID(),
     time: new Date(Math.round(outcome.startedAt)),
     requestId: outcome.requestId,
     traceId: outcome.traceId ?? null,

@@ -8,6 +8,7 @@ const range = { from: new Date(0), to: new Date(Date.now() + 86_400_000) };
 
 function event(index: number): UsageEvent {
   return {
+    eventId: `evt-${index}`,
     time: new Date(Date.now() - 1000),
     requestId: `req-${index}`,
     traceId: null,
@@ -41,6 +42,7 @@ function gatedSink(store: Store) {
   let gate: Promise<void> | undefined;
   let open: () => void = () => {};
   let failing = false;
+  let losingAnswers = false;
   const calls: number[] = [];
   return {
     calls,
@@ -56,11 +58,16 @@ function gatedSink(store: Store) {
     fail(value: boolean) {
       failing = value;
     },
+    /** The write commits, then its answer is lost (the connection dropped at that moment). */
+    loseAnswers(value: boolean) {
+      losingAnswers = value;
+    },
     async insertMany(events: readonly UsageEvent[]) {
       calls.push(events.length);
       if (gate) await gate;
       if (failing) throw new Error("database unavailable");
       await store.usageEvents.insertMany(events);
+      if (losingAnswers) throw new Error("connection reset");
     },
   };
 }
@@ -151,6 +158,19 @@ describe("UsageRecorder", () => {
     expect(await stored(store)).toBe(15);
     const ids = (await store.usageEvents.list({ ...range, limit: 100 })).map((row) => row.requestId);
     expect(new Set(ids).size).toBe(15);
+  });
+
+  it("retries a batch whose write committed but whose answer was lost without writing it twice", async () => {
+    const { store, sink, recorder } = await setup({ queueSize: 100, batchSize: 10 });
+    sink.loseAnswers(true);
+    for (let index = 0; index < 15; index++) recorder.record(event(index));
+    await recorder.flush();
+    expect(recorder.depth).toBe(15);
+    expect(await stored(store)).toBe(10);
+    sink.loseAnswers(false);
+    await recorder.flush();
+    expect(recorder.depth).toBe(0);
+    expect(await stored(store)).toBe(15);
   });
 
   it("writes everything left on close, even after failures, and drops what comes later", async () => {

@@ -4,8 +4,11 @@ import type { Store, UsageEvent } from "../../src/store/index.js";
 const T0 = Date.parse("2025-03-04T22:30:00.000Z");
 const MINUTE = 60_000;
 
+let events = 0;
+
 export function usageEvent(fields: Partial<UsageEvent> = {}): UsageEvent {
   return {
+    eventId: `evt-${++events}`,
     time: new Date(T0),
     requestId: "req",
     traceId: null,
@@ -48,6 +51,7 @@ export function describeUsageEventsConformance(migrated: () => Promise<Store>): 
         usageEvent({ requestId: "a2", time: new Date(T0 + 20 * MINUTE), status: 429, inputTokens: 0 }),
         usageEvent({ requestId: "b1", time: new Date(T0 + 40 * MINUTE), actorId: "bob", costUsd: 0.5 }),
         usageEvent({
+          eventId: "evt-b2",
           requestId: "b2",
           time: new Date(T0 + 100 * MINUTE),
           actorId: "bob",
@@ -71,6 +75,7 @@ export function describeUsageEventsConformance(migrated: () => Promise<Store>): 
       expect(events.map((event) => event.requestId)).toEqual(["b2", "b1", "a2"]);
       expect(events[0]).toEqual(
         usageEvent({
+          eventId: "evt-b2",
           requestId: "b2",
           time: new Date(T0 + 100 * MINUTE),
           actorId: "bob",
@@ -84,6 +89,20 @@ export function describeUsageEventsConformance(migrated: () => Promise<Store>): 
           overheadMs: null,
         }),
       );
+    });
+
+    it("writes a batch once however often it is retried (a flush whose answer was lost)", async () => {
+      const store = await migrated();
+      const batch = [
+        usageEvent({ requestId: "x1" }),
+        usageEvent({ requestId: "x2" }),
+        usageEvent({ requestId: "x3" }),
+      ];
+      await store.usageEvents.insertMany(batch);
+      await store.usageEvents.insertMany(batch);
+      await store.usageEvents.insertMany([batch[1]!, usageEvent({ requestId: "x4" })]);
+      const ids = (await store.usageEvents.list({ ...range })).map((event) => event.requestId).sort();
+      expect(ids).toEqual(["x1", "x2", "x3", "x4"]);
     });
 
     it("filters by time range (to exclusive), actor, model, provider, feature and status", async () => {

@@ -10,6 +10,7 @@ import { type RepositoryContext, textOrNull, toDate, toMillis } from "./rows.js"
 
 /** Event fields in column order; the table's columns are these names in snake_case. */
 const FIELDS = [
+  "eventId",
   "time",
   "requestId",
   "traceId",
@@ -79,6 +80,8 @@ function numberOrNull(value: unknown): number | null {
 
 function toEvent(row: Record<string, unknown>): UsageEvent {
   return {
+    // Events written before ids existed have none; their row id stands in.
+    eventId: row.event_id == null ? `row-${String(row.id)}` : String(row.event_id),
     time: toDate(row.time),
     requestId: String(row.request_id),
     traceId: textOrNull(row.trace_id),
@@ -146,7 +149,7 @@ function compareKeys(a: UsageAggregateRow, b: UsageAggregateRow, groups: readonl
 
 /** The largest statement size that fits, from 64 rows down by halves. */
 function chunkRows(remaining: number): number {
-  // 64 rows × 25 columns: far below SQLite's 32,766 and Postgres's 65,535 bound parameters.
+  // 64 rows × 26 columns: far below SQLite's 32,766 and Postgres's 65,535 bound parameters.
   let rows = 64;
   while (rows > remaining) rows /= 2;
   return rows;
@@ -161,7 +164,8 @@ function insertStatement(rows: number): string {
     for (let row = 0; row < rows; row++) {
       tuples.push(`(${FIELDS.map((_, index) => `$${row * FIELDS.length + index + 1}`).join(", ")})`);
     }
-    text = `INSERT INTO usage_events (${COLUMNS}) VALUES ${tuples.join(", ")}`;
+    // A retried batch whose first write did commit: its events are there already, and stay once.
+    text = `INSERT INTO usage_events (${COLUMNS}) VALUES ${tuples.join(", ")} ON CONFLICT (event_id) DO NOTHING`;
     insertStatements.set(rows, text);
   }
   return text;
@@ -227,7 +231,7 @@ export function usageEventsRepository({ sql, bulkInsert }: RepositoryContext): U
       const where = whereClause(query, params);
       params.push(limit);
       const rows = await sql.query(
-        `SELECT ${COLUMNS} FROM usage_events ${where} ORDER BY time DESC, id DESC LIMIT $${params.length}`,
+        `SELECT id, ${COLUMNS} FROM usage_events ${where} ORDER BY time DESC, id DESC LIMIT $${params.length}`,
         params,
       );
       return rows.map(toEvent);
