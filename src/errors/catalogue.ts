@@ -81,6 +81,13 @@ export const errorCatalogue = {
     retryable: false,
     description: "The body is not JSON.",
   },
+  headers_too_large: {
+    status: 431,
+    fault: "caller",
+    retryable: false,
+    description:
+      "The request's headers are larger than the server accepts (Node's limit, 16 KiB by default).",
+  },
   rate_limited: {
     status: 429,
     fault: "policy",

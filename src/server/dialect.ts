@@ -15,9 +15,12 @@ declare module "fastify" {
 export function dialectOf(request: FastifyRequest): ErrorDialect {
   const routeDialect = request.routeOptions.config?.dialect;
   if (routeDialect) return routeDialect;
-  if (request.url.startsWith("/v1/messages")) return "anthropic";
-  if (request.url.startsWith("/v1/models") && request.headers["anthropic-version"] !== undefined) {
-    return "anthropic";
-  }
+  return dialectOfPath(request.url, request.headers["anthropic-version"] !== undefined);
+}
+
+/** The dialect a path speaks when no route says (unknown paths, requests refused before routing). */
+export function dialectOfPath(path: string, anthropicVersion: boolean): ErrorDialect {
+  if (path.startsWith("/v1/messages")) return "anthropic";
+  if (path.startsWith("/v1/models") && anthropicVersion) return "anthropic";
   return "openai";
 }
