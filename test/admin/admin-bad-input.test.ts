@@ -61,6 +61,14 @@ describe.each<StoreKind>(["postgres", "sqlite"])("admin API bad input (%s)", (ki
     await expect400("GET", "/admin/api/usage/events?actor=x%00", undefined, "actor", UNSTORABLE);
     await expect400("GET", "/admin/api/tokens?actorId=%00", undefined, "actorId", "actor ids may contain");
     await expect400("GET", "/admin/api/explain?actor=%00&model=x", undefined, "actor", UNSTORABLE);
+    // A provider key's own check refuses anything but printable ASCII, NUL included.
+    await expect400(
+      "PUT",
+      "/admin/api/providers/central/key",
+      { key: `sk-${NUL}abc` },
+      "key",
+      "printable ASCII",
+    );
   });
 
   it("answers ids with control characters in the path with a 400 naming the id", async () => {
