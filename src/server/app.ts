@@ -6,6 +6,7 @@ import Fastify, {
   LogController,
   type onRequestHookHandler,
 } from "fastify";
+import type { AuthFailureLimiter } from "../auth/auth-failure-limiter.js";
 import type { Authenticator } from "../auth/principal.js";
 import { GatewayError } from "../errors/index.js";
 import type { RequestOutcome } from "../proxy/outcome.js";
@@ -15,11 +16,15 @@ import type { Logger } from "../telemetry/logger.js";
 import { idsOnlyTracing, type Tracing, tracedStep } from "../telemetry/tracing.js";
 import { requestTrace, traceRequest } from "../telemetry/tracing-requests.js";
 import { authenticate } from "./auth-hook.js";
+import { clientAddressOf } from "./client-address.js";
+import { answerClientError } from "./client-error.js";
+import { type CorsPolicy, registerCors } from "./cors.js";
 import { installErrorHandling, sendError } from "./error-handler.js";
 import { ProxyLane } from "./lane/proxy-lane.js";
 import { requestIdFor } from "./request-id.js";
 import { type ReadinessCheck, registerHealthRoutes } from "./routes/health.js";
 import { type ModelListing, registerModelRoutes } from "./routes/models.js";
+import { registerAdminSecurityHeaders } from "./security-headers.js";
 
 export interface AppOptions {
   logger: Logger;
@@ -32,6 +37,10 @@ export interface AppOptions {
   proxy: ProxyDeps;
   /** Every request's trace: its ids for `x-trace`/`x-span` and the logs, and spans when exported. */
   tracing?: Tracing;
+  /** Failed authentication per client address (`server.authFailures`); absent when turned off. */
+  authFailures?: AuthFailureLimiter;
+  /** Browser access (`server.cors`); absent means none. */
+  cors?: CorsPolicy;
   /** Sees every client API request's finished outcome (the lane's single end). */
   onOutcome?: (outcome: RequestOutcome) => void;
   /** Routes that need the running services (limits, admin API); registered with the same auth hook. */
@@ -54,6 +63,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit,
     logger: options.logger,
     tracing,
+    clientAddress: clientAddressOf(options.trustProxy),
+    ...(options.authFailures ? { authFailures: options.authFailures } : {}),
+    ...(options.cors ? { cors: options.cors } : {}),
     ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
   });
   const serverOptions: FastifyHttpOptions<Server> = {
@@ -82,6 +94,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: requestIdFor,
     return503OnClosing: true,
+    // What node:http refuses before routing (oversized headers, a broken request line), in the route's dialect.
+    clientErrorHandler: answerClientError,
     // Errors raised before routing (a path that is not valid percent-encoding) in the caller's dialect too.
     frameworkErrors: (error, request, reply) => {
       const message =
@@ -131,9 +145,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done();
   });
 
+  registerAdminSecurityHeaders(app);
+  if (options.cors) registerCors(app, options.cors);
   installErrorHandling(app, options.bodyLimit);
   registerHealthRoutes(app, options.readiness);
-  const authenticateHook = authenticate(options.authenticator);
+  const authenticateHook = authenticate(options.authenticator, undefined, options.authFailures);
   registerModelRoutes(app, { authenticate: authenticateHook, models: options.models });
   app.addHook("preClose", (done) => {
     lane.closing = true;

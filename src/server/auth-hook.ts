@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { FastifyReply, FastifyRequest } from "fastify";
+import type { AuthFailureLimiter } from "../auth/auth-failure-limiter.js";
 import type { Authenticator, Principal } from "../auth/principal.js";
 import { presentedToken } from "../auth/principal.js";
 import { type Permission, roleAllows } from "../auth/roles.js";
@@ -45,12 +46,33 @@ export function principalFor(
   return accepted(result, permission);
 }
 
-/** The same as a Fastify onRequest hook: runs before the body is read, so unauthenticated callers cost no parsing. */
-export function authenticate(authenticator: () => Authenticator, permission?: Permission) {
+/** A missing, unknown, revoked or expired token: what `server.authFailures` counts (not a 403 or a 503). */
+export function isAuthenticationFailure(error: unknown): boolean {
+  return error instanceof GatewayError && error.code === "unauthenticated";
+}
+
+/**
+ * The same as a Fastify onRequest hook: runs before the body is read, so unauthenticated callers cost no parsing.
+ * With `failures`, an address that failed too often is refused (429) before its token is looked at.
+ */
+export function authenticate(
+  authenticator: () => Authenticator,
+  permission?: Permission,
+  failures?: AuthFailureLimiter,
+) {
   return (request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void => {
+    if (failures?.blocking) {
+      try {
+        failures.check(request.ip);
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+    }
     const step = requestTrace(request.raw)?.step("authenticate");
     const finish = (error?: Error) => {
       step?.end(error);
+      if (failures && isAuthenticationFailure(error)) failures.failed(request.ip);
       done(error);
     };
     let result: Principal | Promise<Principal>;

@@ -31,6 +31,7 @@ import { registerMeKeysRoutes } from "./routes/me-keys.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import type { ModelListing } from "./routes/models.js";
 import { registerUsageRoutes } from "./routes/usage.js";
+import { securityOptions } from "./security-options.js";
 
 export interface GatewayOptions {
   loaded: LoadedConfig;
@@ -251,6 +252,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       logger,
       bodyLimit: server.bodyLimit,
       trustProxy: server.trustProxy,
+      ...securityOptions(server, metrics),
       tracing,
       authenticator: () => directory,
       models: () => models,

@@ -19,6 +19,7 @@ import {
   providerOverride,
   selfHostedModel,
 } from "./model-configuration.js";
+import { authFailures, cors } from "./server-security.js";
 import {
   actor,
   actorSource,
@@ -162,6 +163,20 @@ const DESCRIPTIONS = new Map<z.core.$ZodType, string>([
   [server.shape.bodyLimit, "The largest request body accepted. Default 32 MiB, as Anthropic accepts."],
   [server.shape.trustProxy, "As Fastify's `trustProxy`: true, a hop count, or addresses/CIDRs."],
   [server.shape.shutdownTimeout, "How long a stop waits for the requests in flight."],
+  [
+    server.shape.authFailures,
+    "Failed authentication (a missing, unknown, revoked or expired token) per client address, counted in each replica's memory: after `limit` failures within `window`, that address gets 429 with Retry-After until the window ends, without its token being checked. The address honours `trustProxy`.",
+  ],
+  [authFailures.shape.limit, "Failures allowed per window and address; 0 turns the check off."],
+  [
+    server.shape.cors,
+    "Browser access (CORS). Without it no CORS headers are sent and browsers refuse cross-origin calls.",
+  ],
+  [
+    cors.shape.origins,
+    'The origins allowed to call the gateway from a browser, exactly as browsers send them, e.g. "https://app.example.com". No wildcard.',
+  ],
+  [cors.shape.maxAge, "How long a browser may cache a preflight's answer."],
   [tollgateConfig.shape.storage, "The database of actors, tokens and usage."],
   [
     storage.shape.url,

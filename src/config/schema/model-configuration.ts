@@ -90,7 +90,11 @@ const keyPolicy = strictObject({
 });
 
 const keyProvider = <T extends string>(type: T) =>
-  strictObject({ type: z.literal(type), accessToken: headerSecret.optional(), endpoint: providerUrl.optional() });
+  strictObject({
+    type: z.literal(type),
+    accessToken: headerSecret.optional(),
+    endpoint: providerUrl.optional(),
+  });
 
 const openAICompatibleEndpoint = strictObject({
   url: providerUrl,

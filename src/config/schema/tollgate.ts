@@ -14,6 +14,7 @@ import {
 } from "./common.js";
 import { actorSourceUrl, headerSecret, httpHeaders, webhookUrl } from "./http-fields.js";
 import { modelConfiguration } from "./model-configuration.js";
+import { authFailures, cors } from "./server-security.js";
 
 const SIZE = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i;
 const SIZE_UNITS: Record<string, number> = {
@@ -48,6 +49,8 @@ export const server = strictObject({
   /** As Fastify's `trustProxy`: true, a hop count, or addresses/CIDRs. */
   trustProxy: z.union([z.boolean(), nonNegativeInt, z.string(), z.array(z.string())]).default(false),
   shutdownTimeout: duration.default(30_000),
+  authFailures: authFailures.default(authFailures.parse({})),
+  cors: cors.optional(),
 });
 
 export const storage = strictObject({

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuthFailureLimiter } from "../../auth/auth-failure-limiter.js";
 import type { Authenticator } from "../../auth/principal.js";
 import { errorBody, GatewayError } from "../../errors/index.js";
 import { estimateMissingUsage, newOutcome, type RequestOutcome } from "../../proxy/outcome.js";
@@ -7,7 +8,8 @@ import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
 import { handling, type Tracing } from "../../telemetry/tracing.js";
 import { unsendableReason } from "../../upstream/error-mapping.js";
 import { costUsd } from "../../usage/cost.js";
-import { principalFor } from "../auth-hook.js";
+import { isAuthenticationFailure, principalFor } from "../auth-hook.js";
+import type { CorsPolicy } from "../cors.js";
 import { requestIdFor } from "../request-id.js";
 import { HttpExchange } from "./http-exchange.js";
 import { ClientGoneError, readJsonBody } from "./read-json-body.js";
@@ -19,6 +21,11 @@ export interface ProxyLaneOptions {
   logger: Logger;
   /** Opens each request's server span (or only its ids), ended by the request's end. */
   tracing: Tracing;
+  /** The client's address as Fastify's `request.ip` (server.trustProxy); read only when authentication fails. */
+  clientAddress: (request: IncomingMessage) => string;
+  /** Failed authentication per client address; absent when turned off. */
+  authFailures?: AuthFailureLimiter;
+  cors?: CorsPolicy;
   /** Sees every finished request's outcome, refused and failed ones included (usage, metrics, tests). */
   onOutcome?: (outcome: RequestOutcome) => void;
 }
@@ -71,6 +78,8 @@ export class ProxyLane {
     exchange.header("x-request-id", id);
     exchange.header("x-trace", trace.traceId);
     exchange.header("x-span", trace.spanId);
+    const cors = this.options.cors;
+    if (cors) cors.responseHeaders(request.headers.origin, (name, value) => exchange.header(name, value));
     if (this.closing) {
       this.fail(
         route,
@@ -83,12 +92,17 @@ export class ProxyLane {
   }
 
   private async run(route: ProxyRoute, exchange: HttpExchange): Promise<void> {
+    const failures = this.options.authFailures;
+    // A blocked address is refused before its token is looked at; while none is, this is one size check.
+    if (failures?.blocking) failures.check(this.options.clientAddress(exchange.request));
     const authenticating = exchange.trace.step("authenticate");
     try {
       const principal = principalFor(this.options.authenticator(), exchange.headers, "client");
       exchange.principal = principal instanceof Promise ? await principal : principal;
     } catch (error) {
       authenticating?.end(error);
+      if (failures && isAuthenticationFailure(error))
+        failures.failed(this.options.clientAddress(exchange.request));
       throw error;
     }
     authenticating?.end();
