@@ -12,7 +12,7 @@ const origin = z.string().superRefine((value, context) => {
   if (value === "*" || value === "null") {
     context.addIssue({
       code: "custom",
-      message: `\`${value}\` is not allowed: list each origin that may call the gateway, e.g. "https://app.example.com"`,
+      message: `\`${value}\` is not allowed; list each origin that may call the gateway, e.g. "https://app.example.com"`,
     });
     return;
   }
