@@ -25,6 +25,7 @@ describe("tollgate.example.jsonc", () => {
       bodyLimit: 32 * 1024 * 1024,
       trustProxy: false,
       shutdownTimeout: 30_000,
+      authFailures: { limit: 20, window: 60_000 },
     });
     expect(config.storage.url.reveal()).toBe("sqlite:.tollgate/tollgate.db");
     expect(config.redis).toBeUndefined();
