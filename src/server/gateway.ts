@@ -219,7 +219,33 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await directory.start();
     teardown.add(() => directory.close());
 
-    const upstream = createUpstreamClient();
+    const upstream = createUpstreamClient({
+      // Read at each fault, so a reload applies; off means a threshold no run of faults reaches.
+      circuitBreaker: () => {
+        const { enabled, failures, coolDown } = loaded.config.upstream.circuitBreaker;
+        return { failures: enabled ? failures : Number.POSITIVE_INFINITY, coolDownMs: coolDown };
+      },
+      onCircuitChange: (change) => {
+        const fields = { endpoint: change.endpoint, model: change.model, failures: change.failures };
+        if (change.to === "open" && change.from === "closed")
+          logger.warn(fields, "upstream circuit opened: requests to this endpoint and model are held back");
+        else if (change.to === "closed")
+          logger.info(fields, "upstream circuit closed: the endpoint answers again");
+      },
+    });
+    const circuits = upstream.circuits;
+    if (circuits) {
+      metrics?.gauge(
+        "upstream_circuits_open",
+        "Upstream circuits (endpoint and model) open or half-open in this replica.",
+        () => circuits.count("open") + circuits.count("half-open"),
+      );
+      metrics?.counter(
+        "upstream_circuit_openings_total",
+        "Times an upstream circuit (endpoint and model) opened in this replica.",
+        () => circuits.openings,
+      );
+    }
     teardown.add(() => upstream.destroy());
     // Flushed after the server has closed, so the last requests' spans go out too.
     const tracing = await createTracing({

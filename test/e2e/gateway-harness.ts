@@ -146,6 +146,9 @@ export function gatewayConfig(mock: string, refused: string, storage: string): s
   ];
   const config = {
     storage: { url: `sqlite:${storage}` },
+    // These suites map one upstream failure after another on the same models; circuits would turn them into
+    // 503s. Circuit breakers have their own suite (test/faults/).
+    upstream: { circuitBreaker: { enabled: false } },
     modelConfiguration: {
       sourcegraph: null,
       providerOverrides,

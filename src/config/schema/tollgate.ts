@@ -333,6 +333,20 @@ export const telemetry = strictObject({
   }).default({ enabled: false, serviceName: "tollgate", sampleRatio: 1 }),
 });
 
+/** How the gateway treats its upstreams (README "Reliability"). */
+export const upstream = strictObject({
+  /**
+   * Per endpoint and model, in each replica's memory: `failures` consecutive upstream faults (5xx, 529,
+   * timeouts, connection failures; not 429 or the caller's 4xx) stop requests to it for `coolDown`, then one
+   * probe request decides. Off (`enabled: false`): every request is tried.
+   */
+  circuitBreaker: strictObject({
+    enabled: z.boolean().default(true),
+    failures: positiveInt.default(5),
+    coolDown: positiveDuration.default(30_000),
+  }).default({ enabled: true, failures: 5, coolDown: 30_000 }),
+});
+
 export const TOLLGATE_SECTIONS = [
   "server",
   "storage",
@@ -343,6 +357,7 @@ export const TOLLGATE_SECTIONS = [
   "limits",
   "usage",
   "telemetry",
+  "upstream",
 ] as const;
 
 export const tollgateConfig = strictObject({
@@ -356,6 +371,7 @@ export const tollgateConfig = strictObject({
   limits: limits.default(limits.parse({})),
   usage: usage.default(usage.parse({})),
   telemetry: telemetry.default(telemetry.parse({})),
+  upstream: upstream.default(upstream.parse({})),
 });
 
 export type TollgateConfigInput = z.input<typeof tollgateConfig>;
