@@ -88,6 +88,8 @@ function connectionError(connectionString: string, error: unknown): Error {
   );
 }
 
+function ignoreError(): void {}
+
 function pgCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
@@ -214,6 +216,9 @@ class PostgresDriver implements SqlDriver {
   async #withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     this.#checkOpen();
     const client = await this.#pool.connect();
+    // A connection lost while checked out emits 'error' besides failing its queries; unheard, that event
+    // would kill the process (a store restart during a transaction, a reload's config sync).
+    client.on("error", ignoreError);
     let failed = false;
     try {
       return await work(client);
@@ -221,6 +226,7 @@ class PostgresDriver implements SqlDriver {
       failed = true;
       throw error;
     } finally {
+      client.removeListener("error", ignoreError);
       // After a failure the connection may be mid-transaction or still hold the migration lock (if ROLLBACK
       // or the unlock failed): destroy it rather than return it to the pool. Reconnecting is cheap.
       client.release(failed);

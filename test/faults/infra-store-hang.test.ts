@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openStore } from "../../src/store/index.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
 import {
   chat,
@@ -104,4 +105,49 @@ describe("a store that drops packets (blackholed Postgres)", () => {
     proxy.setMode("pass");
     proxy.resetAll();
   }, 90_000);
+});
+
+/**
+ * Issue 15 "SIGHUP while Postgres is unreachable kills the gateway": a connection lost while checked out (a
+ * transaction between two queries) emitted an 'error' event nobody listened to, which ends the process.
+ */
+describe("a store connection lost inside a transaction", () => {
+  const schema = randomSchemaName();
+  let proxy: TcpFaultProxy;
+
+  afterAll(async () => {
+    await proxy?.close();
+    await dropSchemas([schema]);
+  });
+
+  it("fails the transaction, not the process", async () => {
+    const base = new URL(await postgresUrl());
+    proxy = new TcpFaultProxy(base);
+    base.host = await proxy.start();
+    const store = await openStore(withSchema(base.toString(), schema), { queryTimeoutMs: 2_000 });
+    try {
+      await store.migrate();
+      const uncaught: unknown[] = [];
+      const listener = (error: unknown) => uncaught.push(error);
+      process.on("uncaughtException", listener);
+      try {
+        const transaction = store.transaction(async (tx) => {
+          await tx.actors.list();
+          proxy.setMode("refuse");
+          proxy.resetAll();
+          // The reset reaches the idle, checked-out connection before the next query.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          return tx.actors.list();
+        });
+        await expect(transaction).rejects.toThrow();
+      } finally {
+        process.off("uncaughtException", listener);
+      }
+      expect(uncaught).toEqual([]);
+      proxy.setMode("pass");
+      expect(await store.actors.list()).toEqual(expect.any(Array));
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
 });
