@@ -129,8 +129,12 @@ export class ActorDirectory implements Authenticator {
     await this.lastUsed.close();
   }
 
-  /** A new config (SIGHUP): config actors and tokens replaced, sources restarted (keeping their caches). */
+  /**
+   * A new config (SIGHUP): config actors and tokens replaced, sources restarted (keeping their caches). The
+   * store is written first: when it cannot be reached, this rejects with nothing changed.
+   */
   async reload(actors: ActorsSection): Promise<void> {
+    await this.syncConfig(actors);
     const previous = new Map(this.sources.map((source) => [source.id, source]));
     await Promise.all(this.sources.map((source) => source.stop()));
     this.options = { ...this.options, actors };
@@ -139,11 +143,13 @@ export class ActorDirectory implements Authenticator {
       const before = previous.get(source.id);
       if (before && before.source.config.url === source.source.config.url) source.inherit(before);
     }
-    await this.syncConfig(actors);
     this.generation++;
     this.negative.clear();
-    await this.reloadFromStore();
     this.startSources();
+    // The new config is in force; should the store fail now, the revision poll reloads its tokens later.
+    await this.reloadFromStore().catch((error: unknown) =>
+      this.logger?.warn({ err: error }, "cannot reload tokens after a config reload; the poll retries"),
+    );
   }
 
   authenticate(token: string): Principal | undefined | Promise<Principal | undefined> {

@@ -16,9 +16,19 @@ export class LeaseKeeper {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly leaseMs: number,
+    private leaseMs: number,
     private readonly renew: (slots: HeldSlot[]) => Promise<void>,
   ) {}
+
+  /** A new lease (config reload): renewals run at the new pace from now on. */
+  setLease(leaseMs: number): void {
+    if (leaseMs === this.leaseMs) return;
+    this.leaseMs = leaseMs;
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.start();
+  }
 
   start(): void {
     if (this.timer) return;

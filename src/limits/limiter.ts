@@ -1,4 +1,5 @@
 import type { Feature } from "../routing/feature.js";
+import type { FailMode } from "./outage.js";
 import type { BudgetPeriod, FeaturePolicy } from "./policy.js";
 import type { Ticket } from "./ticket.js";
 import type { Usage } from "./types.js";
@@ -110,8 +111,18 @@ export interface Limiter {
   release(ticket: Ticket): Promise<void>;
   /** Current usage; rejects with `LimiterUnavailableError` when Redis is unreachable. */
   read(request: ReadRequest): Promise<LimitsSnapshot>;
+  /**
+   * Settings changed by a config reload: the concurrency lease applies to slots taken and renewed from now on,
+   * the fail mode (Redis only) to the next operation that cannot reach Redis.
+   */
+  reconfigure(settings: LimiterSettings): void;
   /** Stops lease renewal and timers; closes connections the limiter opened. Slots held are left to expire. */
   close(): Promise<void>;
+}
+
+export interface LimiterSettings {
+  leaseMs: number;
+  failMode?: FailMode | undefined;
 }
 
 /** `read` could not reach Redis: the caller answers 503 `gateway_unavailable`. */

@@ -1,7 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { admitted, refused } from "./decision.js";
 import { type HeldSlot, LeaseKeeper } from "./lease-keeper.js";
-import type { Admission, AdmissionRequest, Limiter, LimitsSnapshot, ReadRequest, Usage } from "./limiter.js";
+import type {
+  Admission,
+  AdmissionRequest,
+  Limiter,
+  LimiterSettings,
+  LimitsSnapshot,
+  ReadRequest,
+  Usage,
+} from "./limiter.js";
 import {
   buildPlan,
   type Counts,
@@ -65,7 +73,7 @@ class SlotSet {
  */
 export class MemoryLimiter implements Limiter {
   private readonly clock: () => number;
-  private readonly leaseMs: number;
+  private leaseMs: number;
   private readonly counters = new Map<string, Counter>();
   /** Slot key → member → lease deadline. */
   private readonly slots = new Map<string, SlotSet>();
@@ -138,6 +146,12 @@ export class MemoryLimiter implements Limiter {
       now,
     );
     return snapshot(plan, this.counts(plan, now));
+  }
+
+  /** Without Redis there is no outage to fail open or closed on: only the lease applies. */
+  reconfigure(settings: LimiterSettings): void {
+    this.leaseMs = settings.leaseMs;
+    this.keeper.setLease(settings.leaseMs);
   }
 
   async close(): Promise<void> {

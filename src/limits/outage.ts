@@ -30,7 +30,7 @@ export class OutageReporter {
   private announced = false;
 
   constructor(
-    private readonly failMode: FailMode,
+    public failMode: FailMode,
     private readonly clock: () => number,
     private readonly logger?: LimiterLogger,
     private readonly metrics?: LimiterMetrics,

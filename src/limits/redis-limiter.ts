@@ -7,6 +7,7 @@ import {
   type Admission,
   type AdmissionRequest,
   type Limiter,
+  type LimiterSettings,
   LimiterUnavailableError,
   type LimitsSnapshot,
   type ReadRequest,
@@ -78,9 +79,9 @@ export class RedisLimiter implements Limiter {
   private readonly ownsClient: boolean;
   private readonly keyPrefix: string;
   private readonly planKeys: PlanKeys;
-  private readonly failMode: FailMode;
+  private failMode: FailMode;
   private readonly clock: () => number;
-  private readonly leaseMs: number;
+  private leaseMs: number;
   private readonly keeper: LeaseKeeper;
   private readonly outage: OutageReporter;
   private readonly instance = randomBytes(6).toString("base64url");
@@ -202,6 +203,15 @@ export class RedisLimiter implements Limiter {
       inUse: reply[2]!,
       spentMicro: reply[3]!,
     });
+  }
+
+  reconfigure(settings: LimiterSettings): void {
+    this.leaseMs = settings.leaseMs;
+    this.keeper.setLease(settings.leaseMs);
+    if (settings.failMode) {
+      this.failMode = settings.failMode;
+      this.outage.failMode = settings.failMode;
+    }
   }
 
   async close(): Promise<void> {

@@ -364,15 +364,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       notifier,
       url,
       async reload(next) {
-        for (const key of ["server", "storage", "redis"] as const) {
-          if (!sameSettings(loaded.config[key], next.config[key])) {
-            logger.warn(
-              { section: key },
-              `configuration section \`${key}\` changed; it takes effect on restart`,
-            );
-          }
-        }
+        // First, as it may fail (the store unreachable): then nothing has changed and the old config serves on.
         await directory.reload(next.config.actors);
+        for (const path of restartOnlyChanges(loaded.config, next.config)) {
+          logger.warn({ path }, `\`${path}\` changed; it takes effect on restart`);
+        }
+        const limits = next.config.limits;
+        limiter.reconfigure({
+          leaseMs: limits.concurrencyLease,
+          failMode: limits.failMode ?? next.config.redis?.failMode,
+        });
         models = buildModelListing(next.catalogue, usable);
         loaded = next;
         logger.info({ models: next.catalogue.models.length }, "configuration reloaded");
@@ -398,6 +399,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await teardown.run();
     throw error;
   }
+}
+
+/** Settings read once at start, by their config path: a reload that changes them says so. */
+function restartOnlyChanges(current: LoadedConfig["config"], next: LoadedConfig["config"]): string[] {
+  const changed: string[] = [];
+  for (const key of ["server", "storage"] as const) {
+    if (!sameSettings(current[key], next[key])) changed.push(key);
+  }
+  // `redis.failMode` applies live; the connection and key prefix do not.
+  const connection = (redis: typeof current.redis) => redis && { url: redis.url, keyPrefix: redis.keyPrefix };
+  if (!sameSettings(connection(current.redis), connection(next.redis))) changed.push("redis");
+  const metrics = (config: typeof current) => {
+    const { enabled, actorLabels } = config.telemetry.metrics;
+    return { enabled, actorLabels };
+  };
+  if (!sameSettings(metrics(current), metrics(next))) changed.push("telemetry.metrics");
+  if (!sameSettings(current.telemetry.tracing, next.telemetry.tracing)) changed.push("telemetry.tracing");
+  if (!sameSettings(current.telemetry.logging, next.telemetry.logging)) changed.push("telemetry.logging");
+  // Notifications are read per event; the recorder's queue and retention are set up once.
+  const recorder = ({ notifications: _, ...rest }: typeof current.usage) => rest;
+  if (!sameSettings(recorder(current.usage), recorder(next.usage))) changed.push("usage");
+  return changed;
 }
 
 /**
