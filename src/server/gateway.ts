@@ -78,6 +78,9 @@ class Teardown {
   }
 }
 
+/** While draining, how often keep-alive connections that went idle are closed. */
+const IDLE_SWEEP_MS = 100;
+
 /** Rows per usage insert on SQLite: 64 rows take about half a millisecond on the thread that writes them. */
 const SQLITE_USAGE_BATCH = 64;
 
@@ -385,10 +388,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
             app.server.closeAllConnections();
           }, server.shutdownTimeout);
           timer.unref();
+          // server.close() ends only the keep-alive connections idle when it is called; one whose last stream
+          // ends later would hold the process until its keep-alive timeout. Close each as it goes idle.
+          const sweeper = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS);
+          sweeper.unref();
           try {
             await app.close();
           } finally {
             clearTimeout(timer);
+            clearInterval(sweeper);
             await teardown.run();
           }
         })();
