@@ -27,6 +27,7 @@ import { isUnlimited } from "./policy.js";
 import { admitScript, readScript, settleScript } from "./redis-scripts.js";
 import { snapshot } from "./snapshot.js";
 import { type Ticket, ticketFor, unlimitedTicket } from "./ticket.js";
+import { UnsentSettlements } from "./unsent-settlements.js";
 
 export interface RedisLimiterOptions {
   /** A client to use (not closed by `close`); otherwise one is opened from `url`. */
@@ -88,6 +89,9 @@ export class RedisLimiter implements Limiter {
   private sequence = 0;
   /** Settlements ride along with the next admission's write, or go within a few ms. */
   private readonly settlements = new DeferredWrites(SETTLE_DELAY_MS);
+  /** Settlements of requests that ended while Redis was away, sent when it is back. */
+  private readonly unsent = new UnsentSettlements();
+  private readonly onReady = () => void this.unsent.replay((error) => this.outage.failure("settle", error));
 
   constructor(options: RedisLimiterOptions) {
     if (options.client) {
@@ -107,6 +111,7 @@ export class RedisLimiter implements Limiter {
     this.outage = new OutageReporter(this.failMode, this.clock, options.logger, options.metrics);
     this.keeper = new LeaseKeeper(this.leaseMs, (held) => this.renew(held));
     if (options.renewLeases !== false) this.keeper.start();
+    this.client.on("ready", this.onReady);
   }
 
   /** Resolves true once connected (at boot), false after `timeoutMs`; requests before that fail open/closed. */
@@ -215,6 +220,7 @@ export class RedisLimiter implements Limiter {
   }
 
   async close(): Promise<void> {
+    this.client.off("ready", this.onReady);
     await this.keeper.stop();
     await this.settlements.drain();
     if (this.ownsClient) this.client.disconnect();
@@ -275,13 +281,19 @@ export class RedisLimiter implements Limiter {
     const unused = `${subjectPrefix(this.keyPrefix, ticket.subject)}-`;
     const keys = [tokenKey ?? unused, budgetKey ?? unused, slotKey ?? unused];
     const args = [tokenKey ? tokenDelta : 0, budgetKey ? microDelta : 0, ticket.slotMember ?? ""];
+    const send = async () => void (await settleScript.run(this.client, keys, args));
     await this.settlements.add(async () => {
+      if (this.client.status !== "ready") {
+        // Never sent: sent when Redis is back (or, past the bound, the slot frees itself when its lease ends).
+        this.outage.failure(operation, new Error(`Redis connection is ${this.client.status}`));
+        this.unsent.hold(send);
+        return;
+      }
       try {
-        this.assertConnected();
-        await settleScript.run(this.client, keys, args);
+        await send();
         this.outage.success();
       } catch (error) {
-        // The slot then frees itself when its lease ends; the reservation stays counted.
+        // Perhaps run, perhaps not: the slot frees itself when its lease ends; the reservation stays counted.
         this.outage.failure(operation, error);
       }
     });
