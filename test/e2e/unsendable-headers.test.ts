@@ -76,7 +76,11 @@ test("a header the HTTP client refuses is a 502 naming the provider, and an erro
 
   const lines = logs.map((line) => JSON.parse(line) as Record<string, unknown>);
   const logged = lines.find((line) => String(line.msg).startsWith("could not send the upstream request"));
-  expect(logged).toMatchObject({ level: "error", provider: "openai", reason: "invalid authorization header" });
+  expect(logged).toMatchObject({
+    level: "error",
+    provider: "openai",
+    reason: "invalid authorization header",
+  });
   expect(logged?.requestId).toBe(response.headers.get("x-request-id"));
   // The key is neither in the answer nor in any log line.
   expect(text).not.toContain(KEY);

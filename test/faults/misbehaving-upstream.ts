@@ -102,7 +102,7 @@ function healthy(anthropic: boolean, stream: boolean, response: ServerResponse):
   response.end(
     anthropic
       ? anthropicEvents.map(anthropicRecord).join("")
-      : openaiChunk("Hello") + openaiChunk("", "stop") + openaiUsage + "data: [DONE]\n\n",
+      : `${openaiChunk("Hello") + openaiChunk("", "stop") + openaiUsage}data: [DONE]\n\n`,
   );
 }
 
@@ -149,7 +149,7 @@ async function misbehave(
         await sleep(every);
         response.write(openaiChunk(`${index} `));
       }
-      response.end(openaiChunk("", "stop") + openaiUsage + "data: [DONE]\n\n");
+      response.end(`${openaiChunk("", "stop") + openaiUsage}data: [DONE]\n\n`);
       return;
     }
     case "invalid-json":
