@@ -110,8 +110,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         "database migrated",
       );
     }
-    const { generatedToken } = await bootstrapAdmin(store, options.env);
+    const { generatedToken, environmentTokenUnusable } = await bootstrapAdmin(store, options.env);
     if (generatedToken) options.onGeneratedAdminToken?.(generatedToken);
+    if (environmentTokenUnusable)
+      logger.warn(
+        "TOLLGATE_ADMIN_TOKEN holds a value that was revoked or has expired: it does not sign in (set a new value to replace it)",
+      );
 
     // Closed after the server (its last requests' events are queued) and before the store (it writes them).
     const usageConfig = loaded.config.usage;
