@@ -6,6 +6,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { eventFrame } from "../mock-upstream/aws-event-stream-frames.js";
 
 export type Misbehaviour =
   | "healthy"
@@ -22,7 +23,8 @@ export type Misbehaviour =
   | "no-terminal-record"
   | "rate-limited"
   | "overloaded"
-  | "server-error";
+  | "server-error"
+  | "bad-crc";
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
@@ -190,7 +192,24 @@ async function misbehave(
       response.writeHead(500, { "content-type": "application/json" });
       response.end(errorBody(anthropic, "api_error", "Internal server error"));
       return;
+    case "bad-crc":
+      return badCrc(response);
   }
+}
+
+/**
+ * Bedrock ConverseStream whose second event-stream frame fails its message CRC (a bit flipped in transit): the
+ * first frame is sound, so the gateway has started relaying when the damage arrives.
+ */
+function badCrc(response: ServerResponse): void {
+  response.writeHead(200, { "content-type": "application/vnd.amazon.eventstream" });
+  response.write(eventFrame("messageStart", JSON.stringify({ role: "assistant", p: "abcd" })));
+  const damaged = eventFrame(
+    "contentBlockDelta",
+    JSON.stringify({ contentBlockIndex: 0, delta: { text: "Hel" }, p: "ab" }),
+  );
+  damaged[damaged.length - 1] = damaged[damaged.length - 1]! ^ 0xff;
+  response.end(damaged);
 }
 
 export class MisbehavingUpstream {
@@ -224,7 +243,9 @@ export class MisbehavingUpstream {
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {}
-      const model = body.model ?? "";
+      // Bedrock names the model in the path (`/bedrock/model/{id}/{operation}`), the others in the body.
+      const bedrock = /^\/bedrock\/model\/([^/]+)\//.exec(request.url ?? "");
+      const model = bedrock ? decodeURIComponent(bedrock[1]!) : (body.model ?? "");
       this.received.set(model, this.count(model) + 1);
       const kind = this.behaviour.get(model) ?? (model as Misbehaviour);
       const anthropic = (request.url ?? "").startsWith("/anthropic");

@@ -75,6 +75,15 @@ function config(mock: string, refused: string, storage: string): string {
           serverSideConfig: { type: "anthropic", endpoint: `${mock}/anthropic`, accessToken: secretKey },
         },
         {
+          id: "bedrock",
+          serverSideConfig: {
+            type: "awsBedrock",
+            endpoint: `${mock}/bedrock`,
+            region: "us-west-2",
+            accessToken: `AKIDFAULTS:${secretKey}`,
+          },
+        },
+        {
           id: "refused",
           serverSideConfig: {
             type: "openaicompatible",
@@ -94,6 +103,7 @@ function config(mock: string, refused: string, storage: string): string {
         ...["healthy", "overloaded", "sse-garbage", "no-terminal-record", "rate-limited"].map((id) =>
           model("anthropic", id),
         ),
+        { ...model("bedrock", "bad-crc"), serverSideConfig: { type: "awsBedrock", api: "converse" } },
         model("refused", "healthy"),
         model("nowhere", "healthy"),
       ],
@@ -248,6 +258,25 @@ describe("upstream faults: the client gets a timely error in its dialect, and no
       await noSlotHeld();
     },
   );
+
+  it("Bedrock: an event-stream frame that fails its CRC ends the stream with an error, never as a complete answer", async () => {
+    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: token, maxRetries: 0 });
+    before = outcomes.length;
+    const thrown = await (async () => {
+      const stream = await client.chat.completions.create({
+        model: "bedrock::v1::bad-crc",
+        stream: true,
+        messages: [{ role: "user", content: "hi" }],
+      });
+      for await (const _ of stream);
+    })().catch((error: unknown) => error);
+    expect(mock.count("bad-crc")).toBe(1);
+    expect(thrown).toBeInstanceOf(OpenAI.APIError);
+    expect(String((thrown as Error).message)).toMatch(/event stream is corrupt/);
+    expect(String((thrown as Error).message)).not.toContain(secretKey);
+    expect(await lastOutcome()).toMatchObject({ status: 502, errorCode: "upstream_error" });
+    await noSlotHeld();
+  });
 
   it("a slow but steady stream (a record every 200 ms for 2 s, idle timeout 700 ms) completes", async () => {
     const { response, text } = await openaiCall("compat::v1::drip-within-idle", true);
