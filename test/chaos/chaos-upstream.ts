@@ -14,8 +14,8 @@ export type UpstreamMood = "calm" | "stormy";
  */
 export class ChaosUpstream {
   mood: UpstreamMood = "calm";
-  private readonly held = new Map<string, number>();
-  readonly mostHeld = new Map<string, number>();
+  /** Each request's time at the upstream per model: from its arrival to its connection's close. */
+  private readonly spans = new Map<string, { from: number; to: number }[]>();
   private readonly received = new Map<string, number>();
   private server: Server | undefined;
   private random: () => number;
@@ -41,11 +41,35 @@ export class ChaosUpstream {
     return this.received.get(model) ?? 0;
   }
 
+  /**
+   * The most requests of a model the upstream held at once. A call the gateway abandons (its client left) is
+   * cut at once on the gateway's side, but its close reaches this server a moment later, when the freed slot may
+   * already have admitted the next request: `graceMs` is that moment, and overlaps shorter than it do not count.
+   */
+  mostHeld(model: string, graceMs = 0): number {
+    const points: [number, number][] = [];
+    for (const { from, to } of this.spans.get(model) ?? []) {
+      points.push([from, 1], [Math.max(from, to - graceMs), -1]);
+    }
+    // Ends before starts at the same instant: touching intervals do not overlap.
+    points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    let now = 0;
+    let most = 0;
+    for (const [, step] of points) {
+      now += step;
+      most = Math.max(most, now);
+    }
+    return most;
+  }
+
   private hold(model: string, response: ServerResponse): void {
-    const now = (this.held.get(model) ?? 0) + 1;
-    this.held.set(model, now);
-    this.mostHeld.set(model, Math.max(this.mostHeld.get(model) ?? 0, now));
-    response.once("close", () => this.held.set(model, (this.held.get(model) ?? 1) - 1));
+    let spans = this.spans.get(model);
+    if (!spans) this.spans.set(model, (spans = []));
+    const span = { from: performance.now(), to: Number.POSITIVE_INFINITY };
+    spans.push(span);
+    response.once("close", () => {
+      span.to = performance.now();
+    });
   }
 
   private answer(request: IncomingMessage, response: ServerResponse): void {

@@ -34,9 +34,14 @@ export function formatReport(report: ChaosReport, durationMs: number): string {
     ...classes(results).map(([key, count]) => `  ${String(count).padStart(6)}  ${key}`),
     "",
     "checks:",
-    `  concurrency: the upstream held at most ${report.mostHeldBounded} of the bounded actor's requests (limit ${CONCURRENT_LIMIT})`,
+    `  concurrency: the upstream held at most ${report.mostHeldBounded} of the bounded actor's requests (limit ${CONCURRENT_LIMIT}; ${report.mostHeldBoundedRaw} counting abandoned calls until their close arrived)`,
     `  requests: ${report.admittedCounted} of the counted actor's requests reached the upstream (limit ${REQUEST_LIMIT})`,
-    `  slots held after the run, per replica: ${report.slotsHeldAfter.join(", ")}`,
+    `  slots held at each phase's end, per replica (traffic paused): ${report.slotChecks
+      .map(
+        ({ phase, held }) =>
+          `${phase} ${held === "skipped" ? "(within a lease of Redis stopping)" : held.join("/")}`,
+      )
+      .join(", ")}`,
     `  usage events: ${report.usageRows} rows; ${report.missingUsage.length} answered requests without one, ${report.duplicateUsage.length} with more than one`,
     `  replicas' exit codes after SIGTERM: ${report.exitCodes.join(", ")}`,
     "",
