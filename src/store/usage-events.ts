@@ -3,8 +3,6 @@
  * The usage folder builds them from request outcomes; the store only writes, sums and lists them.
  */
 export interface UsageEvent {
-  /** The event's own id (random), unique in the store: a retried write cannot record a request twice. */
-  readonly eventId: string;
   /** When the request arrived. */
   readonly time: Date;
   readonly requestId: string;
@@ -39,6 +37,8 @@ export interface UsageEvent {
   readonly upstreamMs: number | null;
   /** The gateway's own share of the latency; null when no upstream call was made. */
   readonly overheadMs: number | null;
+  /** The event's own id (random), unique in the store: a retried write cannot record a request twice. */
+  readonly eventId: string;
 }
 
 export const USAGE_GROUPS = ["actor", "model", "provider", "feature", "status", "hour", "day"] as const;

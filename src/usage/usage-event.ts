@@ -55,7 +55,6 @@ function overhead(outcome: RequestOutcome): number | null {
 export function toUsageEvent(outcome: RequestOutcome): UsageEvent {
   const usage = outcome.upstreamSent ? outcome.usage : undefined;
   return {
-    eventId: randomUUID(),
     time: new Date(Math.round(outcome.startedAt)),
     requestId: outcome.requestId,
     traceId: outcome.traceId ?? null,
@@ -81,5 +80,6 @@ export function toUsageEvent(outcome: RequestOutcome): UsageEvent {
     ttftMs: outcome.clientFirstByteMs ?? null,
     upstreamMs: difference(outcome.upstreamFirstByteMs, outcome.upstreamSentMs),
     overheadMs: overhead(outcome),
+    eventId: randomUUID(),
   };
 }

@@ -10,7 +10,6 @@ import { type RepositoryContext, textOrNull, toDate, toMillis } from "./rows.js"
 
 /** Event fields in column order; the table's columns are these names in snake_case. */
 const FIELDS = [
-  "eventId",
   "time",
   "requestId",
   "traceId",
@@ -36,6 +35,7 @@ const FIELDS = [
   "ttftMs",
   "upstreamMs",
   "overheadMs",
+  "eventId",
 ] as const satisfies readonly (keyof UsageEvent)[];
 
 const column = (field: string) => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
@@ -80,8 +80,6 @@ function numberOrNull(value: unknown): number | null {
 
 function toEvent(row: Record<string, unknown>): UsageEvent {
   return {
-    // Events written before ids existed have none; their row id stands in.
-    eventId: row.event_id == null ? `row-${String(row.id)}` : String(row.event_id),
     time: toDate(row.time),
     requestId: String(row.request_id),
     traceId: textOrNull(row.trace_id),
@@ -107,6 +105,8 @@ function toEvent(row: Record<string, unknown>): UsageEvent {
     ttftMs: numberOrNull(row.ttft_ms),
     upstreamMs: numberOrNull(row.upstream_ms),
     overheadMs: numberOrNull(row.overhead_ms),
+    // Last, so exports keep their columns' order. Events written before ids existed have none: their row id.
+    eventId: row.event_id == null ? `row-${String(row.id)}` : String(row.event_id),
   };
 }
 
