@@ -10,7 +10,7 @@ import type { Authenticator, Principal } from "./principal.js";
 import { readRevision } from "./revision.js";
 import { HttpActorSource } from "./sources/http-source.js";
 import { type RedisContext, SourceState, type SyncOutcome } from "./sources/source-state.js";
-import { hashToken, TokenHashCache } from "./token.js";
+import { TokenHashCache } from "./token.js";
 
 export interface ActorDirectoryOptions {
   store: Store;
@@ -184,9 +184,9 @@ export class ActorDirectory implements Authenticator {
     return "miss";
   }
 
-  /** Answers from memory only, never asking the store or a source (diagnostics, tests). */
+  /** Answers from memory only, never asking the store or a source (a blocked client address, diagnostics). */
   cachedPrincipal(token: string): Principal | undefined {
-    const result = this.authenticateCached(hashToken(token));
+    const result = this.authenticateCached(this.tokenHashes.peek(token));
     return result === "miss" ? undefined : result;
   }
 

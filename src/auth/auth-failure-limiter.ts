@@ -1,7 +1,7 @@
 import { GatewayError } from "../errors/index.js";
 
 export interface AuthFailureSettings {
-  /** Failed token checks an address may make per window; at the limit it is refused until the window ends. */
+  /** Failed token checks an address may make per window; at the limit it is blocked for a window. */
   limit: number;
   windowMs: number;
   /** Addresses remembered at most, per map: the oldest go first, so many addresses cannot grow memory. */
@@ -17,16 +17,21 @@ const DEFAULT_MAX_ADDRESSES = 10_000;
 
 /**
  * Failed authentication per client address (missing, unknown, revoked or expired tokens), in this replica's
- * memory: after `limit` failures within a window, the address is refused (429) without its token being looked
- * at, until the window ends, so guessing tokens and making the gateway hash garbage are both bounded. Each
- * replica counts on its own (a client spread over N replicas gets N × limit tries).
+ * memory: after `limit` failures within a window, the address is blocked for a window. While it is, a token
+ * known from memory is still served (NAT, or a load balancer without trustProxy, puts valid callers behind the
+ * guesser's address), and any other token is refused (429) without being looked up, so guessing tokens and
+ * making the store look up garbage are both bounded. Each replica counts on its own (a client spread over N
+ * replicas gets N × limit tries).
  *
  * A request with a valid token costs nothing here while no address is blocked (`blocking` is a size check);
  * the work is on the failure path.
  */
 export class AuthFailureLimiter {
   private readonly failures = new Map<string, Window>();
-  /** Blocked addresses and when each may try again. */
+  /**
+   * Blocked addresses and when each may try again. Every block lasts one window from the failure that reached
+   * the limit, so the map's insertion order is the order in which blocks end: expired ones are at its head.
+   */
   private readonly blocked = new Map<string, number>();
   private readonly maxAddresses: number;
   /** When the earliest block ends: blocks that ended are swept then, so `blocking` turns false again. */
@@ -46,19 +51,21 @@ export class AuthFailureLimiter {
     return this.blocked.size !== 0;
   }
 
-  /** Throws the 429 when `address` is blocked now. */
-  check(address: string): void {
+  /** When `address` is blocked now, the time its block ends; otherwise undefined. */
+  blockedUntil(address: string): number | undefined {
     const now = this.now();
     if (now >= this.sweepAt) this.sweep(now);
     const until = this.blocked.get(address);
-    if (until === undefined) return;
-    if (now >= until) {
-      this.blocked.delete(address);
-      return;
-    }
+    if (until === undefined || now < until) return until;
+    this.blocked.delete(address);
+    return undefined;
+  }
+
+  /** The 429 for a request from an address blocked until `until` whose token is not known from memory. */
+  refusal(until: number): GatewayError {
     this.refusals++;
-    const seconds = Math.max(1, Math.ceil((until - now) / 1000));
-    throw new GatewayError(
+    const seconds = Math.max(1, Math.ceil((until - this.now()) / 1000));
+    return new GatewayError(
       "rate_limited",
       `too many failed authentication attempts from this address; retry in ${seconds} s`,
       { retryAfterSeconds: seconds },
@@ -78,8 +85,9 @@ export class AuthFailureLimiter {
       remember(this.failures, address, window, this.maxAddresses);
       return;
     }
-    remember(this.blocked, address, window.endsAt, this.maxAddresses);
-    if (window.endsAt < this.sweepAt) this.sweepAt = window.endsAt;
+    const until = now + this.settings.windowMs;
+    remember(this.blocked, address, until, this.maxAddresses);
+    if (until < this.sweepAt) this.sweepAt = until;
   }
 
   /** Addresses tracked (failing or blocked), for tests. */
@@ -87,13 +95,16 @@ export class AuthFailureLimiter {
     return this.failures.size + this.blocked.size;
   }
 
+  /** Drops the ended blocks at the map's head and stops at the first that has not ended. */
   private sweep(now: number): void {
-    let next = Number.POSITIVE_INFINITY;
     for (const [address, until] of this.blocked) {
-      if (now >= until) this.blocked.delete(address);
-      else if (until < next) next = until;
+      if (now < until) {
+        this.sweepAt = until;
+        return;
+      }
+      this.blocked.delete(address);
     }
-    this.sweepAt = next;
+    this.sweepAt = Number.POSITIVE_INFINITY;
   }
 }
 

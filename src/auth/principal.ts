@@ -22,6 +22,12 @@ export interface Principal {
  */
 export interface Authenticator {
   authenticate(token: string): Principal | undefined | Promise<Principal | undefined>;
+  /**
+   * Answers from memory only, never asking a store or a source: undefined for a token that is unknown, revoked,
+   * expired or would need a lookup. Serves the valid callers of a client address blocked for failed
+   * authentication without letting that address make the gateway look tokens up.
+   */
+  cachedPrincipal(token: string): Principal | undefined;
 }
 
 /** The token a client presented, from any header the official SDKs use. */

@@ -61,4 +61,14 @@ describe("TokenHashCache", () => {
     for (let index = 0; index < 10; index++) cache.hash(`tg_${index}`);
     expect(cache.size).toBeLessThanOrEqual(3);
   });
+
+  it("peeks without keeping, so tokens from a blocked address cannot churn it", () => {
+    const cache = new TokenHashCache();
+    const known = generateToken();
+    cache.hash(known);
+    expect(cache.peek(known)).toBe(hashToken(known));
+    for (let index = 0; index < 100; index++)
+      expect(cache.peek(`tg_${index}`)).toBe(hashToken(`tg_${index}`));
+    expect(cache.size).toBe(1);
+  });
 });

@@ -37,6 +37,11 @@ export class TokenHashCache {
     return this.hashes.size;
   }
 
+  /** The hash without keeping a new token: callers that may be fed garbage at will must not churn the cache. */
+  peek(token: string): string {
+    return this.hashes.get(token) ?? hashToken(token);
+  }
+
   hash(token: string): string {
     let hash = this.hashes.get(token);
     if (hash === undefined) {

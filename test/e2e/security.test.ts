@@ -82,7 +82,7 @@ const from = (address: string, token?: string) => ({
 });
 
 describe("failed authentication is limited per client address", () => {
-  test("after the limit, an address gets 429 in the route's dialect, valid token or not; others are unaffected", async () => {
+  test("after the limit, an address gets 429 in the route's dialect for tokens not known from memory; others are unaffected", async () => {
     const attacker = "203.0.113.7";
     for (let attempt = 0; attempt < 3; attempt++) {
       const response = await call(
@@ -94,8 +94,8 @@ describe("failed authentication is limited per client address", () => {
       );
       expect(response.status).toBe(401);
     }
-    // Without a token, with a wrong one, with the right one: refused before the token is looked at.
-    for (const token of [undefined, "tg_guess_4", gatewayToken]) {
+    // Without a token, or with one the gateway would have to look up: refused without the lookup.
+    for (const token of [undefined, "tg_guess_4"]) {
       const refused = await call(guarded, "POST", "/v1/chat/completions", from(attacker, token), chat);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -107,7 +107,7 @@ describe("failed authentication is limited per client address", () => {
         },
       });
     }
-    const anthropic = await call(guarded, "POST", "/v1/messages", from(attacker, gatewayToken), {
+    const anthropic = await call(guarded, "POST", "/v1/messages", from(attacker, "tg_guess_5"), {
       model: "anthropic::v1::text",
       max_tokens: 10,
       messages: [{ role: "user", content: "hi" }],
@@ -115,18 +115,40 @@ describe("failed authentication is limited per client address", () => {
     expect(anthropic.status).toBe(429);
     expect(await anthropic.json()).toMatchObject({ type: "error", error: { type: "rate_limit_error" } });
     // Fastify routes share the count: the admin API and /v1/models.
-    expect((await call(guarded, "GET", "/admin/api/tokens", from(attacker, gatewayToken))).status).toBe(429);
-    expect((await call(guarded, "GET", "/v1/models", from(attacker, gatewayToken))).status).toBe(429);
+    expect((await call(guarded, "GET", "/admin/api/tokens", from(attacker, "tg_guess_6"))).status).toBe(429);
+    expect((await call(guarded, "GET", "/v1/models", from(attacker))).status).toBe(429);
 
     // Another address with the valid token keeps working, on both kinds of route.
     const other = from("198.51.100.9", gatewayToken);
     expect((await call(guarded, "POST", "/v1/chat/completions", other, chat)).status).toBe(200);
     expect((await call(guarded, "GET", "/admin/api/tokens", other)).status).toBe(200);
 
-    // Refusals are counted for Prometheus: the attacker's six above.
+    // Refusals are counted for Prometheus: the attacker's five above.
     const metrics = await (await call(guarded, "GET", "/metrics")).text();
     expect(metrics).toMatch(/^tollgate_auth_failure_refusals_total (\d+)$/m);
-    expect(Number(/^tollgate_auth_failure_refusals_total (\d+)$/m.exec(metrics)![1])).toBe(6);
+    expect(Number(/^tollgate_auth_failure_refusals_total (\d+)$/m.exec(metrics)![1])).toBe(5);
+  });
+
+  test("a valid token known from memory is served from a blocked address (NAT, a balancer without trustProxy), an unknown one is refused (review finding 4)", async () => {
+    const shared = "203.0.113.10";
+    for (let attempt = 0; attempt < 3; attempt++)
+      expect((await call(guarded, "GET", "/v1/models", from(shared, `tg_wrong_${attempt}`))).status).toBe(
+        401,
+      );
+    const valid = from(shared, gatewayToken);
+    expect((await call(guarded, "POST", "/v1/chat/completions", valid, chat)).status).toBe(200);
+    const messages = await call(guarded, "POST", "/v1/messages", valid, {
+      model: "anthropic::v1::text",
+      max_tokens: 10,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(messages.status).toBe(200);
+    expect((await call(guarded, "GET", "/admin/api/tokens", valid)).status).toBe(200);
+    expect((await call(guarded, "GET", "/v1/models", valid)).status).toBe(200);
+    // The guesser behind the same address is still refused.
+    const guess = from(shared, "tg_wrong_9");
+    expect((await call(guarded, "POST", "/v1/chat/completions", guess, chat)).status).toBe(429);
+    expect((await call(guarded, "GET", "/v1/models", guess)).status).toBe(429);
   });
 
   test("failures on Fastify routes count for the proxy lane too (one count per address)", async () => {
@@ -134,7 +156,7 @@ describe("failed authentication is limited per client address", () => {
     for (let attempt = 0; attempt < 3; attempt++)
       expect((await call(guarded, "GET", "/v1/models", from(address, "tg_nope"))).status).toBe(401);
     expect(
-      (await call(guarded, "POST", "/v1/chat/completions", from(address, gatewayToken), chat)).status,
+      (await call(guarded, "POST", "/v1/chat/completions", from(address, "tg_nope_again"), chat)).status,
     ).toBe(429);
   });
 

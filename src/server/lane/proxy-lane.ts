@@ -8,7 +8,7 @@ import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
 import { handling, type Tracing } from "../../telemetry/tracing.js";
 import { unsendableReason } from "../../upstream/error-mapping.js";
 import { costUsd } from "../../usage/cost.js";
-import { isAuthenticationFailure, principalFor } from "../auth-hook.js";
+import { isAuthenticationFailure, principalFrom } from "../auth-hook.js";
 import type { CorsPolicy } from "../cors.js";
 import { requestIdFor } from "../request-id.js";
 import { HttpExchange } from "./http-exchange.js";
@@ -21,7 +21,7 @@ export interface ProxyLaneOptions {
   logger: Logger;
   /** Opens each request's server span (or only its ids), ended by the request's end. */
   tracing: Tracing;
-  /** The client's address as Fastify's `request.ip` (server.trustProxy); read only when authentication fails. */
+  /** The client's address as Fastify's `request.ip` (server.trustProxy); read only when authentication fails or some address is blocked. */
   clientAddress: (request: IncomingMessage) => string;
   /** Failed authentication per client address; absent when turned off. */
   authFailures?: AuthFailureLimiter;
@@ -93,11 +93,17 @@ export class ProxyLane {
 
   private async run(route: ProxyRoute, exchange: HttpExchange): Promise<void> {
     const failures = this.options.authFailures;
-    // A blocked address is refused before its token is looked at; while none is, this is one size check.
-    if (failures?.blocking) failures.check(this.options.clientAddress(exchange.request));
     const authenticating = exchange.trace.step("authenticate");
     try {
-      const principal = principalFor(this.options.authenticator(), exchange.headers, "client");
+      // While no address is blocked for failed authentication, the address is not even looked up.
+      const principal = principalFrom(
+        exchange.request,
+        this.options.clientAddress,
+        failures,
+        this.options.authenticator(),
+        exchange.headers,
+        "client",
+      );
       exchange.principal = principal instanceof Promise ? await principal : principal;
     } catch (error) {
       authenticating?.end(error);
