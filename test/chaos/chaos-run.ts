@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -8,8 +7,9 @@ import pg from "pg";
 import { type ServeProcess, startServeProcess } from "../e2e/serve-process.js";
 import { TcpFaultProxy } from "../faults/tcp-fault-proxy.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { OwnRedis } from "../support/own-redis.js";
+import { freePort } from "../support/ports.js";
 import { ChaosUpstream } from "./chaos-upstream.js";
-import { OwnRedis } from "./own-redis.js";
 import { type ChaosActor, type Dialect, type Result, send } from "./traffic.js";
 
 export interface ChaosOptions {
@@ -64,16 +64,6 @@ function seeded(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
 }
 
 const token = (name: string) => `tg_chaos_${name}_${randomBytes(12).toString("hex")}`;
@@ -149,7 +139,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const schema = randomSchemaName();
   const base = await postgresUrl();
   const postgres = new TcpFaultProxy(new URL(base));
-  const redis = new OwnRedis(await freePort());
+  const redis = new OwnRedis(await freePort(), { persist: true });
   const upstream = new ChaosUpstream(seeded(options.seed + 1));
   const replicas: ServeProcess[] = [];
   const tokens = { bounded: token("bounded"), counted: token("counted"), free: token("free") };

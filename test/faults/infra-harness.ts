@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { type AddressInfo, createServer as createTcpServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { loadConfigFile } from "../../src/config/index.js";
 import { type Gateway, startGateway } from "../../src/server/gateway.js";
@@ -14,14 +14,6 @@ import { createLogger } from "../../src/telemetry/logger.js";
 export const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 export const randomToken = (label: string) => `tg_${label}_${randomBytes(12).toString("hex")}`;
-
-export async function freePort(): Promise<number> {
-  const server = createTcpServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Stream records the `slow` model sends, one every `SLOW_CHUNK_MS`. */
 export const SLOW_CHUNKS = 6;

@@ -5,12 +5,12 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeChannel } from "../../src/auth/change-bus.js";
 import { within } from "../auth/redis.js";
-import { OwnRedis } from "../chaos/own-redis.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { OwnRedis } from "../support/own-redis.js";
+import { freePort } from "../support/ports.js";
 import {
   chat,
   envReference,
-  freePort,
   type InProcessGateway,
   infraConfig,
   randomToken,
@@ -43,7 +43,7 @@ describe("Redis stopped and restarted under traffic", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tollgate-infra-redis-"));
-    redis = new OwnRedis(await freePort());
+    redis = new OwnRedis(await freePort(), { persist: true });
     await redis.start();
     probe = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     probe.on("error", () => {});

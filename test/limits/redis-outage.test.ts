@@ -1,5 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rateLimitHeaders } from "../../src/limits/headers.js";
@@ -8,68 +6,12 @@ import { LimiterUnavailableError } from "../../src/limits/limiter.js";
 import type { FailMode } from "../../src/limits/outage.js";
 import type { FeaturePolicy } from "../../src/limits/policy.js";
 import { RedisLimiter } from "../../src/limits/redis-limiter.js";
+import { OwnRedis } from "../support/own-redis.js";
+import { freePort } from "../support/ports.js";
 import { expectAdmitted, expectRefused, ManualClock } from "./conformance.js";
 import { testPrefix } from "./redis-helpers.js";
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** A redis-server of this test's own, which the test stops and starts to play an outage. */
-class OwnRedis {
-  private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn("redis-server", ["--port", String(this.port), "--save", "", "--appendonly", "no"], {
-      stdio: "ignore",
-    });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const probe = new Redis(this.url, {
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      probe.on("error", () => {});
-      try {
-        await probe.connect();
-        await probe.ping();
-        return;
-      } catch (error) {
-        if (Date.now() > deadline) throw error;
-        await sleep(50);
-      } finally {
-        probe.disconnect();
-      }
-    }
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    });
-    // Let the client see the closed connection.
-    await sleep(100);
-  }
-}
 
 function harness(redis: OwnRedis, failMode?: FailMode) {
   const clock = new ManualClock();
@@ -107,7 +49,7 @@ describe("Redis outage", () => {
     redis = new OwnRedis(await freePort());
     await redis.start();
   });
-  afterAll(() => redis.stop());
+  afterAll(() => redis.remove());
 
   it("fails open by default: admits uncounted, logs at most once a minute, recovers by itself", async () => {
     const { clock, logger, metrics, limiter } = harness(redis);

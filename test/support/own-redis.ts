@@ -7,18 +7,19 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 
 /**
- * A redis-server of the run's own on a fixed port, stopped and started to play an outage. It keeps an
- * append-only file fsynced on every write, as a production Redis that holds limits should: the counts
- * survive the restart, so the run can still check that admissions never exceeded a limit.
+ * A redis-server of the test's own on a fixed port, stopped and started to play an outage. With `persist` it
+ * keeps an append-only file fsynced on every write, as a production Redis that holds limits should: the counts
+ * survive the restart (the chaos run checks admissions against limits across it); without, a restart forgets.
  */
 export class OwnRedis {
   private child: ChildProcess | undefined;
   private dir: string | undefined;
-
   readonly port: number;
+  readonly persist: boolean;
 
-  constructor(port: number) {
+  constructor(port: number, options: { persist?: boolean } = {}) {
     this.port = port;
+    this.persist = options.persist ?? false;
   }
 
   get url(): string {
@@ -26,11 +27,12 @@ export class OwnRedis {
   }
 
   async start(): Promise<void> {
-    this.dir ??= await mkdtemp(join(tmpdir(), "tollgate-chaos-redis-"));
+    this.dir ??= await mkdtemp(join(tmpdir(), "tollgate-test-redis-"));
     const args = ["--port", String(this.port), "--dir", this.dir, "--save", ""];
-    this.child = spawn("redis-server", [...args, "--appendonly", "yes", "--appendfsync", "always"], {
-      stdio: "ignore",
-    });
+    const persistence = this.persist
+      ? ["--appendonly", "yes", "--appendfsync", "always"]
+      : ["--appendonly", "no"];
+    this.child = spawn("redis-server", [...args, ...persistence], { stdio: "ignore" });
     const deadline = Date.now() + 10_000;
     for (;;) {
       const probe = new Redis(this.url, {
@@ -59,6 +61,8 @@ export class OwnRedis {
     const exited = once(child, "exit");
     child.kill("SIGTERM");
     await exited;
+    // Let clients see the closed connection.
+    await sleep(100);
   }
 
   async remove(): Promise<void> {
