@@ -160,6 +160,24 @@ export function catchFieldError<T>(
   }
 }
 
+/**
+ * For a pass that looks again at what a strict parse stopped before reading (the fatal checks of a body passed
+ * through unparsed): where in the conversation list `list` (messages, input) to begin. The index of the item
+ * the parse stopped in, as the items before it were read in full; 0 when it stopped before reaching the list;
+ * undefined when it stopped at a top-level field in `readAfter`, read only once the whole list was.
+ */
+export function unreadFrom(
+  stoppedAt: string,
+  list: string,
+  readAfter: ReadonlySet<string>,
+): number | undefined {
+  const end = stoppedAt.search(/[.[]/);
+  const top = end === -1 ? stoppedAt : stoppedAt.slice(0, end);
+  if (readAfter.has(top)) return undefined;
+  if (top !== list || stoppedAt[end] !== "[") return 0;
+  return Number.parseInt(stoppedAt.slice(end + 1), 10);
+}
+
 /** The keys of `object` not in `known`, as a bag (dialect passthrough), or undefined when there are none. */
 export function unknownKeys(object: JsonObject, known: ReadonlySet<string>): JsonObject | undefined {
   let extra: JsonObject | undefined;

@@ -1,3 +1,4 @@
+import type { FieldError } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import { isObject, type JsonObject } from "../canonical/validate.js";
 
@@ -7,6 +8,17 @@ export interface Envelope {
   request: CanonicalRequest;
   /** About 4 characters a token of the conversation's JSON (system, messages, tools). */
   estimatedInputTokens: number;
+}
+
+/** What a same-dialect pass-through needs of a body the strict parser refused with a non-fatal error. */
+export interface UnparsedPassThrough {
+  /** Routing fields; undefined when even these are wrong (then the parser's error stands). */
+  envelope(body: JsonObject): Envelope | undefined;
+  /**
+   * The parser's fatal refusals (an empty conversation, media bytes) over what it did not read, having stopped
+   * at `stoppedAt`: no upstream may take those, though the rest is the upstream's to judge.
+   */
+  refusal(body: JsonObject, stoppedAt: FieldError): FieldError | undefined;
 }
 
 function positiveInteger(value: unknown): number | undefined {

@@ -3,7 +3,7 @@ import type { ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
 import type { Dialect } from "../dialects/dialect.js";
-import type { Envelope } from "../dialects/envelope.js";
+import type { UnparsedPassThrough } from "../dialects/envelope.js";
 import { GatewayError } from "../errors/index.js";
 import type { Feature } from "../routing/feature.js";
 import { withClientHeaders } from "./client-headers.js";
@@ -28,10 +28,10 @@ export interface GenerationRoute {
   feature: Feature;
   parse(body: unknown): ParseResult<CanonicalRequest>;
   /**
-   * What routing and limits need (model, stream, max tokens, an input estimate), read from a body the strict
-   * parser refused; undefined when even that is invalid. Enough for a same-dialect pass-through.
+   * How a body the strict parser refused (non-fatally) still reaches a same-dialect upstream: what routing and
+   * limits need (model, stream, max tokens, an input estimate), and the fatal checks the parser did not reach.
    */
-  envelope?(body: JsonObject): Envelope | undefined;
+  unparsed?: UnparsedPassThrough;
 }
 
 const sseHeaders = {
@@ -103,12 +103,16 @@ export async function handleGeneration(
   } else {
     // A same-dialect upstream takes the client's body as it is, so a field the canonical form cannot read (a new
     // block type, a beta's field) must not stop it: route with the envelope (model, stream, max tokens) and
-    // refuse only a request that would have to be translated.
-    const envelope = spec.envelope?.(clientBody);
-    if (!envelope) throw fieldError(parsed.error);
+    // refuse only a request that would have to be translated, or that no upstream may take (fatal).
+    const unparsed = spec.unparsed;
+    const envelope = parsed.error.fatal ? undefined : unparsed?.envelope(clientBody);
+    if (!unparsed || !envelope) throw fieldError(parsed.error);
     canonical = envelope.request;
     routed = route(deps, canonical, spec.feature, spec.operation, exchange);
     if (!passesThrough(routed, spec.dialect, spec.operation)) throw fieldError(parsed.error);
+    // The parser stopped at its first error: a fatal one may lie past it.
+    const refusal = unparsed.refusal(clientBody, parsed.error);
+    if (refusal) throw fieldError(refusal);
     estimatedInputTokens = envelope.estimatedInputTokens;
   }
   const outcome = exchange.outcome;

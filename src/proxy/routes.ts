@@ -1,39 +1,34 @@
-import type { ParseResult } from "../canonical/errors.js";
-import type { CanonicalRequest } from "../canonical/request.js";
-import { anthropicToCanonicalRequest } from "../dialects/anthropic/anthropic-request-parse.js";
+import {
+  anthropicRefusal,
+  anthropicToCanonicalRequest,
+} from "../dialects/anthropic/anthropic-request-parse.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { chatEnvelope } from "../dialects/envelope.js";
-import { openaiChatToCanonicalRequest } from "../dialects/openai/openai-chat-request-parse.js";
+import {
+  openaiChatRefusal,
+  openaiChatToCanonicalRequest,
+} from "../dialects/openai/openai-chat-request-parse.js";
 import { openaiCompletionsToCanonicalRequest } from "../dialects/openai/openai-completions.js";
 import { responsesEnvelope } from "../dialects/openai-responses/responses-envelope.js";
-import { responsesToCanonicalRequest } from "../dialects/openai-responses/responses-request-parse.js";
+import {
+  responsesRefusal,
+  responsesToCanonicalRequest,
+} from "../dialects/openai-responses/responses-request-parse.js";
 import { handleCountTokens } from "./count-tokens-handler.js";
 import { handleEmbeddings } from "./embeddings-handler.js";
 import type { Exchange } from "./exchange.js";
 import { type GenerationRoute, handleGeneration } from "./generation-handler.js";
-import { fieldError } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
-
-/**
- * A parser whose fatal errors (an empty conversation, bytes that are not the image they claim) are refused at
- * once: the envelope's same-dialect pass-through must not forward them either.
- */
-function refusingFatal(
-  parse: (body: unknown) => ParseResult<CanonicalRequest>,
-): (body: unknown) => ParseResult<CanonicalRequest> {
-  return (body) => {
-    const result = parse(body);
-    if (!result.ok && result.error.fatal) throw fieldError(result.error);
-    return result;
-  };
-}
 
 const chatCompletions: GenerationRoute = {
   dialect: "openai",
   operation: "chat",
   feature: "chat",
-  parse: refusingFatal(openaiChatToCanonicalRequest),
-  envelope: (body) => chatEnvelope(body, ["max_tokens", "max_completion_tokens"]),
+  parse: openaiChatToCanonicalRequest,
+  unparsed: {
+    envelope: (body) => chatEnvelope(body, ["max_tokens", "max_completion_tokens"]),
+    refusal: openaiChatRefusal,
+  },
 };
 const completions: GenerationRoute = {
   dialect: "openai",
@@ -45,12 +40,15 @@ const messages: GenerationRoute = {
   dialect: "anthropic",
   operation: "chat",
   feature: "chat",
-  parse: refusingFatal(anthropicToCanonicalRequest),
-  // Anthropic streams always carry usage.
-  envelope: (body) => {
-    const envelope = chatEnvelope(body, ["max_tokens"]);
-    if (envelope) envelope.request.includeUsage = true;
-    return envelope;
+  parse: anthropicToCanonicalRequest,
+  unparsed: {
+    // Anthropic streams always carry usage.
+    envelope: (body) => {
+      const envelope = chatEnvelope(body, ["max_tokens"]);
+      if (envelope) envelope.request.includeUsage = true;
+      return envelope;
+    },
+    refusal: anthropicRefusal,
   },
 };
 
@@ -58,8 +56,8 @@ const responses: GenerationRoute = {
   dialect: "openai-responses",
   operation: "responses",
   feature: "chat",
-  parse: refusingFatal(responsesToCanonicalRequest),
-  envelope: responsesEnvelope,
+  parse: responsesToCanonicalRequest,
+  unparsed: { envelope: responsesEnvelope, refusal: responsesRefusal },
 };
 
 /** A client API route: POST only, answering in its dialect, served by the lane (src/server/lane/). */

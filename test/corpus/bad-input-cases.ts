@@ -381,6 +381,18 @@ function chatCases(): CorpusCase[] {
       imageMessage(`data:image/jpeg;base64,${png}`),
       /is not image\/jpeg data/,
     ),
+    // Review finding 3: the strict parser stops at messages[0]; the bad image after it must be refused too.
+    passThrough(
+      route,
+      "an unknown part type, then a data URL that is not base64",
+      {
+        messages: [
+          { role: "user", content: [{ type: "video" }] },
+          { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,***" } }] },
+        ],
+      },
+      /messages\[1\]\.content\[0\]\.image_url\.url: is not valid base64/,
+    ),
     {
       route,
       name: "tool parameters nested 20,000 levels (pass-through)",
@@ -490,6 +502,23 @@ function messagesCases(route: CorpusRoute, countTokens: boolean): CorpusCase[] {
       },
       /messages\[0\]\.content\[0\]\.source\.data: is not application\/pdf data/,
     ),
+    // Review finding 3: count_tokens never passes an unreadable body through, so it names messages[0].
+    passThrough(
+      route,
+      "a block of an unknown type, then image data that is not base64",
+      {
+        messages: [
+          { role: "user", content: [{ type: "hologram" }] },
+          {
+            role: "user",
+            content: [{ type: "image", source: { type: "base64", media_type: "image/png", data: "%%%%" } }],
+          },
+        ],
+      },
+      countTokens
+        ? /messages\[0\]\.content\[0\]\.type/
+        : /messages\[1\]\.content\[0\]\.source\.data: is not valid base64/,
+    ),
     {
       route,
       name: "a tool input_schema nested 20,000 levels (pass-through)",
@@ -545,6 +574,21 @@ function responsesCases(): CorpusCase[] {
         ],
       },
       /input\[0\]\.content\[0\]\.image_url: is not image\/gif data/,
+    ),
+    // Review finding 3: the strict parser stops at input[0]; the bad image after it must be refused too.
+    passThrough(
+      route,
+      "a part of an unknown type, then an input_image that is not a gif",
+      {
+        input: [
+          { role: "user", content: [{ type: "input_hologram" }] },
+          {
+            role: "user",
+            content: [{ type: "input_image", image_url: `data:image/gif;base64,${notAnImage}` }],
+          },
+        ],
+      },
+      /input\[1\]\.content\[0\]\.image_url: is not image\/gif data/,
     ),
   ];
 }

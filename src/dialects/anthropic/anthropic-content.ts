@@ -92,6 +92,38 @@ function checkDocument(block: JsonObject, field: string): void {
     base64Source(block.source, fieldPath(field, "source"));
 }
 
+/**
+ * The media checks `parseAnthropicBlock` makes, alone, over blocks read leniently (nothing else checked): for a
+ * body a same-dialect upstream takes unparsed. `at` names a block; paths are built only for media found.
+ */
+export function checkAnthropicMedia(blocks: readonly unknown[], at: (index: number) => string): void {
+  for (let index = 0; index < blocks.length; index++) {
+    const block = blocks[index];
+    if (!isObject(block)) continue;
+    if (block.type === "image" || block.type === "document") checkMediaSource(block.source, at, index, "");
+    else if (block.type === "tool_result" && Array.isArray(block.content)) {
+      const content: unknown[] = block.content;
+      for (let item = 0; item < content.length; item++) {
+        const part = content[item];
+        if (isObject(part) && part.type === "image")
+          checkMediaSource(part.source, at, index, `.content[${item}]`);
+      }
+    }
+  }
+}
+
+function checkMediaSource(
+  source: unknown,
+  at: (index: number) => string,
+  index: number,
+  inner: string,
+): void {
+  if (!isObject(source) || source.type !== "base64") return;
+  const { media_type: mediaType, data } = source;
+  if (typeof mediaType === "string" && typeof data === "string")
+    checkBase64Media(data, mediaType, `${at(index)}${inner}.source.data`);
+}
+
 function parseToolResultContent(value: unknown, field: string): ToolResultPart["content"] {
   if (value === undefined || value === null) return "";
   if (typeof value === "string") return value;

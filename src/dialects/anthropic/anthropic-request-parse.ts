@@ -1,6 +1,6 @@
 /** Anthropic Messages (and count_tokens) request (our API input) → canonical, strictly validated. */
 import type { CanonicalMessage, ContentPart, SystemPart } from "../../canonical/content.js";
-import type { ParseResult } from "../../canonical/errors.js";
+import type { FieldError, ParseResult } from "../../canonical/errors.js";
 import {
   type CanonicalRequest,
   type CanonicalTool,
@@ -15,6 +15,7 @@ import {
   catchFieldError,
   fail,
   fieldPath,
+  isObject,
   type JsonObject,
   maxTokensRange,
   oneOf,
@@ -24,8 +25,9 @@ import {
   optStringList,
   refuse,
   unknownKeys,
+  unreadFrom,
 } from "../../canonical/validate.js";
-import { cacheControl, parseAnthropicBlock } from "./anthropic-content.js";
+import { cacheControl, checkAnthropicMedia, parseAnthropicBlock } from "./anthropic-content.js";
 
 const knownKeys = new Set([
   "model",
@@ -47,6 +49,8 @@ const knownKeys = new Set([
 /** Keys of a client tool that the canonical form carries; the rest (`defer_loading`…) ride along as extras. */
 const toolKeys = new Set(["type", "name", "description", "input_schema", "strict", "cache_control"]);
 
+const refuseNoMessages = () => refuse("messages", "must not be empty: send at least one message");
+
 function parseSystem(value: unknown, at = "system"): SystemPart[] {
   if (value === undefined || value === null) return [];
   if (typeof value === "string") return [{ type: "text", text: value }];
@@ -67,7 +71,7 @@ function parseSystem(value: unknown, at = "system"): SystemPart[] {
 function parseMessages(value: unknown, system: SystemPart[]): CanonicalMessage[] {
   const messages: CanonicalMessage[] = [];
   const items = asArray(value, "messages");
-  if (items.length === 0) refuse("messages", "must not be empty: send at least one message");
+  if (items.length === 0) refuseNoMessages();
   items.forEach((item, index) => {
     const field = fieldPath("messages", index);
     const message = asObject(item, field);
@@ -203,6 +207,44 @@ function parse(input: unknown, countTokens: boolean): CanonicalRequest {
   const extra = unknownKeys(body, knownKeys);
   if (extra) request.extra.anthropic = { ...request.extra.anthropic, ...extra };
   return request;
+}
+
+/** Top-level fields `parse` reads once the whole conversation is read (keep in step with it; a test checks). */
+export const readAfterMessages: ReadonlySet<string> = new Set([
+  "stream",
+  "max_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "stop_sequences",
+  "tools",
+  "tool_choice",
+  "thinking",
+  "output_config",
+  "metadata",
+]);
+
+/**
+ * The fatal refusals of `parse` (an empty conversation, media bytes) alone, over the part of a body its strict
+ * parse stopped before reading (at `stoppedAt`): a same-dialect pass-through forwards the rest unread.
+ */
+export function anthropicRefusal(body: JsonObject, stoppedAt: FieldError): FieldError | undefined {
+  const messages = body.messages;
+  const from = unreadFrom(stoppedAt.field, "messages", readAfterMessages);
+  if (from === undefined || !Array.isArray(messages)) return undefined;
+  let index = from;
+  const at = (block: number) => `messages[${index}].content[${block}]`;
+  const result = catchFieldError(() => {
+    if (messages.length === 0) refuseNoMessages();
+    // `system` is read before the messages.
+    if (Array.isArray(body.system) && !stoppedAt.field.startsWith("messages"))
+      checkAnthropicMedia(body.system, (block) => `system[${block}]`);
+    for (; index < messages.length; index++) {
+      const message: unknown = messages[index];
+      if (isObject(message) && Array.isArray(message.content)) checkAnthropicMedia(message.content, at);
+    }
+  });
+  return result.ok ? undefined : result.error;
 }
 
 export function anthropicToCanonicalRequest(body: unknown): ParseResult<CanonicalRequest> {

@@ -22,6 +22,7 @@ import {
   asString,
   fail,
   fieldPath,
+  isObject,
   type JsonObject,
   oneOf,
   optString,
@@ -209,6 +210,37 @@ function parseItem(value: unknown, field: string, system: SystemPart[], list: Me
         warn(fieldPath(field, "type"), `unknown input item type ${JSON.stringify(type)}, passed on as it is`);
       list.add(fromModel ? "assistant" : "user", [opaque(item)], fromModel);
     }
+  }
+}
+
+/** A part's media checks, as `parsePart` makes them; `at` names the part, called only for media found. */
+function checkPartMedia(part: unknown, at: () => string): void {
+  if (!isObject(part)) return;
+  const key =
+    part.type === "input_image" ? "image_url" : part.type === "input_file" ? "file_data" : undefined;
+  const url = key === undefined ? undefined : part[key];
+  if (typeof url !== "string" || !url.startsWith("data:")) return;
+  const inline = base64DataUrl(url);
+  if (inline) checkBase64Media(inline.data, inline.mediaType, `${at()}.${key}`);
+}
+
+/**
+ * The media checks of `parseResponsesInput` alone, over the items from `from` on, read leniently (nothing else
+ * checked, parts whatever the role): for a body an OpenAI Responses upstream takes unparsed.
+ */
+export function checkResponsesInputMedia(items: readonly unknown[], from: number): void {
+  let index = from;
+  let list = "content";
+  let partIndex = 0;
+  const at = () => `input[${index}].${list}[${partIndex}]`;
+  for (; index < items.length; index++) {
+    const item = items[index];
+    if (!isObject(item)) continue;
+    const type = item.type ?? "message";
+    list = type === "message" ? "content" : type === "function_call_output" ? "output" : "";
+    const parts = list === "" ? undefined : item[list];
+    if (!Array.isArray(parts)) continue;
+    for (partIndex = 0; partIndex < parts.length; partIndex++) checkPartMedia(parts[partIndex], at);
   }
 }
 

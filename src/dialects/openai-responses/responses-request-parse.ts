@@ -7,7 +7,7 @@
  * upstream cannot do (refused, such as `previous_response_id`) or does without (warned).
  */
 import type { SystemPart } from "../../canonical/content.js";
-import type { ParseResult, TranslationWarning } from "../../canonical/errors.js";
+import type { FieldError, ParseResult, TranslationWarning } from "../../canonical/errors.js";
 import {
   type CanonicalRequest,
   type ReasoningConfig,
@@ -29,8 +29,9 @@ import {
   optStringMap,
   refuse,
   unknownKeys,
+  unreadFrom,
 } from "../../canonical/validate.js";
-import { parseResponsesInput } from "./responses-input.js";
+import { checkResponsesInputMedia, parseResponsesInput } from "./responses-input.js";
 import { parseResponsesToolChoice, parseResponsesTools, type Warn } from "./responses-tools.js";
 
 /** Keys read into canonical fields; every other key is kept in the dialect's extras. */
@@ -101,14 +102,20 @@ function checkExtras(body: JsonObject): void {
   }
 }
 
+/** Without `input` the conversation lives at OpenAI (a previous response, a conversation or a stored prompt). */
+const stored = (body: JsonObject): boolean =>
+  present(body.previous_response_id) || present(body.conversation) || present(body.prompt);
+
+function refuseEmptyInput(body: JsonObject): void {
+  const empty = body.input === "" || (Array.isArray(body.input) && body.input.length === 0);
+  if (empty && !stored(body)) refuse("input", "must not be empty: send a text or at least one item");
+}
+
 function parse(input: unknown, warn: Warn): CanonicalRequest {
   const body = asObject(input, "body");
   checkExtras(body);
-  // Without `input` the conversation lives at OpenAI (a previous response, a conversation or a stored prompt).
-  const stored = present(body.previous_response_id) || present(body.conversation) || present(body.prompt);
-  if (!present(body.input) && !stored) fail("input", "is required");
-  const empty = body.input === "" || (Array.isArray(body.input) && body.input.length === 0);
-  if (empty && !stored) refuse("input", "must not be empty: send a text or at least one item");
+  if (!present(body.input) && !stored(body)) fail("input", "is required");
+  refuseEmptyInput(body);
   const extra: JsonObject = {};
   const system: SystemPart[] = [];
   const instructions = optString(body, "instructions", "");
@@ -150,6 +157,36 @@ function parse(input: unknown, warn: Warn): CanonicalRequest {
   Object.assign(extra, unknownKeys(body, knownKeys));
   if (Object.keys(extra).length > 0) request.extra["openai-responses"] = extra;
   return request;
+}
+
+/** Top-level fields `parse` reads once the whole input is read (keep in step with it; a test checks). */
+export const readAfterInput: ReadonlySet<string> = new Set([
+  "stream",
+  "max_output_tokens",
+  "temperature",
+  "top_p",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "reasoning",
+  "text",
+  "user",
+  "safety_identifier",
+  "metadata",
+]);
+
+/**
+ * The fatal refusals of `parse` (an empty input, media bytes) alone, over the part of a body its strict parse
+ * stopped before reading (at `stoppedAt`): an OpenAI Responses upstream takes the rest unread.
+ */
+export function responsesRefusal(body: JsonObject, stoppedAt: FieldError): FieldError | undefined {
+  const from = unreadFrom(stoppedAt.field, "input", readAfterInput);
+  if (from === undefined) return undefined;
+  const result = catchFieldError(() => {
+    refuseEmptyInput(body);
+    if (Array.isArray(body.input)) checkResponsesInputMedia(body.input, from);
+  });
+  return result.ok ? undefined : result.error;
 }
 
 export function responsesToCanonicalRequest(body: unknown): ParseResult<CanonicalRequest> {

@@ -7,7 +7,7 @@ import type {
   TextPart,
   ToolCallPart,
 } from "../../canonical/content.js";
-import type { ParseResult } from "../../canonical/errors.js";
+import type { FieldError, ParseResult } from "../../canonical/errors.js";
 import { base64DataUrl, checkBase64Media } from "../../canonical/media-bytes.js";
 import {
   type CanonicalRequest,
@@ -34,6 +34,7 @@ import {
   optStringMap,
   refuse,
   unknownKeys,
+  unreadFrom,
 } from "../../canonical/validate.js";
 import { openaiReasoningToParts } from "./openai-reasoning.js";
 import { readSampling } from "./openai-sampling.js";
@@ -65,6 +66,8 @@ const knownKeys = new Set([
 
 const roles = ["system", "developer", "user", "assistant", "tool"] as const;
 const userPartTypes = ["text", "image_url", "input_audio", "file"] as const;
+
+const refuseNoMessages = () => refuse("messages", "must not be empty: send at least one message");
 
 /**
  * `data:<media type>;base64,<data>` → a base64 source, refused when its data is not base64 of that type
@@ -160,7 +163,7 @@ function parseAssistant(message: JsonObject, field: string): ContentPart[] {
 function parseMessages(value: unknown, system: SystemPart[]): CanonicalMessage[] {
   const messages: CanonicalMessage[] = [];
   const items = asArray(value, "messages");
-  if (items.length === 0) refuse("messages", "must not be empty: send at least one message");
+  if (items.length === 0) refuseNoMessages();
   items.forEach((item, index) => {
     const field = fieldPath("messages", index);
     const message = asObject(item, field);
@@ -301,6 +304,68 @@ function parse(input: unknown): CanonicalRequest {
   const extra = unknownKeys(body, knownKeys);
   if (extra) request.extra.openai = extra;
   return request;
+}
+
+/** Top-level fields `parse` reads once the whole conversation is read (keep in step with it; a test checks). */
+export const readAfterMessages: ReadonlySet<string> = new Set([
+  "stream",
+  "stream_options",
+  "max_completion_tokens",
+  "max_tokens",
+  "temperature",
+  "top_p",
+  "n",
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "stop",
+  "top_k",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "reasoning_effort",
+  "reasoning",
+  "user",
+  "metadata",
+]);
+
+/** A data URL's media checks, as `imageFromUrl` and `checkFile` make them; the path built only for one. */
+function checkDataUrl(url: unknown, at: () => string): void {
+  if (typeof url !== "string" || !url.startsWith("data:")) return;
+  const inline = base64DataUrl(url);
+  if (inline) checkBase64Media(inline.data, inline.mediaType, at());
+}
+
+/**
+ * The fatal refusals of `parse` (an empty conversation, media bytes) alone, over the part of a body its strict
+ * parse stopped before reading (at `stoppedAt`): a same-dialect pass-through forwards the rest unread. Parts are
+ * read leniently, whatever the message's role.
+ */
+export function openaiChatRefusal(body: JsonObject, stoppedAt: FieldError): FieldError | undefined {
+  const messages = body.messages;
+  const from = unreadFrom(stoppedAt.field, "messages", readAfterMessages);
+  if (from === undefined || !Array.isArray(messages)) return undefined;
+  let index = from;
+  let partIndex = 0;
+  const imageField = () => `messages[${index}].content[${partIndex}].image_url.url`;
+  const fileField = () => `messages[${index}].content[${partIndex}].file.file_data`;
+  const result = catchFieldError(() => {
+    if (messages.length === 0) refuseNoMessages();
+    for (; index < messages.length; index++) {
+      const message: unknown = messages[index];
+      if (!isObject(message) || !Array.isArray(message.content)) continue;
+      const parts: unknown[] = message.content;
+      for (partIndex = 0; partIndex < parts.length; partIndex++) {
+        const part = parts[partIndex];
+        if (!isObject(part)) continue;
+        if (part.type === "image_url" && isObject(part.image_url))
+          checkDataUrl(part.image_url.url, imageField);
+        else if (part.type === "file" && isObject(part.file)) checkDataUrl(part.file.file_data, fileField);
+      }
+    }
+  });
+  return result.ok ? undefined : result.error;
 }
 
 export function openaiChatToCanonicalRequest(body: unknown): ParseResult<CanonicalRequest> {
