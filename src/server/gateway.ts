@@ -7,7 +7,7 @@ import { registerTokenAdminRoutes } from "../admin/tokens-routes.js";
 import { registerUsageAdminRoutes } from "../admin/usage-routes.js";
 import { ActorDirectory } from "../auth/actor-directory.js";
 import { bootstrapAdmin } from "../auth/admin-bootstrap.js";
-import { type LoadedConfig, type ResolvedProvider, Secret } from "../config/index.js";
+import type { LoadedConfig, ResolvedProvider } from "../config/index.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { KeyDirectory } from "../credentials/key-directory.js";
 import { checkMasterKeys, loadMasterKeys } from "../credentials/master-key.js";
@@ -20,18 +20,19 @@ import { openStore, type Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import { GatewayMetrics } from "../telemetry/metrics.js";
 import { createTracing } from "../telemetry/tracing-setup.js";
-import { createUpstreamClient } from "../upstream/index.js";
 import { toUsageEvent } from "../usage/usage-event.js";
 import { UsageRecorder } from "../usage/usage-recorder.js";
 import { startUsageRetention } from "../usage/usage-retention.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
+import { restartOnlyChanges } from "./restart-only-changes.js";
 import { registerLimitsRoute } from "./routes/limits.js";
 import { registerMeKeysRoutes } from "./routes/me-keys.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
 import type { ModelListing } from "./routes/models.js";
 import { registerUsageRoutes } from "./routes/usage.js";
 import { securityOptions } from "./security-options.js";
+import { gatewayUpstream } from "./upstream-wiring.js";
 
 export interface GatewayOptions {
   loaded: LoadedConfig;
@@ -226,33 +227,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await directory.start();
     teardown.add(() => directory.close());
 
-    const upstream = createUpstreamClient({
-      // Read at each fault, so a reload applies; off means a threshold no run of faults reaches.
-      circuitBreaker: () => {
-        const { enabled, failures, coolDown } = loaded.config.upstream.circuitBreaker;
-        return { failures: enabled ? failures : Number.POSITIVE_INFINITY, coolDownMs: coolDown };
-      },
-      onCircuitChange: (change) => {
-        const fields = { endpoint: change.endpoint, model: change.model, failures: change.failures };
-        if (change.to === "open" && change.from === "closed")
-          logger.warn(fields, "upstream circuit opened: requests to this endpoint and model are held back");
-        else if (change.to === "closed")
-          logger.info(fields, "upstream circuit closed: the endpoint answers again");
-      },
-    });
-    const circuits = upstream.circuits;
-    if (circuits) {
-      metrics?.gauge(
-        "upstream_circuits_open",
-        "Upstream circuits (endpoint and model) open or half-open in this replica.",
-        () => circuits.count("open") + circuits.count("half-open"),
-      );
-      metrics?.counter(
-        "upstream_circuit_openings_total",
-        "Times an upstream circuit (endpoint and model) opened in this replica.",
-        () => circuits.openings,
-      );
-    }
+    const upstream = gatewayUpstream({ config: () => loaded.config, logger, metrics });
     teardown.add(() => upstream.destroy());
     // Flushed after the server has closed, so the last requests' spans go out too.
     const tracing = await createTracing({
@@ -411,38 +386,4 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await teardown.run();
     throw error;
   }
-}
-
-/** Settings read once at start, by their config path: a reload that changes them says so. */
-function restartOnlyChanges(current: LoadedConfig["config"], next: LoadedConfig["config"]): string[] {
-  const changed: string[] = [];
-  for (const key of ["server", "storage"] as const) {
-    if (!sameSettings(current[key], next[key])) changed.push(key);
-  }
-  // `redis.failMode` applies live; the connection and key prefix do not.
-  const connection = (redis: typeof current.redis) => redis && { url: redis.url, keyPrefix: redis.keyPrefix };
-  if (!sameSettings(connection(current.redis), connection(next.redis))) changed.push("redis");
-  const metrics = (config: typeof current) => {
-    const { enabled, actorLabels } = config.telemetry.metrics;
-    return { enabled, actorLabels };
-  };
-  if (!sameSettings(metrics(current), metrics(next))) changed.push("telemetry.metrics");
-  if (!sameSettings(current.telemetry.tracing, next.telemetry.tracing)) changed.push("telemetry.tracing");
-  if (!sameSettings(current.telemetry.logging, next.telemetry.logging)) changed.push("telemetry.logging");
-  // Notifications are read per event; the recorder's queue and retention are set up once.
-  const recorder = ({ notifications: _, ...rest }: typeof current.usage) => rest;
-  if (!sameSettings(recorder(current.usage), recorder(next.usage))) changed.push("usage");
-  return changed;
-}
-
-/**
- * Compares settings including secret values: JSON.stringify applies `toJSON` (which redacts a
- * Secret) before a replacer sees the value, so the replacer reads the original from its holder.
- */
-function sameSettings(a: unknown, b: unknown): boolean {
-  function reveal(this: Record<string, unknown>, key: string, value: unknown) {
-    const original = this[key];
-    return original instanceof Secret ? original.reveal() : value;
-  }
-  return JSON.stringify(a, reveal) === JSON.stringify(b, reveal);
 }

@@ -94,6 +94,8 @@ describe("SIGHUP reloads", () => {
     postgres.setMode("pass");
     serve.child.kill("SIGHUP");
     await within(15_000, async () => (await chat(serve.url, carolToken)).status === 200);
+    // Its log line may reach us after the answer: the next test counts reloads from here.
+    await within(15_000, () => reloads() === 1);
   }, 60_000);
 
   it("applies limits.failMode and limits.concurrencyLease on reload", async () => {
