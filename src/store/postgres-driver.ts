@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import pg from "pg";
 import { StoreError } from "./errors.js";
-import type { SqlDriver, SqlExecutor, SqlRow, SqlSession, SqlValue } from "./sql.js";
+import type { QueryOptions, SqlDriver, SqlExecutor, SqlRow, SqlSession, SqlValue } from "./sql.js";
 import { redactUrl } from "./url.js";
 
 export interface PostgresOptions {
@@ -11,10 +11,15 @@ export interface PostgresOptions {
   connectTimeoutMs?: number | undefined;
   /** An unanswered query fails after this long (`storage.queryTimeout`); migrations are exempt. */
   queryTimeoutMs?: number | undefined;
+  /** The same for queries run with `{long: true}` (admin reports, retention), default 60 s. */
+  longQueryTimeoutMs?: number | undefined;
 }
 
 const POOL_SIZE = 5;
+/** Long queries (admin reports, retention) run a few at once, on a pool beside the request path's. */
+const LONG_POOL_SIZE = 3;
 export const DEFAULT_POSTGRES_QUERY_TIMEOUT_MS = 5_000;
+export const DEFAULT_POSTGRES_LONG_QUERY_TIMEOUT_MS = 60_000;
 export const DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS = 5_000;
 const IDLE_TIMEOUT_MS = 30_000;
 /** A migration may rewrite a large table: its session waits for the server as long as it takes. */
@@ -36,10 +41,23 @@ const typeParsers = {
 } as pg.CustomTypesConfig;
 
 export async function openPostgresDriver(options: PostgresOptions): Promise<SqlDriver> {
-  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_POSTGRES_QUERY_TIMEOUT_MS;
+  const pool = openPool(options, POOL_SIZE, options.queryTimeoutMs ?? DEFAULT_POSTGRES_QUERY_TIMEOUT_MS);
+  const driver = new PostgresDriver(pool, options);
+  // Connect once now, so a wrong URL or a database that is down fails at start with storage.url named.
+  try {
+    if (options.schema === undefined) await driver.ping();
+    else await createSchema(driver, options.schema);
+  } catch (error) {
+    await pool.end();
+    throw connectionError(options.connectionString, error);
+  }
+  return driver;
+}
+
+function openPool(options: PostgresOptions, max: number, queryTimeoutMs: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: POOL_SIZE,
+    max,
     // Bounds both a new connection and the wait for a pooled one: a blackholed server must not hang requests.
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_POSTGRES_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: IDLE_TIMEOUT_MS,
@@ -57,16 +75,7 @@ export async function openPostgresDriver(options: PostgresOptions): Promise<SqlD
   });
   // An idle connection dropped by the server must not crash the process; the next query reconnects.
   pool.on("error", () => undefined);
-  const driver = new PostgresDriver(pool, options);
-  // Connect once now, so a wrong URL or a database that is down fails at start with storage.url named.
-  try {
-    if (options.schema === undefined) await driver.ping();
-    else await createSchema(driver, options.schema);
-  } catch (error) {
-    await pool.end();
-    throw connectionError(options.connectionString, error);
-  }
-  return driver;
+  return pool;
 }
 
 async function createSchema(driver: PostgresDriver, schema: string): Promise<void> {
@@ -144,6 +153,9 @@ class PostgresDriver implements SqlDriver {
   readonly kind = "postgres" as const;
   readonly #pool: pg.Pool;
   readonly #pooled: SqlExecutor;
+  /** Opened at the first long query: a gateway whose admin API is never asked for reports opens none. */
+  #longPool: pg.Pool | undefined;
+  #long: SqlExecutor | undefined;
   readonly #options: PostgresOptions;
   #closed = false;
   /** Set inside a transaction, to catch work that bypasses the transaction's session. */
@@ -155,14 +167,18 @@ class PostgresDriver implements SqlDriver {
     this.#pooled = executor(pool);
   }
 
-  async query<Row extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+  async query<Row extends SqlRow = SqlRow>(
+    sql: string,
+    params?: readonly SqlValue[],
+    options?: QueryOptions,
+  ): Promise<Row[]> {
     this.#checkOpen();
-    return this.#pooled.query<Row>(sql, params);
+    return (options?.long ? this.#longExecutor() : this.#pooled).query<Row>(sql, params);
   }
 
-  async run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+  async run(sql: string, params?: readonly SqlValue[], options?: QueryOptions): Promise<number> {
     this.#checkOpen();
-    return this.#pooled.run(sql, params);
+    return (options?.long ? this.#longExecutor() : this.#pooled).run(sql, params);
   }
 
   async exec(script: string): Promise<void> {
@@ -203,7 +219,7 @@ class PostgresDriver implements SqlDriver {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    await Promise.all([this.#pool.end(), this.#longPool?.end()]);
   }
 
   constraintViolation(error: unknown): "unique" | "foreign-key" | undefined {
@@ -231,6 +247,19 @@ class PostgresDriver implements SqlDriver {
       // or the unlock failed): destroy it rather than return it to the pool. Reconnecting is cheap.
       client.release(failed);
     }
+  }
+
+  #longExecutor(): SqlExecutor {
+    if (this.#long === undefined) {
+      // Never shorter than the request path's (an operator may have raised storage.queryTimeout past it).
+      const timeout = Math.max(
+        this.#options.longQueryTimeoutMs ?? DEFAULT_POSTGRES_LONG_QUERY_TIMEOUT_MS,
+        this.#options.queryTimeoutMs ?? DEFAULT_POSTGRES_QUERY_TIMEOUT_MS,
+      );
+      this.#longPool = openPool(this.#options, LONG_POOL_SIZE, timeout);
+      this.#long = executor(this.#longPool);
+    }
+    return this.#long;
   }
 
   #checkOpen(): void {

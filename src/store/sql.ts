@@ -8,12 +8,27 @@ export type SqlValue = string | number | null;
 
 export type SqlRow = Record<string, unknown>;
 
+export interface QueryOptions {
+  /**
+   * A statement that may rightly take long: an admin report over months of usage, a retention delete. On
+   * Postgres it runs outside any transaction on connections of its own, under a long timeout (60 s) instead of
+   * `storage.queryTimeout`, which stays short for the request path's token lookups; those connections are
+   * separate so that slow reports cannot hold the ones the request path waits for. Inside a transaction the
+   * transaction's timeout applies.
+   */
+  readonly long?: boolean;
+}
+
 export interface SqlExecutor {
   readonly kind: StoreKind;
   /** Runs one statement and returns its rows (use `RETURNING` for writes that need them). */
-  query<Row extends SqlRow = SqlRow>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+  query<Row extends SqlRow = SqlRow>(
+    sql: string,
+    params?: readonly SqlValue[],
+    options?: QueryOptions,
+  ): Promise<Row[]>;
   /** Runs one statement and returns how many rows it changed. */
-  run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+  run(sql: string, params?: readonly SqlValue[], options?: QueryOptions): Promise<number>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { SqlValue } from "../sql.js";
+import type { QueryOptions, SqlValue } from "../sql.js";
 import type {
   UsageAggregateRow,
   UsageEvent,
@@ -171,6 +171,9 @@ function insertStatement(rows: number): string {
   return text;
 }
 
+/** Reports over months of events and retention may take longer than the request path's lookups may wait. */
+const LONG: QueryOptions = { long: true };
+
 export function usageEventsRepository({ sql, bulkInsert }: RepositoryContext): UsageEventsRepository {
   return {
     async insertMany(events) {
@@ -202,6 +205,7 @@ export function usageEventsRepository({ sql, bulkInsert }: RepositoryContext): U
       const rows = await sql.query(
         `SELECT ${[...selected, SUMS].join(", ")} FROM usage_events ${where} ${groupBy}`,
         params,
+        LONG,
       );
       const result = rows
         // With no group, an empty range still gives one row of zero sums (and NULLs for SUM).
@@ -233,6 +237,7 @@ export function usageEventsRepository({ sql, bulkInsert }: RepositoryContext): U
       const rows = await sql.query(
         `SELECT id, ${COLUMNS} FROM usage_events ${where} ORDER BY time DESC, id DESC LIMIT $${params.length}`,
         params,
+        LONG,
       );
       return rows.map(toEvent);
     },
@@ -244,6 +249,7 @@ export function usageEventsRepository({ sql, bulkInsert }: RepositoryContext): U
         const deleted = await sql.run(
           `DELETE FROM usage_events WHERE id IN (SELECT id FROM usage_events WHERE time < $1 LIMIT $2)`,
           [toMillis(before), batchSize],
+          LONG,
         );
         total += deleted;
         if (deleted < batchSize) return total;
