@@ -8,6 +8,7 @@ import {
 } from "../../test/upstream/mock-provider.js";
 import type { CircuitChange } from "./circuit-breaker.js";
 import { createUpstreamClient } from "./client.js";
+import { unsendableReason } from "./error-mapping.js";
 import type { UpstreamClient } from "./types.js";
 import type { UpstreamError } from "./upstream-error.js";
 
@@ -138,6 +139,63 @@ describe("upstream client: circuit breakers", () => {
       "closed→open",
       "open→half-open",
       "half-open→open",
+      "open→half-open",
+      "half-open→closed",
+    ]);
+  });
+
+  it("a request the HTTP client refuses as built (a key ending in a newline) never opens the circuit: its clear 502 stays", async () => {
+    const upstream = await provider(200);
+    const { client, changes } = circuitClient(2);
+    for (let call = 0; call < 6; call++) {
+      const error = (await rejection(
+        client.send({
+          providerName: "openai",
+          endpoints: [{ url: upstream.url }],
+          headers: { authorization: "Bearer sk-test\n" },
+          body: "{}",
+          model: "m1",
+        }),
+      )) as UpstreamError;
+      expect(error).toMatchObject({ status: 502, code: "upstream_error" });
+      expect(error.message).toMatch(/^the gateway could not build a valid request to openai/);
+      // What the lane's log line is made of: undici's reason, kept as the error's cause.
+      expect(unsendableReason(error)).toBe("invalid authorization header");
+    }
+    expect(changes).toEqual([]);
+    expect(upstream.requests).toBe(0);
+  });
+
+  it("a half-open probe on a stale keep-alive socket is retried on a new connection instead of re-opening the circuit", async () => {
+    let status = 500;
+    const served = new WeakMap<object, number>();
+    let dropped = 0;
+    const upstream = await startMockProvider((request, response) => {
+      const count = (served.get(request.socket) ?? 0) + 1;
+      served.set(request.socket, count);
+      // The upstream closed the idle connection just as it was reused: nothing is answered on it.
+      if (count > 1) {
+        dropped++;
+        return void request.socket.destroy();
+      }
+      json(response, status, {});
+    });
+    mocks.push(upstream);
+    const { client, changes, advance } = circuitClient(1, 10_000);
+    // One 500 opens the circuit; its connection stays in the pool.
+    expect(((await rejection(send(client, [upstream.url]))) as UpstreamError).status).toBe(502);
+    advance(10_000);
+    status = 200;
+    // undici frees the connection a tick after the body ended: wait for it, so the probe reuses it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The probe goes out on the pooled socket, which the upstream drops; the retry on a new one succeeds.
+    const response = await send(client, [upstream.url]);
+    expect(response.status).toBe(200);
+    await response.json();
+    expect(dropped).toBe(1);
+    expect(upstream.connections).toBe(2);
+    expect(changes.map((change) => `${change.from}→${change.to}`)).toEqual([
+      "closed→open",
       "open→half-open",
       "half-open→closed",
     ]);

@@ -7,7 +7,13 @@ import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
 import { GatewayError } from "../errors/index.js";
 import { callTraceOf } from "./call-trace.js";
-import { CIRCUIT_DEFAULTS, type Circuit, CircuitBreakers, isCircuitFault } from "./circuit-breaker.js";
+import {
+  CIRCUIT_DEFAULTS,
+  type Circuit,
+  CircuitBreakers,
+  isCircuitFault,
+  isCircuitTransportFault,
+} from "./circuit-breaker.js";
 import { EndpointPicker, type EndpointState } from "./endpoint-picker.js";
 import {
   classifyTransportError,
@@ -176,8 +182,12 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       } catch (error) {
         state.inFlight--;
         const kind: TransportFailureKind = signal?.aborted ? "aborted" : classifyTransportError(error);
-        if (kind === "aborted") breakers.released(circuit);
-        else breakers.failed(circuit);
+        // A keep-alive socket the upstream closed just as we reused it: one more try on the same endpoint when
+        // there is no other to fail over to. It counts against the circuit only if the retry fails too: were it
+        // the half-open probe, counting it would re-open the circuit and skip the retry.
+        const retryStale = isLast && kind === "connection_lost" && !retriedStaleConnection;
+        if (isCircuitTransportFault(kind) && !retryStale) breakers.failed(circuit);
+        else breakers.released(circuit);
         attempts.push({ endpoint: state.label, error: describe(kind, error), ms: elapsed(started) });
         trace?.attempted?.(state.origin, undefined, kind);
         const mapped = mapTransportFailure({
@@ -189,9 +199,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         picker.failed(state);
         if (kind !== "unreachable") allUnreachable = false;
         transportError = withAttempts(mapped, attempts, error);
-        // A keep-alive socket the upstream closed just as we reused it: one more try on the
-        // same endpoint when there is no other to fail over to.
-        if (isLast && kind === "connection_lost" && !retriedStaleConnection) {
+        if (retryStale) {
           retriedStaleConnection = true;
           order.push(index);
         }
