@@ -70,6 +70,11 @@ export interface StreamTap {
 export interface StreamTapOptions {
   /** The gateway asked for stream usage the client did not ask for (OpenAI `stream_options.include_usage`). */
   injectedStreamUsage: boolean;
+  /**
+   * The upstream's own final record says the answer failed (Responses `response.failed`, with its message): it is
+   * relayed as it came, and the request is recorded as an upstream error, not a success.
+   */
+  onFailed?: (message: string | undefined) => void;
 }
 
 /** What a same-dialect pass-through changes in the client's body besides the model. */
@@ -261,7 +266,7 @@ export const codecs = {
     streamEncoder: (_shape, _includeUsage, request) => createResponsesStreamEncoder({ request }),
     streamError: responsesStreamError,
     readUsage: readResponsesUsage,
-    streamTap: () => readingTap(createResponsesUsageTap()),
+    streamTap: (options) => readingTap(createResponsesUsageTap(options.onFailed)),
     streamEnds: responsesStreamEnds,
     passthrough: {
       optionNames: samplingNames,

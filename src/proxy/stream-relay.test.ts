@@ -73,10 +73,14 @@ describe("stream relay: pass-through of what is not a stream", () => {
   });
 
   it("accepts an OpenAI stream that ends with a finish reason, with or without [DONE]", async () => {
+    const usageChunk = `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } })}\n\n`;
     for (const chunks of [
       [openaiChunk("Hi"), openaiChunk("", "stop")],
       [openaiChunk("Hi"), openaiChunk("", "stop"), "data: [DONE]\n\n"],
       [openaiChunk("Hi"), "data: [DONE]\n\n"],
+      // The finish chunk, then the usage chunk, without [DONE] (some compatible servers).
+      [openaiChunk("Hi"), openaiChunk("", "stop"), usageChunk],
+      [openaiChunk("Hi"), openaiChunk("", "stop"), usageChunk, "data: [DONE]\n\n"],
     ]) {
       const result = newResult();
       const text = await collect(relayStream(input("openai", chunks), result));
@@ -108,6 +112,22 @@ describe("stream relay: pass-through of what is not a stream", () => {
     expect(stopped.errorCode).toBeUndefined();
   });
 
+  it("takes a message_stop record without an event name for the end (an SSE proxy that drops the names)", async () => {
+    const unnamed = (event: string) => event.replace(/^event: [^\n]*\n/, "");
+    const result = newResult();
+    await collect(
+      relayStream(
+        input("anthropic", [
+          unnamed(anthropicStart),
+          unnamed(anthropicDelta),
+          'data: {"type":"message_stop"}\n\n',
+        ]),
+        result,
+      ),
+    );
+    expect(result.errorCode).toBeUndefined();
+  });
+
   it("does not take a text delta that quotes message_stop for the end", async () => {
     const quoting = `event: content_block_delta\ndata: ${JSON.stringify({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: '{"type":"message_stop"}' } })}\n\n`;
     const result = newResult();
@@ -124,6 +144,53 @@ describe("stream relay: pass-through of what is not a stream", () => {
     // Translated from an OpenAI chat upstream that sent nothing useful: the decoder's own error.
     expect(text).toContain("event: response.failed");
     expect(result.errorCode).toBe("upstream_error");
+  });
+});
+
+describe("stream relay: a Responses pass-through that ends in response.failed", () => {
+  it("relays it as it came and records an upstream error, not a success", async () => {
+    const record = (type: string, response: object) =>
+      `event: ${type}\ndata: ${JSON.stringify({ type, response })}\n\n`;
+    const failed = record("response.failed", {
+      id: "r",
+      status: "failed",
+      error: { code: "server_error", message: "The model failed to answer (sk-live-secret)" },
+      usage: { input_tokens: 5, output_tokens: 2 },
+    });
+    const result = newResult();
+    const text = await collect(
+      relayStream(
+        {
+          ...input("openai-responses", [
+            record("response.created", { id: "r", status: "in_progress" }),
+            failed,
+          ]),
+          // An OpenAI upstream's Responses endpoint: relayed as it came.
+          passthrough: true,
+          secrets: ["sk-live-secret"],
+        },
+        result,
+      ),
+    );
+    expect(text).toBe(record("response.created", { id: "r", status: "in_progress" }) + failed);
+    expect(result).toMatchObject({ status: 502, errorCode: "upstream_error" });
+    expect(result.usage).toMatchObject({ inputTokens: 5, outputTokens: 2 });
+  });
+
+  it("a response.failed that comes first is an HTTP error with the upstream's message, scrubbed", async () => {
+    const failed = `event: response.failed\ndata: ${JSON.stringify({ type: "response.failed", response: { id: "r", status: "failed", error: { code: "server_error", message: "boom sk-live-secret" } } })}\n\n`;
+    const result = newResult();
+    const failure = await openRelay(
+      {
+        ...input("openai-responses", [failed]),
+        passthrough: true,
+        secrets: ["sk-live-secret"],
+      },
+      result,
+    ).then(collect, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(GatewayError);
+    expect(failure).toMatchObject({ status: 502, code: "upstream_error" });
+    expect((failure as GatewayError).message).not.toContain("sk-live-secret");
   });
 });
 
@@ -188,6 +255,25 @@ describe("openRelay: a stream that fails before its first byte is an HTTP error"
     expect(text).toContain('"content":"Hel"');
     expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
     expect(result.errorCode).toBeUndefined();
+  });
+
+  it("a consumer that stops after the first chunk closes the upstream body", async () => {
+    let closed = false;
+    const upstream = (async function* () {
+      try {
+        yield Buffer.from(openaiChunk("Hel"));
+        yield Buffer.from(openaiChunk("lo"));
+        // An upstream that goes quiet: only a return() ends this body.
+        await new Promise(() => {});
+      } finally {
+        closed = true;
+      }
+    })();
+    const relay = await openRelay({ ...input("openai", []), body: upstream }, newResult());
+    const iterator = relay[Symbol.asyncIterator]();
+    expect((await iterator.next()).value).toContain('"content":"Hel"');
+    await iterator.return?.(undefined);
+    expect(closed).toBe(true);
   });
 
   it("after the first byte, a failure is an error record in the stream", async () => {

@@ -162,22 +162,45 @@ function looksLikeJsonObject(data: string): boolean {
  */
 function passthroughHandler(input: StreamRelayInput, result: StreamResult, fail: Fail) {
   let out = "";
-  let complete = false;
+  /** `[DONE]` came (the one record that is not JSON). */
+  let done = false;
+  /**
+   * The last three JSON records, read once at the end for the one that completes the stream instead of testing
+   * every record as it passes: it is the last, or OpenAI's finish chunk followed by the usage chunk (and `[DONE]`).
+   */
+  let last: FrameEvent | undefined;
+  let beforeLast: FrameEvent | undefined;
+  let third: FrameEvent | undefined;
   // A pass-through speaks the client's dialect both ways.
   const codec = codecs[input.clientDialect];
-  const tap = codec.streamTap({ injectedStreamUsage: input.injectedStreamUsage });
+  const tap = codec.streamTap({
+    injectedStreamUsage: input.injectedStreamUsage,
+    onFailed: (message) =>
+      fail(
+        new GatewayError(
+          "upstream_error",
+          scrubSecrets(message ?? `${input.providerName ?? "the upstream"}'s response failed`, input.secrets),
+        ),
+      ),
+  });
   const indexToolCalls = input.clientDialect === "openai" ? toolCallIndexer() : undefined;
+  const ends = (record: FrameEvent | undefined) =>
+    record !== undefined && codec.streamEnds(record.event, record.data);
   const onEvent = (event: FrameEvent) => {
     if (!looksLikeJsonObject(event.data)) {
       // `[DONE]` is the one record that is not JSON; an empty keep-alive record says nothing.
-      if (codec.streamEnds(event.event, event.data)) complete = true;
+      if (codec.streamEnds(event.event, event.data)) done = true;
       else if (event.data.trim() === "") return;
       else
         throw new GatewayError(
           "upstream_error",
           `${input.providerName ?? "the upstream"} sent a stream record that is not JSON`,
         );
-    } else if (!complete && codec.streamEnds(event.event, event.data)) complete = true;
+    } else {
+      third = beforeLast;
+      beforeLast = last;
+      last = event;
+    }
     result.relayedEvents++;
     let data = scrubErrorRecord(event, input.clientDialect, input.secrets, fail);
     if (indexToolCalls) data = indexToolCalls(data);
@@ -187,7 +210,7 @@ function passthroughHandler(input: StreamRelayInput, result: StreamResult, fail:
   return {
     reader: createFrameReader(input.framing, onEvent),
     /** The stream ended normally: complete when its final record (or an upstream error record) came. */
-    complete: () => complete || result.errorCode !== undefined,
+    complete: () => done || result.errorCode !== undefined || ends(last) || ends(beforeLast) || ends(third),
     pending: () => out !== "",
     take() {
       const text = out;
@@ -315,11 +338,19 @@ export async function* relayStream(
   }
 }
 
-/** Yields `first` (unless the relay had already ended), then the rest of the relay. */
+/**
+ * Yields `first` (unless the relay had already ended), then the rest of the relay. A consumer that stops while
+ * `first` is out still closes the relay, and with it the upstream body, instead of leaving both open until the
+ * call is aborted at the request's end.
+ */
 async function* resumed(first: IteratorResult<string>, rest: AsyncGenerator<string>): AsyncGenerator<string> {
-  if (first.done) return;
-  yield first.value;
-  yield* rest;
+  try {
+    if (first.done) return;
+    yield first.value;
+    yield* rest;
+  } finally {
+    await rest.return(undefined);
+  }
 }
 
 /**

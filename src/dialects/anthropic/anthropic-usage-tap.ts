@@ -32,7 +32,10 @@ export function createAnthropicUsageTap(): UsageTap {
 /** Matches the record's own `type`; a text delta quoting it has its quotes escaped. */
 const messageStop = /"type"\s*:\s*"message_stop"/;
 
-/** True for the record that completes an Anthropic stream: `message_stop` (SSE, Vertex, Bedrock InvokeModel). */
+/**
+ * True for the record that completes an Anthropic stream: `message_stop` (SSE, Vertex, Bedrock InvokeModel). Those
+ * records all carry their event name; the data is searched only for a record without one.
+ */
 export function anthropicStreamEnds(event: string | undefined, data: string): boolean {
-  return event === "message_stop" || messageStop.test(data);
+  return event !== undefined ? event === "message_stop" : messageStop.test(data);
 }

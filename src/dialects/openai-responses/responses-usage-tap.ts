@@ -20,11 +20,23 @@ export function readResponsesUsage(body: unknown): CanonicalUsage | undefined {
   return isObject(body) ? responsesUsageToCanonical(body.usage) : undefined;
 }
 
-export function createResponsesUsageTap(): UsageTap {
+/** The message of a failed response's `error` (`{"code":"server_error","message":…}`), when it has one. */
+function failureMessage(response: unknown): string | undefined {
+  if (!isObject(response) || !isObject(response.error)) return undefined;
+  const message = response.error.message;
+  return typeof message === "string" && message !== "" ? message : undefined;
+}
+
+/**
+ * `onFailed` hears a `response.failed`: the stream ended properly, but with the upstream's failure, which the
+ * request's outcome must record as an error rather than a success.
+ */
+export function createResponsesUsageTap(onFailed?: (message: string | undefined) => void): UsageTap {
   let usage: CanonicalUsage | undefined;
   const onEvent = (event: unknown): void => {
     if (!isObject(event) || typeof event.type !== "string" || !finalEvents.has(event.type)) return;
     if (isObject(event.response)) usage = responsesUsageToCanonical(event.response.usage) ?? usage;
+    if (event.type === "response.failed") onFailed?.(failureMessage(event.response));
   };
   return {
     onEvent,
