@@ -1,13 +1,11 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { MAX_RECORD_BYTES } from "./framing/frame-reader.js";
 
 export interface ServerSentEvent {
   event?: string | undefined;
   id?: string | undefined;
   data: string;
 }
-
-/** Bounds one buffered line or event, so a stream without line breaks cannot eat memory. */
-const DEFAULT_MAX_EVENT_CHARS = 16 * 1024 * 1024;
 
 /**
  * Bytes → server-sent events, for providers that stream SSE (OpenAI, Anthropic, Gemini).
@@ -27,7 +25,8 @@ export async function* readServerSentEvents(
     onError: (error) => {
       if (error.type === "max-buffer-size-exceeded") overflow = true;
     },
-    maxBufferSize: options.maxEventChars ?? DEFAULT_MAX_EVENT_CHARS,
+    // The bound every upstream stream reader shares, so a stream without line breaks cannot eat memory.
+    maxBufferSize: options.maxEventChars ?? MAX_RECORD_BYTES,
   });
   const decoder = new TextDecoder();
   for await (const chunk of body) {
