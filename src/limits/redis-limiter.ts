@@ -281,16 +281,16 @@ export class RedisLimiter implements Limiter {
     const unused = `${subjectPrefix(this.keyPrefix, ticket.subject)}-`;
     const keys = [tokenKey ?? unused, budgetKey ?? unused, slotKey ?? unused];
     const args = [tokenKey ? tokenDelta : 0, budgetKey ? microDelta : 0, ticket.slotMember ?? ""];
-    const send = async () => void (await settleScript.run(this.client, keys, args));
     await this.settlements.add(async () => {
       if (this.client.status !== "ready") {
         // Never sent: sent when Redis is back (or, past the bound, the slot frees itself when its lease ends).
+        // Only this branch needs a closure over the settlement; the common path allocates none.
         this.outage.failure(operation, new Error(`Redis connection is ${this.client.status}`));
-        this.unsent.hold(send);
+        this.unsent.hold(async () => void (await settleScript.run(this.client, keys, args)));
         return;
       }
       try {
-        await send();
+        await settleScript.run(this.client, keys, args);
         this.outage.success();
       } catch (error) {
         // Perhaps run, perhaps not: the slot frees itself when its lease ends; the reservation stays counted.
