@@ -64,7 +64,10 @@ export class ChaosUpstream {
 
   private hold(model: string, response: ServerResponse): void {
     let spans = this.spans.get(model);
-    if (!spans) this.spans.set(model, (spans = []));
+    if (!spans) {
+      spans = [];
+      this.spans.set(model, spans);
+    }
     const span = { from: performance.now(), to: Number.POSITIVE_INFINITY };
     spans.push(span);
     response.once("close", () => {

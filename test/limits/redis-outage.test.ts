@@ -1,4 +1,3 @@
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { rateLimitHeaders } from "../../src/limits/headers.js";
 import type { Admission } from "../../src/limits/limiter.js";
