@@ -4,6 +4,7 @@ import type { CallCredential } from "../credentials/call-credential.js";
 import type { KeyShapeCheck } from "../credentials/key-input.js";
 import type { ProviderDialect } from "../dialects/dialect.js";
 import type { OpenAIChatSettings } from "../dialects/openai/openai-chat-request-build.js";
+import type { Feature } from "../routing/feature.js";
 import type { Framing } from "../upstream/framing/index.js";
 import type { AttemptSigner } from "../upstream/types.js";
 
@@ -46,6 +47,10 @@ export interface ProviderCall {
    * (Bedrock's `anthropic_beta`); Anthropic itself gets the header.
    */
   anthropicBetas?: readonly string[];
+  /** The request's feature, for upstreams that meter by it (Cody Gateway's `X-Sourcegraph-Feature`). */
+  feature?: Feature;
+  /** The gateway's request id, for upstreams that are gateways too (ids join across hops). */
+  requestId?: string;
 }
 
 export interface UpstreamEndpoint {
@@ -69,6 +74,12 @@ export interface ProviderDefinition {
   /** The dialect and framing this provider speaks for a model (Bedrock: Anthropic models over InvokeModel, others over Converse). */
   wire(provider: ResolvedProvider, model: ResolvedModel): Wire;
   operations: ReadonlySet<Operation>;
+  /**
+   * Whether `/v1/completions` goes to this model through a legacy completions API (the client's body passed
+   * through), for providers where that depends on the model (Cody Gateway: only its Fireworks route takes a
+   * prompt). Without it, a provider with the `completions` operation does.
+   */
+  legacyCompletions?(provider: ResolvedProvider, model: ResolvedModel): boolean;
   /**
    * For providers serving `embeddings` through another API than their wire dialect's: the model's embeddings
    * API, undefined when it does not embed. Without it, a provider whose wire is `openai` passes through.

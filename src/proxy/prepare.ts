@@ -19,6 +19,8 @@ export interface Routed<T> {
   /** What the provider speaks for this model: the dialect to pass through to or translate into, and its framing. */
   wire: Wire;
   credential: ProviderCall["credential"];
+  /** The request's id, passed on to upstreams that are gateways (ProviderCall.requestId). */
+  requestId: string;
 }
 
 /** A translator's field error as a 400 that names the field (once: messages may already start with it). */
@@ -94,6 +96,7 @@ export function route<T extends { model: string | undefined }>(
     definition,
     wire: definition.wire(provider, model),
     credential: decision.credential,
+    requestId: outcome.requestId,
   };
 }
 

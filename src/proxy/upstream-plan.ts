@@ -1,7 +1,6 @@
 import type { TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
-import type { ResolvedProvider } from "../config/index.js";
 import type { Dialect } from "../dialects/dialect.js";
 import { prepareResponsesTranslation } from "../dialects/openai-responses/responses-translation.js";
 import { GatewayError } from "../errors/index.js";
@@ -94,8 +93,10 @@ function forTranslation(
 }
 
 /** Whether a provider serves `/v1/completions` through a legacy completions API (Cody's switches). */
-function servesLegacyCompletions(provider: ResolvedProvider, operations: ReadonlySet<Operation>): boolean {
-  if (!operations.has("completions")) return false;
+function servesLegacyCompletions(routed: Routed<unknown>): boolean {
+  const { provider, definition } = routed;
+  if (!definition.operations.has("completions")) return false;
+  if (definition.legacyCompletions) return definition.legacyCompletions(provider, routed.model);
   const config = provider.serverConfig;
   if (config.type === "openaicompatible" || config.type === "huggingface-tgi")
     return config.useLegacyCompletions !== false;
@@ -164,6 +165,8 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
     operation,
     stream: request.stream,
     credential: routed.credential,
+    feature: routed.feature,
+    requestId: routed.requestId,
     ...(input.anthropicBetas ? { anthropicBetas: input.anthropicBetas } : {}),
   });
   const maxTokensField = definition.openaiChatSettings?.maxTokensField ?? "max_tokens";
@@ -187,7 +190,7 @@ export function planGeneration(input: PlanInput): UpstreamPlan {
       injectedStreamUsage: false,
       warnings: [],
     };
-  } else if (routeOperation === "completions" && servesLegacyCompletions(provider, definition.operations)) {
+  } else if (routeOperation === "completions" && servesLegacyCompletions(routed)) {
     const call = callFor("completions");
     const model = definition.upstreamModel?.(call) ?? defaultUpstreamModel(call);
     const { body, injectedStreamUsage, warnings } = passthroughBody(
