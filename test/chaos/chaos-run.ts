@@ -262,11 +262,15 @@ async function leave(phase: string, faults: Faults): Promise<void> {
   if (phase === "postgres down") faults.postgres.setMode("pass");
 }
 
+/** The slots the actor holds, as `/v1/limits` says; retried for a while (Redis may be reconnecting). */
 async function inUse(base: string, bearer: string): Promise<number> {
-  const response = await fetch(`${base}/v1/limits`, { headers: { authorization: `Bearer ${bearer}` } });
-  const body = (await response.json()) as { chat?: { concurrent?: { inUse: number } } };
-  if (!response.ok || body.chat?.concurrent === undefined) return Number.NaN;
-  return body.chat.concurrent.inUse;
+  for (const deadline = Date.now() + 5_000; ; ) {
+    const response = await fetch(`${base}/v1/limits`, { headers: { authorization: `Bearer ${bearer}` } });
+    const body = (await response.json()) as { chat?: { concurrent?: { inUse: number } } };
+    if (response.ok && body.chat?.concurrent !== undefined) return body.chat.concurrent.inUse;
+    if (Date.now() > deadline) return Number.NaN;
+    await sleep(200);
+  }
 }
 
 async function usageRequestIds(base: string, schema: string): Promise<Map<string, number>> {
