@@ -10,9 +10,10 @@ export function generateToken(): string {
 /**
  * Tokens carry 256 bits of entropy, so one SHA-256 is enough (no salt or slow hash
  * needed: there is nothing to brute-force), and it costs about a microsecond per request.
+ * A legacy `sgs_` Cody token is hashed in its `slk_` form (`lookupForm`).
  */
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("hex");
+  return createHash("sha256").update(lookupForm(token)).digest("hex");
 }
 
 /** The last four characters, to tell tokens apart in listings without revealing them. */
@@ -52,4 +53,38 @@ export class TokenHashCache {
     }
     return hash;
   }
+}
+
+/** Who issued a token's format: Cody Gateway's (`slk_`/`sgs_` + 64 hex) or anything else (Tollgate's own). */
+export type TokenFamily = "cody" | "tollgate";
+
+const codyTokenLength = 4 + 64;
+
+function isHex(token: string, from: number): boolean {
+  for (let i = from; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    // 0-9, a-f, A-F
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
+/**
+ * A Sourcegraph instance's license-key token (`slk_` + hex SHA-256 of its license key) or the legacy `sgs_` form of
+ * the same content (reference/cody.md §2.2). Decided from the token's shape alone, before any lookup.
+ */
+export function tokenFamily(token: string | undefined): TokenFamily {
+  if (token === undefined || token.length !== codyTokenLength) return "tollgate";
+  if (!token.startsWith("slk_") && !token.startsWith("sgs_")) return "tollgate";
+  return isHex(token, 4) ? "cody" : "tollgate";
+}
+
+/**
+ * The form a token is looked up in: a legacy `sgs_` Cody token is the `slk_` token with the same content (Cody
+ * Gateway rewrites it before its cache lookup), so either prefix finds the actor configured with the `slk_` one.
+ */
+export function lookupForm(token: string): string {
+  return token.length === codyTokenLength && token.startsWith("sgs_") && isHex(token, 4)
+    ? `slk_${token.slice(4)}`
+    : token;
 }

@@ -159,9 +159,19 @@ export const errorCatalogue = {
 
 export type ErrorCode = keyof typeof errorCatalogue;
 
+/** The caller's limit that refused a request (a 429 `rate_limited`), for dialects that name it (Cody's text). */
+export interface RefusingLimit {
+  name: "requests" | "tokens" | "concurrency" | "budget";
+  /** Its configured value: requests, tokens, slots, or USD. */
+  value: number;
+  /** When retrying may succeed (ms since the epoch). */
+  resetAt: number;
+}
+
 export interface GatewayErrorOptions {
   /** The request field at fault, for invalid_request. */
   param?: string;
+  limit?: RefusingLimit;
   retryAfterSeconds?: number;
   headers?: Record<string, string>;
   cause?: unknown;
@@ -173,6 +183,7 @@ export class GatewayError extends Error {
   readonly param: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly headers: Record<string, string> | undefined;
+  readonly limit: RefusingLimit | undefined;
 
   constructor(code: ErrorCode, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -182,5 +193,6 @@ export class GatewayError extends Error {
     this.param = options.param;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.headers = options.headers;
+    this.limit = options.limit;
   }
 }

@@ -3,8 +3,11 @@ import { canonicalErrorToAnthropic } from "./anthropic-error-body.js";
 import { type ErrorCode, errorCatalogue } from "./catalogue.js";
 import { canonicalErrorToOpenAI } from "./openai-error-body.js";
 
-/** The API dialect a route speaks; errors are written in it (the Responses API uses OpenAI's error body). */
-export type ErrorDialect = "openai" | "anthropic" | "openai-responses";
+/**
+ * The API dialect a route speaks; errors are written in it (the Responses API uses OpenAI's error body, Cody
+ * Gateway's routes `{"error": "<message>"}`).
+ */
+export type ErrorDialect = "openai" | "anthropic" | "openai-responses" | "cody";
 
 export interface ErrorShape {
   code: ErrorCode;
@@ -17,6 +20,7 @@ export interface ErrorShape {
  * upstream errors, so a gateway error and a provider's error of the same status look alike to the client.
  */
 export function errorBody(dialect: ErrorDialect, error: ErrorShape): object {
+  if (dialect === "cody") return { error: error.message };
   const status = errorCatalogue[error.code].status;
   const canonical = {
     status,

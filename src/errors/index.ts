@@ -10,6 +10,8 @@ export {
   type FaultDomain,
   GatewayError,
   type GatewayErrorOptions,
+  type RefusingLimit,
 } from "./catalogue.js";
+export { type CodyErrorBody, codyErrorAnswer, type ErrorAnswer, rfc1123 } from "./cody-error-body.js";
 export { type ErrorDialect, type ErrorShape, errorBody } from "./error-body.js";
 export { canonicalErrorToOpenAI, type OpenAIErrorBody } from "./openai-error-body.js";

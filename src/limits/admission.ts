@@ -34,6 +34,10 @@ export function createAdmission(settings: AdmissionSettings): NonNullable<ProxyD
       throw new GatewayError(admission.code, admission.message, {
         retryAfterSeconds: admission.retryAfterSeconds,
         headers,
+        // Which limit refused, for ingresses whose text names it (Cody's plain-text 429).
+        ...(admission.code === "rate_limited" && {
+          limit: { name: admission.limit, value: admission.value, resetAt: admission.resetAt },
+        }),
       });
     }
     for (const name in headers) context.setHeader(name, headers[name]!);

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
 import type { JsonObject } from "../canonical/validate.js";
+import type { Capability, Catalogue } from "../config/index.js";
 import type { Dialect } from "../dialects/dialect.js";
 import type { UnparsedPassThrough } from "../dialects/envelope.js";
 import { GatewayError } from "../errors/index.js";
@@ -16,6 +17,7 @@ import { endpointOf } from "./outcome.js";
 import { fieldError, type Routed, route, timeoutsFor } from "./prepare.js";
 import { providerFailureCode } from "./provider-failure.js";
 import type { ProxyDeps } from "./proxy-deps.js";
+import { requiredCapability } from "./resolve-model.js";
 import { openRelay } from "./stream-relay.js";
 import { UpstreamCall } from "./upstream-call.js";
 import { passesThrough, planGeneration, type RouteOperation } from "./upstream-plan.js";
@@ -32,6 +34,31 @@ export interface GenerationRoute {
    * limits need (model, stream, max tokens, an input estimate), and the fatal checks the parser did not reach.
    */
   unparsed?: UnparsedPassThrough;
+  /** How the route's clients name models, when not as Tollgate refs or ids (Cody's `anthropic/claude-…`). */
+  models?: IngressModels;
+}
+
+/** An ingress's model names: turned into a Tollgate ref before routing, and announced once resolved. */
+export interface IngressModels {
+  /** The ref (or anything `route()` resolves) for the name the client sent; throws a GatewayError when unknown. */
+  ref(catalogue: Catalogue, requested: string | undefined, capability: Capability): string | undefined;
+  /** Response headers naming the model that serves the request (Cody's `x-cody-resolved-model`). */
+  resolved?(routed: Routed<CanonicalRequest>, exchange: Pick<Exchange, "header">): void;
+}
+
+/** Routes the request, with the ingress's model names resolved first. */
+function routeRequest(
+  deps: ProxyDeps,
+  spec: GenerationRoute,
+  request: CanonicalRequest,
+  exchange: Exchange,
+): Routed<CanonicalRequest> {
+  const models = spec.models;
+  if (!models) return route(deps, request, spec.feature, spec.operation, exchange);
+  request.model = models.ref(deps.catalogue(), request.model, requiredCapability[spec.operation]);
+  const routed = route(deps, request, spec.feature, spec.operation, exchange);
+  models.resolved?.(routed, exchange);
+  return routed;
 }
 
 const sseHeaders = {
@@ -98,7 +125,7 @@ export async function handleGeneration(
   if (parsed.ok) {
     canonical = parsed.request;
     parseWarnings = parsed.warnings;
-    routed = route(deps, canonical, spec.feature, spec.operation, exchange);
+    routed = routeRequest(deps, spec, canonical, exchange);
     estimatedInputTokens = estimateInputTokens(canonical);
   } else {
     // A same-dialect upstream takes the client's body as it is, so a field the canonical form cannot read (a new
@@ -108,7 +135,7 @@ export async function handleGeneration(
     const envelope = parsed.error.fatal ? undefined : unparsed?.envelope(clientBody);
     if (!unparsed || !envelope) throw fieldError(parsed.error);
     canonical = envelope.request;
-    routed = route(deps, canonical, spec.feature, spec.operation, exchange);
+    routed = routeRequest(deps, spec, canonical, exchange);
     if (!passesThrough(routed, spec.dialect, spec.operation)) throw fieldError(parsed.error);
     // The parser stopped at its first error: a fatal one may lie past it.
     const refusal = unparsed.refusal(clientBody, parsed.error);

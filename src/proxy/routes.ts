@@ -1,100 +1,60 @@
-import {
-  anthropicRefusal,
-  anthropicToCanonicalRequest,
-} from "../dialects/anthropic/anthropic-request-parse.js";
-import type { Dialect } from "../dialects/dialect.js";
-import { chatEnvelope } from "../dialects/envelope.js";
-import {
-  openaiChatRefusal,
-  openaiChatToCanonicalRequest,
-} from "../dialects/openai/openai-chat-request-parse.js";
-import { openaiCompletionsToCanonicalRequest } from "../dialects/openai/openai-completions.js";
-import { responsesEnvelope } from "../dialects/openai-responses/responses-envelope.js";
-import {
-  responsesRefusal,
-  responsesToCanonicalRequest,
-} from "../dialects/openai-responses/responses-request-parse.js";
+import type { TokenFamily } from "../auth/token.js";
+import { codyRoutes, codyTokenRoutes } from "../ingress/cody/cody-routes.js";
+import { type Ingress, ingresses } from "../ingress/registry.js";
 import { handleCountTokens } from "./count-tokens-handler.js";
 import { handleEmbeddings } from "./embeddings-handler.js";
 import type { Exchange } from "./exchange.js";
-import { type GenerationRoute, handleGeneration } from "./generation-handler.js";
+import { handleGeneration } from "./generation-handler.js";
+import { chatCompletions, completions, messages, responses } from "./generation-routes.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 
-const chatCompletions: GenerationRoute = {
-  dialect: "openai",
-  operation: "chat",
-  feature: "chat",
-  parse: openaiChatToCanonicalRequest,
-  unparsed: {
-    envelope: (body) => chatEnvelope(body, ["max_tokens", "max_completion_tokens"]),
-    refusal: openaiChatRefusal,
-  },
-};
-const completions: GenerationRoute = {
-  dialect: "openai",
-  operation: "completions",
-  feature: "codeCompletion",
-  parse: openaiCompletionsToCanonicalRequest,
-};
-const messages: GenerationRoute = {
-  dialect: "anthropic",
-  operation: "chat",
-  feature: "chat",
-  parse: anthropicToCanonicalRequest,
-  unparsed: {
-    // Anthropic streams always carry usage.
-    envelope: (body) => {
-      const envelope = chatEnvelope(body, ["max_tokens"]);
-      if (envelope) envelope.request.includeUsage = true;
-      return envelope;
-    },
-    refusal: anthropicRefusal,
-  },
-};
-
-const responses: GenerationRoute = {
-  dialect: "openai-responses",
-  operation: "responses",
-  feature: "chat",
-  parse: responsesToCanonicalRequest,
-  unparsed: { envelope: responsesEnvelope, refusal: responsesRefusal },
-};
-
-/** A client API route: POST only, answering in its dialect, served by the lane (src/server/lane/). */
+/** A client API route: POST only, answering in its ingress's shapes, served by the lane (src/server/lane/). */
 export interface ProxyRoute {
   path: string;
-  dialect: Dialect;
+  ingress: Ingress;
   handle(exchange: Exchange): Promise<void>;
+  /**
+   * Where two APIs share a path (`/v1/embeddings`: OpenAI's and Cody Gateway's), the route for a token family
+   * other than Tollgate's own, chosen from the token's shape before authentication so even a 401 is in its shape.
+   */
+  forTokenFamily?: Partial<Record<Exclude<TokenFamily, "tollgate">, ProxyRoute>>;
 }
 
-/** The client API routes (DESIGN §5). */
+/** The client API routes (DESIGN §5), Cody Gateway's included. */
 export function proxyRoutes(deps: ProxyDeps): ProxyRoute[] {
+  const cody = codyTokenRoutes(deps);
   return [
     {
       path: "/v1/chat/completions",
-      dialect: "openai",
+      ingress: ingresses.openai,
       handle: (exchange) => handleGeneration(deps, chatCompletions, exchange),
     },
     {
       path: "/v1/completions",
-      dialect: "openai",
+      ingress: ingresses.openai,
       handle: (exchange) => handleGeneration(deps, completions, exchange),
     },
-    { path: "/v1/embeddings", dialect: "openai", handle: (exchange) => handleEmbeddings(deps, exchange) },
+    {
+      path: "/v1/embeddings",
+      ingress: ingresses.openai,
+      handle: (exchange) => handleEmbeddings(deps, exchange),
+      forTokenFamily: { cody: cody.embeddings },
+    },
     {
       path: "/v1/responses",
-      dialect: "openai-responses",
+      ingress: ingresses["openai-responses"],
       handle: (exchange) => handleGeneration(deps, responses, exchange),
     },
     {
       path: "/v1/messages",
-      dialect: "anthropic",
+      ingress: ingresses.anthropic,
       handle: (exchange) => handleGeneration(deps, messages, exchange),
     },
     {
       path: "/v1/messages/count_tokens",
-      dialect: "anthropic",
+      ingress: ingresses.anthropic,
       handle: (exchange) => handleCountTokens(deps, exchange),
     },
+    ...codyRoutes(deps),
   ];
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthFailureLimiter } from "../../auth/auth-failure-limiter.js";
-import type { Authenticator } from "../../auth/principal.js";
-import { errorBody, GatewayError } from "../../errors/index.js";
+import { type Authenticator, presentedToken } from "../../auth/principal.js";
+import { tokenFamily } from "../../auth/token.js";
+import { GatewayError } from "../../errors/index.js";
 import { estimateMissingUsage, newOutcome, type RequestOutcome } from "../../proxy/outcome.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
 import { type Logger, preformattedInfo } from "../../telemetry/logger.js";
@@ -59,8 +60,13 @@ export class ProxyLane {
   /** Serves the request if it is for a proxy route; false hands it to the framework. */
   handle(request: IncomingMessage, response: ServerResponse): boolean {
     if (request.method !== "POST") return false;
-    const route = this.routes.get(routePath(request.url ?? "/"));
+    let route = this.routes.get(routePath(request.url ?? "/"));
     if (!route) return false;
+    // A path two APIs share: the token's shape says whose (only these routes look at it before authentication).
+    if (route.forTokenFamily) {
+      const family = tokenFamily(presentedToken(request.headers));
+      if (family !== "tollgate") route = route.forTokenFamily[family] ?? route;
+    }
     this.serve(route, request, response);
     return true;
   }
@@ -78,6 +84,7 @@ export class ProxyLane {
     exchange.header("x-request-id", id);
     exchange.header("x-trace", trace.traceId);
     exchange.header("x-span", trace.spanId);
+    route.ingress.started?.(trace, exchange);
     const cors = this.options.cors;
     if (cors) cors.responseHeaders(request.headers.origin, (name, value) => exchange.header(name, value));
     if (this.closing) {
@@ -92,6 +99,7 @@ export class ProxyLane {
   }
 
   private async run(route: ProxyRoute, exchange: HttpExchange): Promise<void> {
+    route.ingress.precheck?.(exchange.headers);
     const failures = this.options.authFailures;
     const authenticating = exchange.trace.step("authenticate");
     try {
@@ -126,7 +134,7 @@ export class ProxyLane {
     await handled;
   }
 
-  /** An error before the answer started, in the route's dialect; after it, the connection is cut. */
+  /** An error before the answer started, in the route's ingress's shape; after it, the connection is cut. */
   private fail(route: ProxyRoute, exchange: HttpExchange, error: unknown): void {
     if (error instanceof ClientGoneError) return;
     const known = error instanceof GatewayError;
@@ -154,12 +162,11 @@ export class ProxyLane {
     for (const [name, value] of Object.entries(failure.headers ?? {})) exchange.header(name, value);
     // A refused body that was not read is not drained on a connection that is kept.
     if (!exchange.request.complete) exchange.header("connection", "close");
-    const body = errorBody(route.dialect, {
-      code: failure.code,
-      message: failure.message,
-      param: failure.param,
-    });
-    exchange.sendJson(failure.status, body, "application/json; charset=utf-8");
+    const answer = route.ingress.renderError(failure, exchange.outcome);
+    // The ingress's own headers win (Cody's retry-after is a date, not seconds).
+    if (answer.headers)
+      for (const name in answer.headers) exchange.header(name, answer.headers[name] as string);
+    exchange.sendJson(answer.status, answer.body, answer.contentType);
   }
 
   /** A request the gateway built but could not send (a bad header from config): the operator's to fix. */

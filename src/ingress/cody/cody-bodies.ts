@@ -1,0 +1,36 @@
+/**
+ * What Cody Gateway does to an instance's bodies before they go upstream (reference/cody.md §4.2), done here so
+ * the canonical path sees the bodies a provider would take. The body is the request's own parsed JSON: changed in
+ * place, and only when there is something to change.
+ */
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The first text of a message's content, a string or `[{type: "text", text}]`. */
+function firstText(content: unknown): string | undefined {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return undefined;
+  for (const part of content) if (isObject(part) && typeof part.text === "string") return part.text;
+  return undefined;
+}
+
+/**
+ * anthropic-messages: an instance sends its system prompt as a first message with role `system`, which Anthropic
+ * refuses; Cody Gateway lifts its first text to the top-level `system` (replacing one the client sent).
+ */
+export function liftSystemMessage(body: unknown): void {
+  if (!isObject(body) || !Array.isArray(body.messages)) return;
+  const first = body.messages[0];
+  if (!isObject(first) || first.role !== "system") return;
+  const text = firstText(first.content);
+  body.messages.shift();
+  if (text === undefined) delete body.system;
+  else body.system = text;
+}
+
+/** fireworks: `languageId` picks Cody Gateway's fine-tuned models; it is not Fireworks' and is not forwarded. */
+export function dropLanguageId(body: unknown): void {
+  if (isObject(body) && "languageId" in body) delete body.languageId;
+}

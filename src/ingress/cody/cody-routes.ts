@@ -1,0 +1,106 @@
+import { GatewayError } from "../../errors/index.js";
+import type { Exchange } from "../../proxy/exchange.js";
+import {
+  type GenerationRoute,
+  handleGeneration,
+  type IngressModels,
+} from "../../proxy/generation-handler.js";
+import { chatCompletions, completions, messages } from "../../proxy/generation-routes.js";
+import type { ProxyDeps } from "../../proxy/proxy-deps.js";
+import type { ProxyRoute } from "../../proxy/routes.js";
+import type { Feature } from "../../routing/feature.js";
+import { dropLanguageId, liftSystemMessage } from "./cody-bodies.js";
+import { type CompletionsFeature, completionsFeature } from "./cody-feature.js";
+import { codyIngress } from "./cody-ingress.js";
+import { codyModelRef } from "./cody-model.js";
+
+/** Cody's model names, and the header that tells the instance which model served it. */
+const codyModels: IngressModels = {
+  ref: codyModelRef,
+  resolved: (routed, exchange) =>
+    exchange.header("x-cody-resolved-model", `${routed.provider.id}/${routed.model.modelName}`),
+};
+
+function cody(spec: GenerationRoute, feature: Feature): GenerationRoute {
+  return { ...spec, feature, models: codyModels };
+}
+
+/** A Cody Gateway completions route: the body shape each feature takes, and Cody's own changes to the body. */
+interface CompletionsRoute {
+  path: string;
+  /** The upstream's name in Cody's "not supported" text. */
+  vendor: string;
+  features: Partial<Record<CompletionsFeature, GenerationRoute>>;
+  prepare?(body: unknown): void;
+}
+
+/**
+ * Cody Gateway's completions routes (reference/cody.md §1.2, §4.2). Each reaches whatever model Tollgate has for
+ * the name, through the canonical path (limits, usage, key policy), and answers in the route's dialect.
+ * A route is a line here: `/v1/completions/anthropic` and `/v1/completions/google` join with their parsers.
+ */
+const completionsRoutes: CompletionsRoute[] = [
+  {
+    path: "/v1/completions/anthropic-messages",
+    vendor: "Anthropic",
+    features: {
+      chat_completions: cody(messages, "chat"),
+      code_completions: cody(messages, "codeCompletion"),
+    },
+    prepare: liftSystemMessage,
+  },
+  {
+    path: "/v1/completions/openai",
+    vendor: "OpenAI",
+    features: { chat_completions: cody(chatCompletions, "chat") },
+  },
+  {
+    path: "/v1/completions/fireworks",
+    vendor: "Fireworks",
+    features: {
+      chat_completions: cody(chatCompletions, "chat"),
+      code_completions: cody(completions, "codeCompletion"),
+    },
+    prepare: dropLanguageId,
+  },
+];
+
+function handleCompletions(deps: ProxyDeps, route: CompletionsRoute, exchange: Exchange): Promise<void> {
+  const feature = completionsFeature(exchange.headers);
+  const spec = route.features[feature];
+  if (!spec) {
+    throw new GatewayError(
+      "invalid_request",
+      `feature "${feature}" is currently not supported for ${route.vendor}`,
+      { param: "x-sourcegraph-feature" },
+    );
+  }
+  route.prepare?.(exchange.body);
+  return handleGeneration(deps, spec, exchange);
+}
+
+/** The Cody Gateway routes of their own paths. */
+export function codyRoutes(deps: ProxyDeps): ProxyRoute[] {
+  return completionsRoutes.map((route) => ({
+    path: route.path,
+    ingress: codyIngress,
+    handle: (exchange: Exchange) => handleCompletions(deps, route, exchange),
+  }));
+}
+
+/** Cody's side of the paths it shares with OpenAI's API, taken by a Cody token (`slk_`, `sgs_`). */
+export function codyTokenRoutes(_deps: ProxyDeps): { embeddings: ProxyRoute } {
+  return {
+    embeddings: {
+      path: "/v1/embeddings",
+      ingress: codyIngress,
+      // The hook for Cody's embeddings shape ({model, input, isQuery} → {embeddings, model, dimensions}).
+      handle: async () => {
+        throw new GatewayError(
+          "not_implemented",
+          "Cody Gateway embeddings are not served by this Tollgate version yet; use an OpenAI-style token",
+        );
+      },
+    },
+  };
+}
