@@ -8,12 +8,13 @@ import { mistralProvider } from "./mistral/mistral-provider.js";
 import { openaiProvider } from "./openai/openai-provider.js";
 import { openaiCompatibleProvider } from "./openaicompatible/openaicompatible-provider.js";
 import { openrouterProvider } from "./openrouter/openrouter-provider.js";
+import { sourcegraphProvider } from "./sourcegraph/sourcegraph-provider.js";
 import type { ProviderDefinition } from "./types.js";
 import { vercelProvider } from "./vercel/vercel-provider.js";
 
 /**
- * Every provider type the config accepts. `undefined` marks types whose adapter is a later
- * issue (Cody Gateway): requests to them are refused with a clear message.
+ * Every provider type the config accepts. `undefined` would mark a type whose adapter is not built yet: requests
+ * to it are refused with a clear message (none today).
  */
 export const providerRegistry = {
   openai: openaiProvider,
@@ -27,7 +28,7 @@ export const providerRegistry = {
   vercel: vercelProvider,
   google: googleProvider,
   awsBedrock: awsBedrockProvider,
-  sourcegraph: undefined,
+  sourcegraph: sourcegraphProvider,
 } satisfies Record<ProviderType, ProviderDefinition | undefined>;
 
 export function providerDefinition(type: ProviderType): ProviderDefinition | undefined {

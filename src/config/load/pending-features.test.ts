@@ -115,12 +115,6 @@ const cases: { name: string; write: (config: Config) => void; paths: string[]; m
     ],
   },
   {
-    name: "provider type sourcegraph",
-    write: (c) => addProvider(c, { id: "cg", serverSideConfig: { type: "sourcegraph", accessToken: "k" } }),
-    paths: ["modelConfiguration.providerOverrides[1].serverSideConfig.type"],
-    mentions: ["`cg`", "sourcegraph"],
-  },
-  {
     name: "azureOpenAI without accessToken (Entra ID)",
     write: (c) =>
       addProvider(c, {
@@ -158,7 +152,7 @@ describe("pending features", () => {
       {
         path: "modelConfiguration.sourcegraph.endpoint",
         message:
-          "does nothing yet: Cody Gateway is not implemented; the built-in catalogue's models are served with each provider's own key",
+          "does nothing yet: the built-in catalogue's models are served with each provider's own key; to reach Cody Gateway, add a provider of type `sourcegraph` to providerOverrides",
         line: 3,
         column: 22,
         severity: "warning",
@@ -185,6 +179,8 @@ describe("pending features", () => {
       id: "az",
       serverSideConfig: { type: "azureOpenAI", endpoint: "https://az.openai.azure.com", accessToken: "k" },
     });
+    // Cody Gateway (or a Tollgate upstream) is served since the sourcegraph adapter landed.
+    addProvider(config, { id: "anthropic", serverSideConfig: { type: "sourcegraph", accessToken: "k" } });
     expect(pending(load(config).warnings)).toEqual([]);
   });
 

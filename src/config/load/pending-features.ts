@@ -45,19 +45,11 @@ const modelSetting = (path: string[], message: string, selfHosted = false): Pend
     : []),
 ];
 
-const providerType = (type: ProviderType, adapter: string): PendingProviderFeature => ({
-  applies: (provider) => provider.type === type,
-  at: ["serverSideConfig", "type"],
-  blocks: () => true,
-  message: () =>
-    `type ${type} is not implemented yet: its models are unavailable (requests for them answer 501) until the ${adapter} adapter lands`,
-});
-
 export const PENDING_KEYS: readonly PendingKey[] = [
   ...["endpoint", "accessToken"].map((key) => ({
     path: ["modelConfiguration", "sourcegraph", key],
     message:
-      "does nothing yet: Cody Gateway is not implemented; the built-in catalogue's models are served with each provider's own key",
+      "does nothing yet: the built-in catalogue's models are served with each provider's own key; to reach Cody Gateway, add a provider of type `sourcegraph` to providerOverrides",
   })),
   {
     path: ["modelConfiguration", "providerOverrides", "*", "serverSideConfig", "enableVerboseLogs"],
@@ -77,7 +69,6 @@ export const PENDING_KEYS: readonly PendingKey[] = [
 ];
 
 export const PENDING_PROVIDER_FEATURES: readonly PendingProviderFeature[] = [
-  providerType("sourcegraph", "Cody Gateway"),
   {
     applies: (provider) => provider.credentialMode === "azure-entra",
     at: ["serverSideConfig"],

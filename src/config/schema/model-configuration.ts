@@ -153,8 +153,18 @@ export const providerServerSideConfig = z.discriminatedUnion("type", [
   openAICompatibleProvider("huggingface-tgi"),
 ]);
 
+/**
+ * The provider ids Cody Gateway routes by (cody.md §7.1): a `sourcegraph` provider's model goes to the gateway
+ * route of its model ref's provider id, or of the model's `serverSideConfig.gatewayProvider`. Mistral models are
+ * served by the Fireworks route, as in Cody.
+ */
+export const CODY_GATEWAY_PROVIDERS = ["anthropic", "fireworks", "google", "openai", "mistral"] as const;
+export type CodyGatewayProvider = (typeof CODY_GATEWAY_PROVIDERS)[number];
+
 export const modelServerSideConfig = z.discriminatedUnion("type", [
   strictObject({ type: z.literal("awsBedrockProvisionedThroughput"), arn: concreteString }),
+  /** A model of a `sourcegraph` provider whose provider id is not the Cody Gateway provider that serves it. */
+  strictObject({ type: z.literal("sourcegraph"), gatewayProvider: z.enum(CODY_GATEWAY_PROVIDERS) }),
   strictObject({ type: z.literal("openaicompatible"), apiModel: z.string().min(1).optional() }),
   strictObject({
     type: z.literal("awsBedrock"),
@@ -300,7 +310,49 @@ export const modelConfiguration = strictObject({
     fastChat: defaultRef.optional(),
     codeCompletion: defaultRef.optional(),
   }).optional(),
-});
+}).superRefine(checkCodyGatewayRoutes);
+
+/**
+ * A model of a `sourcegraph` provider must name a route Cody Gateway has: refused at load with Cody's own
+ * message (cody.md §7.1), where the instance would fail each request instead.
+ */
+function checkCodyGatewayRoutes(
+  config: {
+    providerOverrides?: z.output<typeof providerOverride>[] | undefined;
+    modelOverrides?: z.output<typeof modelOverride>[] | undefined;
+  },
+  context: z.RefinementCtx,
+): void {
+  const hints = new Map<string, ModelServerSideConfig | undefined>();
+  const others = new Map<string, string>();
+  for (const provider of config.providerOverrides ?? []) {
+    if (provider.serverSideConfig?.type === "sourcegraph")
+      hints.set(provider.id, provider.defaultModelConfig?.serverSideConfig);
+    else if (provider.serverSideConfig) others.set(provider.id, provider.serverSideConfig.type);
+  }
+  (config.modelOverrides ?? []).forEach((model, index) => {
+    const parsed = parseModelRef(model.modelRef);
+    if (!parsed.ok) return;
+    const otherType = others.get(parsed.ref.providerId);
+    if (model.serverSideConfig?.type === "sourcegraph" && otherType) {
+      context.addIssue({
+        code: "custom",
+        path: ["modelOverrides", index, "serverSideConfig"],
+        message: `\`gatewayProvider\` applies to models of a \`sourcegraph\` provider; provider \`${parsed.ref.providerId}\` is of type ${otherType}`,
+      });
+      return;
+    }
+    if (!hints.has(parsed.ref.providerId)) return;
+    const hint = model.serverSideConfig ?? hints.get(parsed.ref.providerId);
+    const routedBy = hint?.type === "sourcegraph" ? hint.gatewayProvider : parsed.ref.providerId;
+    if ((CODY_GATEWAY_PROVIDERS as readonly string[]).includes(routedBy)) return;
+    context.addIssue({
+      code: "custom",
+      path: ["modelOverrides", index, "modelRef"],
+      message: `to use Cody Gateway, the provider ID ("${routedBy}") must match one of [anthropic fireworks google openai]; name the provider after one of them, or set the model's \`serverSideConfig\` to { "type": "sourcegraph", "gatewayProvider": "anthropic" } (or another of ${CODY_GATEWAY_PROVIDERS.join(", ")})`,
+    });
+  });
+}
 
 export type ModelConfigurationInput = z.output<typeof modelConfiguration>;
 export type ProviderOverride = z.output<typeof providerOverride>;

@@ -1,0 +1,63 @@
+/**
+ * What Cody Gateway's request types take (reference/cody.md §4.2): it decodes each body into a Go struct and
+ * re-marshals it, so a field of another shape fails the whole request and an unknown one is dropped.
+ * Another Tollgate takes the Cody forms as well. Copies, never edits, what may be the client's own objects.
+ */
+import type { JsonObject } from "../../canonical/validate.js";
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Anthropic's system field as one text: a string, or text blocks. */
+function systemText(system: unknown): string | undefined {
+  if (typeof system === "string") return system;
+  if (!Array.isArray(system)) return undefined;
+  const texts = system
+    .filter(isObject)
+    .flatMap((block) => (typeof block.text === "string" ? [block.text] : []));
+  return texts.length > 0 ? texts.join("\n\n") : undefined;
+}
+
+/**
+ * Anthropic Messages for `/v1/completions/anthropic-messages`: Cody Gateway drops a top-level `system` (it is
+ * "server-controlled") and takes the instance's system prompt as a first message with role `system`; message
+ * content must be blocks (`[{type, text}]`), not a string.
+ */
+export function codyAnthropicBody(body: JsonObject): void {
+  const messages = Array.isArray(body.messages) ? body.messages : [];
+  const out: unknown[] = [];
+  const system = systemText(body.system);
+  if (system !== undefined) out.push({ role: "system", content: [{ type: "text", text: system }] });
+  delete body.system;
+  for (const message of messages) {
+    out.push(
+      isObject(message) && typeof message.content === "string"
+        ? { ...message, content: [{ type: "text", text: message.content }] }
+        : message,
+    );
+  }
+  body.messages = out;
+}
+
+/** OpenAI chat for `/v1/completions/openai` and `/fireworks`: Cody Gateway's message content is a string. */
+export function codyOpenAIBody(body: JsonObject): void {
+  if (!Array.isArray(body.messages)) return;
+  let changed: unknown[] | undefined;
+  body.messages.forEach((message, index) => {
+    if (!isObject(message) || !Array.isArray(message.content)) return;
+    const parts = message.content;
+    // Only text can be written as a string; anything else is left for the upstream to judge.
+    if (!parts.every((part) => isObject(part) && part.type === "text" && typeof part.text === "string"))
+      return;
+    changed ??= [...(body.messages as unknown[])];
+    changed[index] = { ...message, content: parts.map((part) => (part as JsonObject).text).join("") };
+  });
+  if (changed) body.messages = changed;
+}
+
+/** Gemini for `/v1/completions/google`: the model and the stream flag ride in the body (the URL is fixed). */
+export function codyGeminiBody(body: JsonObject, model: string, stream: boolean): void {
+  body.model = model;
+  body.stream = stream;
+}
