@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { loadConfigFile } from "../../src/config/index.js";
 import { type Gateway, startGateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
+import { postgresUrl } from "../store/postgres.js";
+import { TcpFaultProxy } from "./tcp-fault-proxy.js";
 
 export const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
@@ -84,6 +86,30 @@ export async function startInfraUpstream(): Promise<{ url: string; close(): Prom
 }
 
 /** `${NAME}` in a config file. */
+/** The test Postgres behind a started fault proxy: `proxied` is its URL through the proxy, `direct` without. */
+export async function proxiedPostgres(): Promise<{ proxy: TcpFaultProxy; direct: URL; proxied: URL }> {
+  const direct = new URL(await postgresUrl());
+  const proxy = new TcpFaultProxy(direct);
+  const proxied = new URL(direct);
+  proxied.host = await proxy.start();
+  return { proxy, direct, proxied };
+}
+
+/** A token kept in the store (not the config), made through the admin API: its lookups need the store. */
+export async function createStoreToken(
+  gatewayUrl: string,
+  adminToken: string,
+  name: string,
+): Promise<string> {
+  const created = await fetch(`${gatewayUrl}/admin/api/tokens`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ name }),
+  });
+  if (created.status !== 201) throw new Error(`token create: ${created.status} ${await created.text()}`);
+  return ((await created.json()) as { token: string }).token;
+}
+
 export const envReference = (name: string) => `$\{${name}}`;
 
 export interface InfraConfigOptions {

@@ -2,17 +2,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropSchemas, postgresUrl, randomSchemaName, withClient, withSchema } from "../store/postgres.js";
+import { dropSchemas, randomSchemaName, withClient, withSchema } from "../store/postgres.js";
 import {
   chat,
+  createStoreToken,
   type InProcessGateway,
   infraConfig,
+  proxiedPostgres,
   randomToken,
   sleep,
   startInfraUpstream,
   startInProcess,
 } from "./infra-harness.js";
-import { TcpFaultProxy } from "./tcp-fault-proxy.js";
+import type { TcpFaultProxy } from "./tcp-fault-proxy.js";
 
 /**
  * Postgres restarted under traffic (issue 15 "Infrastructure faults"), played through a fault proxy: every
@@ -40,25 +42,19 @@ describe("Postgres restarted under traffic", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tollgate-infra-pg-"));
-    const base = new URL(await postgresUrl());
-    proxy = new TcpFaultProxy(base);
-    base.host = await proxy.start();
+    let proxied: URL;
+    ({ proxy, proxied } = await proxiedPostgres());
     upstream = await startInfraUpstream();
     const config = infraConfig({
       upstreamUrl: upstream.url,
-      storageUrl: withSchema(base.toString(), schema),
+      storageUrl: withSchema(proxied.toString(), schema),
       storage: { connectTimeout: "1s", queryTimeout: "2s" },
     });
     gateway = await startInProcess(dir, config, {
       TOLLGATE_ADMIN_TOKEN: adminToken,
       ALICE_TOKEN: aliceToken,
     });
-    const created = await fetch(`${gateway.gateway.url}/admin/api/tokens`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "bob" }),
-    });
-    storeToken = ((await created.json()) as { token: string }).token;
+    storeToken = await createStoreToken(gateway.gateway.url, adminToken, "bob");
   }, 60_000);
 
   afterAll(async () => {

@@ -4,16 +4,17 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { changeChannel } from "../../src/auth/change-bus.js";
 import { testRedis, within } from "../auth/redis.js";
-import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { dropSchemas, randomSchemaName, withSchema } from "../store/postgres.js";
 import {
   chat,
   type InProcessGateway,
   infraConfig,
+  proxiedPostgres,
   randomToken,
   startInfraUpstream,
   startInProcess,
 } from "./infra-harness.js";
-import { TcpFaultProxy } from "./tcp-fault-proxy.js";
+import type { TcpFaultProxy } from "./tcp-fault-proxy.js";
 
 /**
  * Issue 15 "Revocation broadcast never works": the Redis subscriber subscribed before its connection was up,
@@ -34,10 +35,8 @@ describe("revocation broadcast between replicas", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tollgate-infra-revoke-"));
-    const direct = new URL(await postgresUrl());
-    proxy = new TcpFaultProxy(direct);
-    const proxied = new URL(direct);
-    proxied.host = await proxy.start();
+    const { proxy: started, direct, proxied } = await proxiedPostgres();
+    proxy = started;
     upstream = await startInfraUpstream();
     const env = { TOLLGATE_ADMIN_TOKEN: adminToken, ALICE_TOKEN: aliceToken };
     const config = (storageUrl: string) =>

@@ -3,16 +3,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore } from "../../src/store/index.js";
-import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { dropSchemas, randomSchemaName, withSchema } from "../store/postgres.js";
 import {
   chat,
+  createStoreToken,
   type InProcessGateway,
   infraConfig,
+  proxiedPostgres,
   randomToken,
   startInfraUpstream,
   startInProcess,
 } from "./infra-harness.js";
-import { TcpFaultProxy } from "./tcp-fault-proxy.js";
+import type { TcpFaultProxy } from "./tcp-fault-proxy.js";
 
 /**
  * Issue 15 "Hangs": with the store silently dropping packets, a request whose token is not cached waited for
@@ -31,26 +33,19 @@ describe("a store that drops packets (blackholed Postgres)", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "tollgate-infra-hang-"));
-    const base = new URL(await postgresUrl());
-    proxy = new TcpFaultProxy(base);
-    base.host = await proxy.start();
+    let proxied: URL;
+    ({ proxy, proxied } = await proxiedPostgres());
     upstream = await startInfraUpstream();
     const config = infraConfig({
       upstreamUrl: upstream.url,
-      storageUrl: withSchema(base.toString(), schema),
+      storageUrl: withSchema(proxied.toString(), schema),
       storage: { connectTimeout: "1s", queryTimeout: "1s" },
     });
     gateway = await startInProcess(dir, config, {
       TOLLGATE_ADMIN_TOKEN: adminToken,
       ALICE_TOKEN: aliceToken,
     });
-    const created = await fetch(`${gateway.gateway.url}/admin/api/tokens`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "bob" }),
-    });
-    expect(created.status).toBe(201);
-    storeToken = ((await created.json()) as { token: string }).token;
+    storeToken = await createStoreToken(gateway.gateway.url, adminToken, "bob");
   }, 60_000);
 
   afterAll(async () => {
@@ -121,10 +116,9 @@ describe("a store connection lost inside a transaction", () => {
   });
 
   it("fails the transaction, not the process", async () => {
-    const base = new URL(await postgresUrl());
-    proxy = new TcpFaultProxy(base);
-    base.host = await proxy.start();
-    const store = await openStore(withSchema(base.toString(), schema), { queryTimeoutMs: 2_000 });
+    let proxied: URL;
+    ({ proxy, proxied } = await proxiedPostgres());
+    const store = await openStore(withSchema(proxied.toString(), schema), { queryTimeoutMs: 2_000 });
     try {
       await store.migrate();
       const uncaught: unknown[] = [];
