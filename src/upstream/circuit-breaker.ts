@@ -16,7 +16,6 @@
  * stops it hammering a dead upstream; sharing it across replicas is not needed. Pure state machine with an
  * injectable clock; the hot path costs one Map lookup per endpoint.
  */
-import type { TransportFailureKind } from "./error-mapping.js";
 
 export type CircuitState = "closed" | "open" | "half-open";
 
@@ -57,21 +56,6 @@ export class Circuit {
 export function isCircuitFault(status: number | undefined): boolean {
   if (status === undefined) return true;
   return status >= 500 || status === 408;
-}
-
-/**
- * True for transport failures that say the upstream is unwell. Not a request the HTTP client refused as built (a bad
- * header from our own config: nothing was sent, and opening the circuit would hide the clear 502 and its log line
- * behind "circuit open"), nor a failure of unknown kind, nor the client going away.
- */
-export function isCircuitTransportFault(kind: TransportFailureKind): boolean {
-  return (
-    kind === "unreachable" ||
-    kind === "connect_timeout" ||
-    kind === "connection_lost" ||
-    kind === "first_byte_timeout" ||
-    kind === "idle_timeout"
-  );
 }
 
 /** Endpoints × models are few and fixed by config; the cap only guards against ones built per request. */

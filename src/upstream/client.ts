@@ -7,17 +7,12 @@ import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
 import { GatewayError } from "../errors/index.js";
 import { callTraceOf } from "./call-trace.js";
-import {
-  CIRCUIT_DEFAULTS,
-  type Circuit,
-  CircuitBreakers,
-  isCircuitFault,
-  isCircuitTransportFault,
-} from "./circuit-breaker.js";
+import { CIRCUIT_DEFAULTS, type Circuit, CircuitBreakers, isCircuitFault } from "./circuit-breaker.js";
 import { EndpointPicker, type EndpointState } from "./endpoint-picker.js";
 import {
   classifyTransportError,
   errorCode,
+  isCircuitTransportFault,
   isFailoverFailure,
   isFailoverStatus,
   mapTransportFailure,

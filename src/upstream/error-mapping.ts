@@ -250,6 +250,21 @@ export function isFailoverFailure(kind: TransportFailureKind): boolean {
   return kind === "unreachable" || kind === "connect_timeout" || kind === "connection_lost";
 }
 
+/**
+ * True for transport failures that count against the endpoint's circuit (they say the upstream is unwell). Not a request the HTTP client refused as built (a bad
+ * header from our own config: nothing was sent, and opening the circuit would hide the clear 502 and its log line
+ * behind "circuit open"), nor a failure of unknown kind, nor the client going away.
+ */
+export function isCircuitTransportFault(kind: TransportFailureKind): boolean {
+  return (
+    kind === "unreachable" ||
+    kind === "connect_timeout" ||
+    kind === "connection_lost" ||
+    kind === "first_byte_timeout" ||
+    kind === "idle_timeout"
+  );
+}
+
 export interface TransportFailureInput {
   kind: TransportFailureKind;
   providerName: string;
