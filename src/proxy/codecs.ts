@@ -26,10 +26,14 @@ import {
 import { canonicalToConverseRequest } from "../dialects/bedrock-converse/converse-request-build.js";
 import { converseResponseToCanonical } from "../dialects/bedrock-converse/converse-response.js";
 import { createConverseStreamDecoder } from "../dialects/bedrock-converse/converse-stream-decoder.js";
+import { canonicalToAnthropicLegacyResponse } from "../dialects/cody/anthropic-legacy-response.js";
+import { createAnthropicLegacyStreamEncoder } from "../dialects/cody/anthropic-legacy-stream-encoder.js";
 import type { Dialect, ProviderDialect } from "../dialects/dialect.js";
 import { canonicalToGeminiRequest } from "../dialects/gemini/gemini-request-build.js";
 import { geminiResponseToCanonical } from "../dialects/gemini/gemini-response.js";
+import { canonicalToGeminiResponse } from "../dialects/gemini/gemini-response-encode.js";
 import { createGeminiStreamDecoder } from "../dialects/gemini/gemini-stream-decoder.js";
+import { createGeminiStreamEncoder, geminiErrorBody } from "../dialects/gemini/gemini-stream-encoder.js";
 import { canonicalToOpenAIChatRequest } from "../dialects/openai/openai-chat-request-build.js";
 import {
   canonicalToOpenAIChatResponse,
@@ -51,7 +55,7 @@ import {
   responsesStreamEnds,
 } from "../dialects/openai-responses/responses-usage-tap.js";
 import { formatSse } from "../dialects/sse.js";
-import { errorBody, type GatewayError } from "../errors/index.js";
+import { type ErrorDialect, errorBody, errorCatalogue, type GatewayError } from "../errors/index.js";
 import type { FilledOption } from "./model-options.js";
 import type { Routed } from "./prepare.js";
 
@@ -159,7 +163,7 @@ function readingTap(tap: UsageTap): StreamTap {
   };
 }
 
-function errorRecord(error: GatewayError, dialect: Dialect, event?: string): string {
+function errorRecord(error: GatewayError, dialect: ErrorDialect, event?: string): string {
   return formatSse(JSON.stringify(errorBody(dialect, { code: error.code, message: error.message })), event);
 }
 
@@ -182,6 +186,27 @@ function responsesStreamError(error: GatewayError): string {
 }
 
 const samplingNames = { temperature: "temperature", topP: "top_p" } as const;
+
+/**
+ * What a dialect that is always translated (spoken to clients only) has in place of a pass-through: these never
+ * run, since passesThrough() needs a provider of the client's dialect.
+ */
+function translatedOnly(
+  maxTokensField: string,
+): Pick<DialectCodec, "readUsage" | "streamTap" | "streamEnds" | "passthrough"> {
+  return {
+    readUsage: () => undefined,
+    streamTap: () => ({ onData: () => true, usage: () => undefined }),
+    streamEnds: () => false,
+    passthrough: {
+      optionNames: {},
+      // The field's name in messages about it.
+      maxTokensField: () => maxTokensField,
+      setReasoning: () => {},
+      requestStreamUsage: () => false,
+    },
+  };
+}
 
 export const codecs = {
   openai: {
@@ -278,6 +303,19 @@ export const codecs = {
       // `response.completed` always carries usage.
       requestStreamUsage: () => false,
     },
+  },
+  "anthropic-legacy": {
+    toClientResponse: (response) => canonicalToAnthropicLegacyResponse(response),
+    streamEncoder: () => createAnthropicLegacyStreamEncoder(),
+    streamError: (error) => errorRecord(error, "anthropic", "error"),
+    ...translatedOnly("max_tokens_to_sample"),
+  },
+  "gemini-generate": {
+    toClientResponse: (response) => canonicalToGeminiResponse(response),
+    streamEncoder: () => createGeminiStreamEncoder(),
+    streamError: (error) =>
+      formatSse(JSON.stringify(geminiErrorBody(errorCatalogue[error.code].status, error.message))),
+    ...translatedOnly("generationConfig.maxOutputTokens"),
   },
 } satisfies Record<Dialect, DialectCodec>;
 

@@ -1,9 +1,14 @@
-import type { CanonicalEmbedding, CanonicalEmbeddingRequest } from "../canonical/embeddings.js";
+import type {
+  CanonicalEmbedding,
+  CanonicalEmbeddingRequest,
+  CanonicalEmbeddingResponse,
+} from "../canonical/embeddings.js";
 import type { TranslationWarning } from "../canonical/errors.js";
 import { emptyUsage } from "../canonical/usage.js";
 import type { JsonObject } from "../canonical/validate.js";
 import {
   canonicalToOpenAIEmbeddingsResponse,
+  openaiEmbeddingsResponseToCanonical,
   openaiEmbeddingsToCanonicalRequest,
 } from "../dialects/openai/openai-embeddings.js";
 import { readOpenAIUsage } from "../dialects/openai/openai-usage-tap.js";
@@ -20,6 +25,7 @@ import type { Exchange } from "./exchange.js";
 import { inParallel } from "./in-parallel.js";
 import { endpointOf } from "./outcome.js";
 import { fieldError, parsedOrThrow, type Routed, route, timeoutsFor } from "./prepare.js";
+import { providerFailureCode } from "./provider-failure.js";
 import type { ProxyDeps } from "./proxy-deps.js";
 import { sendWhole, UpstreamCall } from "./upstream-call.js";
 import { warningHeader } from "./warnings.js";
@@ -31,13 +37,36 @@ import { warningHeader } from "./warnings.js";
 const maxUpstreamCalls = 256;
 const concurrentCalls = 4;
 
+/** The client's side of an embeddings request: OpenAI's API, or Cody Gateway's (cody-embeddings-handler.ts). */
+export interface EmbeddingsClient {
+  /**
+   * The body for an OpenAI-family upstream, whose answer is then read and given to `answer`; absent, the client's
+   * own body goes with only the model replaced, and the answer is relayed as it came (OpenAI clients).
+   */
+  openaiBody?(request: CanonicalEmbeddingRequest, model: string): JsonObject;
+  answer(response: CanonicalEmbeddingResponse, exchange: Exchange): void;
+}
+
+const openaiClient: EmbeddingsClient = {
+  answer: (response, exchange) => exchange.sendJson(200, canonicalToOpenAIEmbeddingsResponse(response)),
+};
+
 /**
  * `POST /v1/embeddings`: validated, then passed through as it came to an OpenAI-family `/embeddings`, or
  * translated for a vendor's embeddings API (Gemini, Vertex, Bedrock Titan and Cohere: embeddings-codecs.ts).
  */
-export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Promise<void> {
-  const body = exchange.body as JsonObject;
-  const { request: parsed } = parsedOrThrow(openaiEmbeddingsToCanonicalRequest(body));
+export function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Promise<void> {
+  const { request: parsed } = parsedOrThrow(openaiEmbeddingsToCanonicalRequest(exchange.body));
+  return serveEmbeddings(deps, exchange, parsed, openaiClient);
+}
+
+/** An embeddings request, parsed, to the model it names and back in the client's shape. */
+export async function serveEmbeddings(
+  deps: ProxyDeps,
+  exchange: Exchange,
+  parsed: CanonicalEmbeddingRequest,
+  client: EmbeddingsClient,
+): Promise<void> {
   const routed = route(deps, parsed, "embeddings", "embeddings", exchange);
   const api = embeddingsApi(routed);
   if (api === undefined) {
@@ -56,8 +85,8 @@ export async function handleEmbeddings(deps: ProxyDeps, exchange: Exchange): Pro
   };
   const target = routed.definition.target(call);
   const model = routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call);
-  if (api === "openai") return passThrough(deps, exchange, routed, call, target, model);
-  return translate(deps, exchange, routed, embeddingsCodecs[api], target, model);
+  if (api === "openai") return passThrough(deps, exchange, routed, call, target, model, client);
+  return translate(deps, exchange, routed, embeddingsCodecs[api], target, model, client);
 }
 
 function embeddingsApi(routed: Routed<CanonicalEmbeddingRequest>): EmbeddingsApi | undefined {
@@ -86,7 +115,10 @@ async function admit(
   exchange.admitted(admitting instanceof Promise ? await admitting : admitting);
 }
 
-/** The client's body with the upstream's model name; the answer relayed byte for byte, usage read from it. */
+/**
+ * The client's body with the upstream's model name; the answer relayed byte for byte, usage read from it. A
+ * client of another shape sends the body it builds, and its answer is read and written in its shape.
+ */
 async function passThrough(
   deps: ProxyDeps,
   exchange: Exchange,
@@ -94,8 +126,11 @@ async function passThrough(
   call: ProviderCall,
   target: UpstreamTarget,
   model: string,
+  client: EmbeddingsClient,
 ): Promise<void> {
-  const upstreamBody: JsonObject = { ...(exchange.body as JsonObject), model };
+  const upstreamBody: JsonObject = client.openaiBody
+    ? client.openaiBody(routed.parsed, model)
+    : { ...(exchange.body as JsonObject), model };
   routed.definition.finalizeBody?.(upstreamBody, call);
   await admit(deps, exchange, routed);
   if (exchange.ended) return;
@@ -107,13 +142,24 @@ async function passThrough(
     target,
     JSON.stringify(upstreamBody),
   );
+  let json: unknown;
   try {
-    exchange.outcome.usage = readOpenAIUsage(JSON.parse(text));
+    json = JSON.parse(text);
   } catch {
     throw new GatewayError("upstream_error", `${routed.provider.id} answered with a body that is not JSON`);
   }
+  exchange.outcome.usage = readOpenAIUsage(json);
   exchange.header("x-tollgate-model", routed.model.ref);
-  exchange.sendJson(status, text);
+  if (!client.openaiBody) return exchange.sendJson(status, text);
+  const read = openaiEmbeddingsResponseToCanonical(json, status);
+  if (!read.ok || status >= 400) {
+    const failure = read.ok ? { status, message: `HTTP ${status}` } : read.error;
+    throw new GatewayError(
+      failure.status >= 400 ? providerFailureCode(failure.status) : "upstream_error",
+      `${routed.provider.id}: ${failure.message}`,
+    );
+  }
+  client.answer(read.response, exchange);
 }
 
 /**
@@ -129,6 +175,7 @@ async function translate(
   codec: EmbeddingsCodec,
   target: UpstreamTarget,
   model: string,
+  client: EmbeddingsClient,
 ): Promise<void> {
   const request = routed.parsed;
   const perCall = codec.maxInputsPerCall(model);
@@ -221,10 +268,7 @@ async function translate(
   });
   exchange.header("x-tollgate-model", routed.model.ref);
   if (estimated) exchange.header("x-tollgate-estimate", "true");
-  exchange.sendJson(
-    200,
-    canonicalToOpenAIEmbeddingsResponse({ model, data, inputTokens: usage.inputTokens }),
-  );
+  client.answer({ model, data, inputTokens: usage.inputTokens }, exchange);
 }
 
 function headerCount(value: string | string[] | undefined): number | undefined {

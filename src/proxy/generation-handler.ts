@@ -36,6 +36,11 @@ export interface GenerationRoute {
   unparsed?: UnparsedPassThrough;
   /** How the route's clients name models, when not as Tollgate refs or ids (Cody's `anthropic/claude-…`). */
   models?: IngressModels;
+  /**
+   * The refusal of more output tokens than the model allows, for routes whose API refuses them (Cody's legacy
+   * Anthropic route) rather than lowering them to the maximum.
+   */
+  aboveMaxTokens?(maximum: number, asked: number): string;
 }
 
 /** An ingress's model names: turned into a Tollgate ref before routing, and announced once resolved. */
@@ -146,6 +151,11 @@ export async function handleGeneration(
   outcome.stream = canonical.stream;
   const filled = applyModelOptions(canonical, routed.model);
   const maxTokensField = codecs[spec.dialect].passthrough.maxTokensField(clientBody, "max_tokens");
+  const maximum = routed.model.contextWindow.maxOutputTokens;
+  if (spec.aboveMaxTokens && canonical.maxOutputTokens !== undefined && canonical.maxOutputTokens > maximum)
+    throw new GatewayError("invalid_request", spec.aboveMaxTokens(maximum, canonical.maxOutputTokens), {
+      param: maxTokensField,
+    });
   const ceiling = checkTokenLimits(canonical, routed.model, estimatedInputTokens, maxTokensField);
   const plan = planGeneration({
     routed,

@@ -2,7 +2,12 @@ import {
   anthropicRefusal,
   anthropicToCanonicalRequest,
 } from "../dialects/anthropic/anthropic-request-parse.js";
+import {
+  anthropicLegacyToCanonicalRequest,
+  legacyMaxTokensMessage,
+} from "../dialects/cody/anthropic-legacy-request.js";
 import { chatEnvelope } from "../dialects/envelope.js";
+import { geminiToCanonicalRequest } from "../dialects/gemini/gemini-request-parse.js";
 import {
   openaiChatRefusal,
   openaiChatToCanonicalRequest,
@@ -56,4 +61,21 @@ export const responses: GenerationRoute = {
   feature: "chat",
   parse: responsesToCanonicalRequest,
   unparsed: { envelope: responsesEnvelope, refusal: responsesRefusal },
+};
+
+/** Anthropic's legacy Text Completions (Cody's `/v1/completions/anthropic`): translated for any model. */
+export const anthropicLegacy: GenerationRoute = {
+  dialect: "anthropic-legacy",
+  operation: "chat",
+  feature: "chat",
+  parse: anthropicLegacyToCanonicalRequest,
+  aboveMaxTokens: legacyMaxTokensMessage,
+};
+
+/** Gemini's generateContent with Cody's `model` and `stream` (Cody's `/v1/completions/google`). */
+export const geminiGenerate: GenerationRoute = {
+  dialect: "gemini-generate",
+  operation: "chat",
+  feature: "chat",
+  parse: geminiToCanonicalRequest,
 };

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFixtureJson } from "../../../test/fixtures-helpers/fixtures.js";
-import {
-  canonicalToCodyEmbeddingsResponse,
-  codyEmbeddingsToCanonicalRequest,
-  splitCodyModelName,
-} from "./cody-embeddings.js";
+import { canonicalToCodyEmbeddingsResponse, codyEmbeddingsToCanonicalRequest } from "./cody-embeddings.js";
 
 describe("Cody embeddings request → canonical", () => {
   it("reads the request a Sourcegraph instance sends", () => {
@@ -66,17 +62,6 @@ describe("canonical embeddings → Cody answer", () => {
       ],
       model: "openai/text-embedding-3-small",
       dimensions: 3,
-    });
-  });
-
-  it("splits a model name into its provider hint and the model", () => {
-    expect(splitCodyModelName("openai/text-embedding-ada-002")).toEqual({
-      provider: "openai",
-      model: "text-embedding-ada-002",
-    });
-    expect(splitCodyModelName("text-embedding-ada-002")).toEqual({
-      provider: undefined,
-      model: "text-embedding-ada-002",
     });
   });
 });

@@ -72,14 +72,6 @@ export function canonicalToCodyEmbeddingsResponse(
   return { embeddings, model, dimensions: embeddings[0]?.data.length ?? 0 };
 }
 
-/** A Cody embeddings model name, `provider/model`; the provider part is a hint (it may be absent). */
-export function splitCodyModelName(name: string): { provider: string | undefined; model: string } {
-  const slash = name.indexOf("/");
-  return slash === -1
-    ? { provider: undefined, model: name }
-    : { provider: name.slice(0, slash), model: name.slice(slash + 1) };
-}
-
 /**
  * Vector sizes of well-known embeddings models, for the models listing (the catalogue does not record them);
  * 0 for a model not listed here, which a client reads as "ask it".
