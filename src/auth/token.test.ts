@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { presentedToken } from "./principal.js";
 import { roleAllows } from "./roles.js";
-import { generateToken, hashToken, TokenHashCache, tokenHint } from "./token.js";
+import { generateToken, hashToken, lookupForm, TokenHashCache, tokenFamily, tokenHint } from "./token.js";
 
 describe("tokens", () => {
   it("are tg_ and 32 random bytes (base64url), different every time", () => {
@@ -70,5 +70,24 @@ describe("TokenHashCache", () => {
     for (let index = 0; index < 100; index++)
       expect(cache.peek(`tg_${index}`)).toBe(hashToken(`tg_${index}`));
     expect(cache.size).toBe(1);
+  });
+});
+
+describe("Cody tokens", () => {
+  const content = "0123456789abcdef".repeat(4);
+  it("slk_ and sgs_ + 64 hex are the Cody family; anything else is Tollgate's", () => {
+    expect(tokenFamily(`slk_${content}`)).toBe("cody");
+    expect(tokenFamily(`sgs_${content}`)).toBe("cody");
+    expect(tokenFamily(`slk_${content.slice(1)}`)).toBe("tollgate");
+    expect(tokenFamily(`slk_${content.slice(1)}z`)).toBe("tollgate");
+    expect(tokenFamily(`sgd_${content}`)).toBe("tollgate");
+    expect(tokenFamily("tg_abc")).toBe("tollgate");
+    expect(tokenFamily(undefined)).toBe("tollgate");
+  });
+
+  it("a legacy sgs_ token is looked up as the slk_ token with the same content", () => {
+    expect(hashToken(`sgs_${content}`)).toBe(hashToken(`slk_${content}`));
+    expect(new TokenHashCache().hash(`sgs_${content}`)).toBe(hashToken(`slk_${content}`));
+    expect(lookupForm("sgs_short")).toBe("sgs_short");
   });
 });

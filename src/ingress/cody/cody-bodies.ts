@@ -16,12 +16,20 @@ function firstText(content: unknown): string | undefined {
   return undefined;
 }
 
+/** A Sourcegraph instance writes `-1` for a `top_k` or `top_p` it leaves to the model; providers refuse it. */
+function dropUnsetSampling(body: Record<string, unknown>): void {
+  if (typeof body.top_k === "number" && body.top_k < 0) delete body.top_k;
+  if (typeof body.top_p === "number" && body.top_p < 0) delete body.top_p;
+}
+
 /**
  * anthropic-messages: an instance sends its system prompt as a first message with role `system`, which Anthropic
  * refuses; Cody Gateway lifts its first text to the top-level `system` (replacing one the client sent).
  */
-export function liftSystemMessage(body: unknown): void {
-  if (!isObject(body) || !Array.isArray(body.messages)) return;
+export function prepareMessagesBody(body: unknown): void {
+  if (!isObject(body)) return;
+  dropUnsetSampling(body);
+  if (!Array.isArray(body.messages)) return;
   const first = body.messages[0];
   if (!isObject(first) || first.role !== "system") return;
   const text = firstText(first.content);
@@ -31,6 +39,13 @@ export function liftSystemMessage(body: unknown): void {
 }
 
 /** fireworks: `languageId` picks Cody Gateway's fine-tuned models; it is not Fireworks' and is not forwarded. */
-export function dropLanguageId(body: unknown): void {
-  if (isObject(body) && "languageId" in body) delete body.languageId;
+export function prepareFireworksBody(body: unknown): void {
+  if (!isObject(body)) return;
+  dropUnsetSampling(body);
+  if ("languageId" in body) delete body.languageId;
+}
+
+/** openai: only the unset sampling values. */
+export function prepareOpenAIBody(body: unknown): void {
+  if (isObject(body)) dropUnsetSampling(body);
 }

@@ -5,11 +5,18 @@ import {
   handleGeneration,
   type IngressModels,
 } from "../../proxy/generation-handler.js";
-import { chatCompletions, completions, messages } from "../../proxy/generation-routes.js";
+import { handleCodyEmbeddings } from "../../proxy/cody-embeddings-handler.js";
+import {
+  anthropicLegacy,
+  chatCompletions,
+  completions,
+  geminiGenerate,
+  messages,
+} from "../../proxy/generation-routes.js";
 import type { ProxyDeps } from "../../proxy/proxy-deps.js";
 import type { ProxyRoute } from "../../proxy/routes.js";
 import type { Feature } from "../../routing/feature.js";
-import { dropLanguageId, liftSystemMessage } from "./cody-bodies.js";
+import { prepareFireworksBody, prepareMessagesBody, prepareOpenAIBody } from "./cody-bodies.js";
 import { type CompletionsFeature, completionsFeature } from "./cody-feature.js";
 import { codyIngress } from "./cody-ingress.js";
 import { codyModelRef } from "./cody-model.js";
@@ -47,12 +54,13 @@ const completionsRoutes: CompletionsRoute[] = [
       chat_completions: cody(messages, "chat"),
       code_completions: cody(messages, "codeCompletion"),
     },
-    prepare: liftSystemMessage,
+    prepare: prepareMessagesBody,
   },
   {
     path: "/v1/completions/openai",
     vendor: "OpenAI",
     features: { chat_completions: cody(chatCompletions, "chat") },
+    prepare: prepareOpenAIBody,
   },
   {
     path: "/v1/completions/fireworks",
@@ -61,7 +69,23 @@ const completionsRoutes: CompletionsRoute[] = [
       chat_completions: cody(chatCompletions, "chat"),
       code_completions: cody(completions, "codeCompletion"),
     },
-    prepare: dropLanguageId,
+    prepare: prepareFireworksBody,
+  },
+  {
+    path: "/v1/completions/anthropic",
+    vendor: "Anthropic",
+    features: {
+      chat_completions: cody(anthropicLegacy, "chat"),
+      code_completions: cody(anthropicLegacy, "codeCompletion"),
+    },
+  },
+  {
+    path: "/v1/completions/google",
+    vendor: "Google",
+    features: {
+      chat_completions: cody(geminiGenerate, "chat"),
+      code_completions: cody(geminiGenerate, "codeCompletion"),
+    },
   },
 ];
 
@@ -89,18 +113,12 @@ export function codyRoutes(deps: ProxyDeps): ProxyRoute[] {
 }
 
 /** Cody's side of the paths it shares with OpenAI's API, taken by a Cody token (`slk_`, `sgs_`). */
-export function codyTokenRoutes(_deps: ProxyDeps): { embeddings: ProxyRoute } {
+export function codyTokenRoutes(deps: ProxyDeps): { embeddings: ProxyRoute } {
   return {
     embeddings: {
       path: "/v1/embeddings",
       ingress: codyIngress,
-      // The hook for Cody's embeddings shape ({model, input, isQuery} → {embeddings, model, dimensions}).
-      handle: async () => {
-        throw new GatewayError(
-          "not_implemented",
-          "Cody Gateway embeddings are not served by this Tollgate version yet; use an OpenAI-style token",
-        );
-      },
+      handle: (exchange) => handleCodyEmbeddings(deps, exchange),
     },
   };
 }
