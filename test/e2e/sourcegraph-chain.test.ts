@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { UsageEvent } from "../../src/store/index.js";
@@ -44,8 +45,15 @@ function centralConfig(storage: string, mock: string): string {
           id: "anthropic",
           serverSideConfig: { type: "anthropic", endpoint: `${mock}/anthropic`, accessToken: centralKey },
         },
+        {
+          id: "openai",
+          serverSideConfig: { type: "openai", endpoint: `${mock}/openai`, accessToken: centralKey },
+        },
       ],
-      modelOverrides: [model("anthropic::2023-06-01::text", "text")],
+      modelOverrides: [
+        model("anthropic::2023-06-01::text", "text"),
+        model("openai::v1::gpt-text", "gpt-text"),
+      ],
       defaultModels: { chat: "anthropic::2023-06-01::text", fastChat: "", codeCompletion: "" },
     },
     actors: [{ id: "edge", tokens: [envReference("EDGE_TOKEN")] }],
@@ -73,6 +81,9 @@ function edgeConfig(storage: string, central: string): string {
       modelOverrides: [
         model("central::v1::claude", "text", {
           serverSideConfig: { type: "sourcegraph", gatewayProvider: "anthropic" },
+        }),
+        model("central::v1::gpt", "gpt-text", {
+          serverSideConfig: { type: "sourcegraph", gatewayProvider: "openai" },
         }),
       ],
       defaultModels: { chat: "central::v1::claude", fastChat: "", codeCompletion: "" },
@@ -184,6 +195,40 @@ describe("two Tollgates chained through the sourcegraph provider type", () => {
       stream: true,
       status: 200,
       traceId,
+      ...usage,
+    });
+  }, 60_000);
+
+  it("an Anthropic-SDK stream to an OpenAI model goes through the central /v1/completions/openai, metered on both", async () => {
+    const client = new Anthropic({ baseURL: edge.gateway.url, apiKey: aliceToken, maxRetries: 0 });
+    const { data: stream, response } = await client.messages
+      .create({
+        model: "central::v1::gpt",
+        max_tokens: 100,
+        stream: true,
+        messages: [{ role: "user", content: "Say hello" }],
+      })
+      .withResponse();
+    let text = "";
+    for await (const event of stream) {
+      if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
+    }
+    const expected = expectedFromStream(recordingFor("openai", "text"));
+    expect(text).toBe(expected.text);
+    const upstream = mock.requests.at(-1)!;
+    expect(upstream.path).toBe("/openai/v1/chat/completions");
+    expect(upstream.body).toMatchObject({ model: "gpt-text", stream: true });
+
+    const requestId = response.headers.get("x-request-id")!;
+    const [atEdge, atCentral] = await Promise.all([eventOf(edge, requestId), eventOf(central, requestId)]);
+    const usage = { inputTokens: expected.usage!.input, outputTokens: expected.usage!.output };
+    expect(atEdge).toMatchObject({ actorId: "alice", modelRef: "central::v1::gpt", status: 200, ...usage });
+    expect(atCentral).toMatchObject({
+      actorId: "edge",
+      modelRef: "openai::v1::gpt-text",
+      route: "/v1/completions/openai",
+      status: 200,
+      traceId: atEdge.traceId,
       ...usage,
     });
   }, 60_000);
