@@ -26,10 +26,12 @@ function systemText(system: unknown): string | undefined {
  */
 export function codyAnthropicBody(body: JsonObject): void {
   const messages = Array.isArray(body.messages) ? body.messages : [];
-  const out: unknown[] = [];
   const system = systemText(body.system);
-  if (system !== undefined) out.push({ role: "system", content: [{ type: "text", text: system }] });
   delete body.system;
+  const hasString = messages.some((message) => isObject(message) && typeof message.content === "string");
+  if (system === undefined && !hasString) return;
+  const out: unknown[] = [];
+  if (system !== undefined) out.push({ role: "system", content: [{ type: "text", text: system }] });
   for (const message of messages) {
     out.push(
       isObject(message) && typeof message.content === "string"

@@ -127,6 +127,13 @@ describe("sourcegraph: bodies as Cody Gateway's request types take them", () => 
     expect(messages).toEqual([{ role: "user", content: "hi" }]);
   });
 
+  it("Anthropic: a body already in Cody's form is left as it is (no copy)", () => {
+    const messages = [{ role: "user", content: [{ type: "text", text: "hi" }] }];
+    const body: JsonObject = { model: "m", messages };
+    sourcegraphProvider.finalizeBody?.(body, call());
+    expect(body.messages).toBe(messages);
+  });
+
   it("OpenAI: text parts are written as a string; other content is left alone", () => {
     const image = { role: "user", content: [{ type: "image_url", image_url: { url: "https://x/y.png" } }] };
     const body: JsonObject = {
