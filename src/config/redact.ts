@@ -1,5 +1,4 @@
 import { findPlaceholder } from "./endpoint.js";
-import type { PathSegment } from "./problems.js";
 
 export const REDACTED = "<redacted>";
 
@@ -33,7 +32,7 @@ export function redactSecretsInText(text: string): string {
  */
 const SECRET_KEY = /(?:token|key|secret|password)s?$|^(?:authorization|headers|credentialsJSON)$/i;
 
-export function isSecretPath(path: readonly PathSegment[]): boolean {
+export function isSecretPath(path: readonly (string | number)[]): boolean {
   return path.some((segment) => typeof segment === "string" && SECRET_KEY.test(segment));
 }
 
@@ -41,7 +40,7 @@ export function isSecretPath(path: readonly PathSegment[]): boolean {
 const MIN_SECRET_LENGTH = 6;
 
 /** Every string under a secret setting in a config document, for `hideValues`; a pasted `<API_KEY>` is no secret. */
-export function secretValuesIn(document: unknown, path: PathSegment[] = []): string[] {
+export function secretValuesIn(document: unknown, path: (string | number)[] = []): string[] {
   if (typeof document === "string") {
     const secret = document.length >= MIN_SECRET_LENGTH && findPlaceholder(document) !== document;
     return secret && isSecretPath(path) ? [document] : [];

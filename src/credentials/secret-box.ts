@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import type { EncryptedSecret } from "../store/index.js";
-import type { MasterKeyRing } from "./master-key.js";
+import type { MasterKeyRing } from "./master-key-ring.js";
 
 /** Whose secret it is: bound into the ciphertext, so a row copied to another owner or provider does not open. */
 export interface SecretOwner {
