@@ -85,6 +85,10 @@ function edgeConfig(storage: string, central: string): string {
         model("central::v1::gpt", "gpt-text", {
           serverSideConfig: { type: "sourcegraph", gatewayProvider: "openai" },
         }),
+        // Cody's Google route at the central gateway, served there by its Anthropic model.
+        model("central::v1::gemini-route", "text", {
+          serverSideConfig: { type: "sourcegraph", gatewayProvider: "google" },
+        }),
       ],
       defaultModels: { chat: "central::v1::claude", fastChat: "", codeCompletion: "" },
     },
@@ -227,6 +231,40 @@ describe("two Tollgates chained through the sourcegraph provider type", () => {
       actorId: "edge",
       modelRef: "openai::v1::gpt-text",
       route: "/v1/completions/openai",
+      status: 200,
+      traceId: atEdge.traceId,
+      ...usage,
+    });
+  }, 60_000);
+
+  it("an OpenAI-SDK stream to a model on Cody's Google route: a Gemini body to the central gateway, Gemini SSE back", async () => {
+    const client = new OpenAI({ baseURL: `${edge.gateway.url}/v1`, apiKey: aliceToken, maxRetries: 0 });
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: "central::v1::gemini-route",
+        stream: true,
+        messages: [{ role: "user", content: "Say hello" }],
+      })
+      .withResponse();
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    const expected = expectedFromStream(recordingFor("anthropic", "text"));
+    expect(text).toBe(expected.text);
+    expect(mock.requests.at(-1)!.path).toBe("/anthropic/v1/messages");
+
+    const requestId = response.headers.get("x-request-id")!;
+    const [atEdge, atCentral] = await Promise.all([eventOf(edge, requestId), eventOf(central, requestId)]);
+    const usage = { inputTokens: expected.usage!.input, outputTokens: expected.usage!.output };
+    expect(atEdge).toMatchObject({
+      actorId: "alice",
+      modelRef: "central::v1::gemini-route",
+      status: 200,
+      ...usage,
+    });
+    expect(atCentral).toMatchObject({
+      actorId: "edge",
+      modelRef: "anthropic::2023-06-01::text",
+      route: "/v1/completions/google",
       status: 200,
       traceId: atEdge.traceId,
       ...usage,
