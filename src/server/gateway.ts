@@ -26,6 +26,7 @@ import { startUsageRetention } from "../usage/usage-retention.js";
 import { buildApp } from "./app.js";
 import { buildModelListing } from "./model-listing.js";
 import { restartOnlyChanges } from "./restart-only-changes.js";
+import { registerCodyEmbeddingsModelsRoute } from "./routes/cody-embeddings-models.js";
 import { registerLimitsRoute } from "./routes/limits.js";
 import { registerMeKeysRoutes } from "./routes/me-keys.js";
 import { registerMetricsRoute } from "./routes/metrics.js";
@@ -301,6 +302,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         registerUsageRoutes(instance, { usage: store.usageEvents, authenticate });
         registerAuditRoute(instance, { store, authenticate });
         const catalogue = () => loaded.catalogue;
+        registerCodyEmbeddingsModelsRoute(instance, { authenticate, catalogue });
         registerMeKeysRoutes(instance, {
           authenticate,
           catalogue,
