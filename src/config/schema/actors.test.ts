@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about ${ENV} references.
 import { describe, expect, test } from "vitest";
+import { hashToken } from "../../auth/token.js";
 import { loadConfig, type Problem } from "../index.js";
 
 const MODELS = `"modelConfiguration": { "sourcegraph": null, "providerOverrides": [{ "id": "acme", "displayName": "Acme", "serverSideConfig": { "type": "openai", "accessToken": "k" } }], "modelOverrides": [{ "modelRef": "acme::v1::m", "displayName": "M", "modelName": "m", "capabilities": ["chat", "autocomplete"], "category": "balanced", "status": "stable", "contextWindow": { "maxInputTokens": 1000, "maxOutputTokens": 100 } }] }`;
@@ -29,6 +30,18 @@ describe("actors section", () => {
     expect(result.config.actors.list[0]).toMatchObject({ id: "team-a", role: "user", status: "active" });
     expect(result.config.actors.list[0]!.tokens[0]!.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(result.config)).not.toContain("tg_secret_value");
+  });
+
+  test("a legacy sgs_ Cody token is kept as its slk_ form, as both are looked up", () => {
+    const hex = "ab".repeat(32);
+    const legacy = load(`[{ "id": "i", "tokens": ["sgs_${hex}"] }]`);
+    const current = load(`[{ "id": "i", "tokens": ["slk_${hex}"] }]`);
+    expect(legacy.ok && current.ok).toBe(true);
+    if (!legacy.ok || !current.ok) return;
+    expect(legacy.config.actors.list[0]!.tokens[0]!.sha256).toBe(
+      current.config.actors.list[0]!.tokens[0]!.sha256,
+    );
+    expect(legacy.config.actors.list[0]!.tokens[0]!.sha256).toBe(hashToken(`sgs_${hex}`));
   });
 
   test("the object form with sources: defaults, durations, secrets", () => {

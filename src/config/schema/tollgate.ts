@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
+import { hashToken } from "../../auth/token.js";
 import { decodeMasterKey, MASTER_KEY_ADVICE } from "../master-key-text.js";
 import { Secret } from "../secret.js";
 import {
@@ -132,7 +132,8 @@ const token = z.union(
     z
       .string()
       .min(1)
-      .transform((value) => ({ sha256: createHash("sha256").update(value).digest("hex") })),
+      // hashToken: a legacy `sgs_` Cody token is kept in its `slk_` form, as it is looked up.
+      .transform((value) => ({ sha256: hashToken(value) })),
     strictObject({
       sha256: z
         .string()
