@@ -115,7 +115,7 @@ export async function explain(deps: ExplainDeps, query: ExplainQuery): Promise<E
   const authentication = authenticationRefusal(actor);
   if (authentication) refusals.push(authentication);
 
-  const outcome = newOutcome("explain", via.path);
+  const outcome = newOutcome("explain", via.path, "openai");
   const routing = routeRefusal(deps, catalogue, actor, query.model, via, outcome);
   if (routing) refusals.push(routing);
   const model = outcome.modelRef ? catalogue.byRef(outcome.modelRef) : undefined;

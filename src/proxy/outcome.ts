@@ -12,6 +12,11 @@ export interface RequestOutcome {
   readonly requestId: string;
   /** The route's path (`/v1/messages`). */
   readonly route: string;
+  /**
+   * The client API that answered (`openai`, `anthropic`, `openai-responses`, `cody`): the route's ingress, which a
+   * path alone does not tell where two share one (`/v1/embeddings` with a Cody token).
+   */
+  readonly dialect: string;
   /** When the request arrived, epoch milliseconds. */
   readonly startedAt: number;
   /** `performance.now()` at arrival: the origin of the `*Ms` marks below. */
@@ -100,10 +105,16 @@ export function mark(outcome: RequestOutcome, step: Mark): void {
     outcome[step] = Math.round((performance.now() - outcome.arrival) * 100) / 100;
 }
 
-export function newOutcome(requestId: string, route: string, arrival = performance.now()): RequestOutcome {
+export function newOutcome(
+  requestId: string,
+  route: string,
+  dialect: string,
+  arrival = performance.now(),
+): RequestOutcome {
   return {
     requestId,
     route,
+    dialect,
     startedAt: Date.now() - (performance.now() - arrival),
     arrival,
     traceId: undefined,

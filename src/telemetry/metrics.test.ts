@@ -9,7 +9,7 @@ const catalogue = {
 } as unknown as Catalogue;
 
 function outcome(fields: Partial<RequestOutcome>): RequestOutcome {
-  return Object.assign(newOutcome("r", "/v1/chat/completions", 0), {
+  return Object.assign(newOutcome("r", "/v1/chat/completions", "openai", 0), {
     modelRef: "openai::v1::text",
     providerId: "openai",
     feature: "chat",

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { newOutcome, type RequestOutcome } from "../proxy/outcome.js";
-import { routeDialect, toUsageEvent } from "./usage-event.js";
+import { toUsageEvent } from "./usage-event.js";
 
 function outcome(fields: Partial<RequestOutcome>, route = "/v1/chat/completions"): RequestOutcome {
-  return Object.assign(newOutcome("req-1", route, 0), { startedAt: 1_700_000_000_000 }, fields);
+  return Object.assign(newOutcome("req-1", route, "openai", 0), { startedAt: 1_700_000_000_000 }, fields);
 }
 
 const answered: Partial<RequestOutcome> = {
@@ -132,15 +132,10 @@ describe("toUsageEvent", () => {
   });
 });
 
-describe("routeDialect", () => {
-  it.each([
-    ["/v1/messages", "anthropic"],
-    ["/v1/messages/count_tokens", "anthropic"],
-    ["/v1/responses", "openai-responses"],
-    ["/v1/chat/completions", "openai"],
-    ["/v1/completions", "openai"],
-    ["/v1/embeddings", "openai"],
-  ])("%s speaks %s", (route, dialect) => {
-    expect(routeDialect(route)).toBe(dialect);
+describe("the event's dialect", () => {
+  it("is the ingress that answered, which the path alone does not tell (a Cody token on /v1/embeddings)", () => {
+    const cody = Object.assign(newOutcome("req-2", "/v1/embeddings", "cody", 0), answered);
+    expect(toUsageEvent(cody).dialect).toBe("cody");
+    expect(toUsageEvent(outcome(answered, "/v1/embeddings")).dialect).toBe("openai");
   });
 });

@@ -4,13 +4,6 @@ import type { UsageEvent } from "../store/usage-events.js";
 
 export type { UsageEvent } from "../store/usage-events.js";
 
-/** The client dialect a route speaks (the events' `dialect`). */
-export function routeDialect(route: string): "anthropic" | "openai-responses" | "openai" {
-  if (route.startsWith("/v1/messages")) return "anthropic";
-  if (route === "/v1/responses") return "openai-responses";
-  return "openai";
-}
-
 /** Origins of the endpoints seen, so an event does not parse its URL: a gateway reaches a handful of hosts. */
 const origins = new Map<string, string | null>();
 const MAX_ORIGINS = 1_000;
@@ -62,7 +55,7 @@ export function toUsageEvent(outcome: RequestOutcome): UsageEvent {
     tokenId: outcome.tokenId ?? null,
     feature: outcome.feature ?? null,
     route: outcome.route,
-    dialect: routeDialect(outcome.route),
+    dialect: outcome.dialect,
     modelRef: outcome.modelRef ?? null,
     providerId: outcome.providerId ?? null,
     endpoint: endpointOrigin(outcome.endpointUrl),

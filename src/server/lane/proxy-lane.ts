@@ -75,7 +75,7 @@ export class ProxyLane {
     const started = performance.now();
     const id = requestIdFor(request);
     const trace = this.options.tracing.start(request.headers, "POST", route.path);
-    const outcome = newOutcome(id, route.path, started);
+    const outcome = newOutcome(id, route.path, route.ingress.name, started);
     outcome.traceId = trace.traceId;
     outcome.spanId = trace.spanId;
     const exchange = new HttpExchange(id, request, response, outcome, trace, this, (closed, status) =>
