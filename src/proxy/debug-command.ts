@@ -7,7 +7,7 @@ import { codecs } from "./codecs.js";
 import { type LatencySample, latencyReport, sampleLine, summarize } from "./debug-command-latency.js";
 import { debugPlan, debugPrompt, timeUpstreamRequest } from "./debug-command-run.js";
 import type { Exchange } from "./exchange.js";
-import type { GenerationRoute } from "./generation-handler.js";
+import type { GenerationRoute } from "./generation-route.js";
 import { endpointOf } from "./outcome.js";
 import { type Routed, timeoutsFor } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";

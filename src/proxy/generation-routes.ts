@@ -18,7 +18,7 @@ import {
   responsesRefusal,
   responsesToCanonicalRequest,
 } from "../dialects/openai-responses/responses-request-parse.js";
-import type { GenerationRoute } from "./generation-handler.js";
+import type { GenerationRoute } from "./generation-route.js";
 
 /** The body shapes of the generation routes; other ingresses (Cody) reuse them with their own feature and names. */
 export const chatCompletions: GenerationRoute = {

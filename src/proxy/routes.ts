@@ -1,24 +1,13 @@
-import type { TokenFamily } from "../auth/token.js";
 import { codyRoutes, codyTokenRoutes } from "../ingress/cody/cody-routes.js";
-import { type Ingress, ingresses } from "../ingress/registry.js";
+import { ingresses } from "../ingress/registry.js";
 import { handleCountTokens } from "./count-tokens-handler.js";
 import { handleEmbeddings } from "./embeddings-handler.js";
-import type { Exchange } from "./exchange.js";
 import { handleGeneration } from "./generation-handler.js";
 import { chatCompletions, completions, messages, responses } from "./generation-routes.js";
 import type { ProxyDeps } from "./proxy-deps.js";
+import type { ProxyRoute } from "./proxy-route.js";
 
-/** A client API route: POST only, answering in its ingress's shapes, served by the lane (src/server/lane/). */
-export interface ProxyRoute {
-  path: string;
-  ingress: Ingress;
-  handle(exchange: Exchange): Promise<void>;
-  /**
-   * Where two APIs share a path (`/v1/embeddings`: OpenAI's and Cody Gateway's), the route for a token family
-   * other than Tollgate's own, chosen from the token's shape before authentication so even a 401 is in its shape.
-   */
-  forTokenFamily?: Partial<Record<Exclude<TokenFamily, "tollgate">, ProxyRoute>>;
-}
+export type { ProxyRoute } from "./proxy-route.js";
 
 /** The client API routes (DESIGN §5), Cody Gateway's included. */
 export function proxyRoutes(deps: ProxyDeps): ProxyRoute[] {

@@ -1,11 +1,8 @@
 import { GatewayError } from "../../errors/index.js";
-import type { Exchange } from "../../proxy/exchange.js";
-import {
-  type GenerationRoute,
-  handleGeneration,
-  type IngressModels,
-} from "../../proxy/generation-handler.js";
 import { handleCodyEmbeddings } from "../../proxy/cody-embeddings-handler.js";
+import type { Exchange } from "../../proxy/exchange.js";
+import { handleGeneration } from "../../proxy/generation-handler.js";
+import type { GenerationRoute, IngressModels } from "../../proxy/generation-route.js";
 import {
   anthropicLegacy,
   chatCompletions,
@@ -14,7 +11,7 @@ import {
   messages,
 } from "../../proxy/generation-routes.js";
 import type { ProxyDeps } from "../../proxy/proxy-deps.js";
-import type { ProxyRoute } from "../../proxy/routes.js";
+import type { ProxyRoute } from "../../proxy/proxy-route.js";
 import type { Feature } from "../../routing/feature.js";
 import { prepareFireworksBody, prepareMessagesBody, prepareOpenAIBody } from "./cody-bodies.js";
 import { type CompletionsFeature, completionsFeature } from "./cody-feature.js";
