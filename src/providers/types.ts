@@ -29,7 +29,7 @@ export function sseWire(dialect: UpstreamDialect): () => Wire {
  * The embeddings API a model is reached through: an OpenAI-family `/embeddings` (the client's body passed
  * through), or a vendor's own, which the gateway translates into (src/proxy/embeddings-codecs.ts).
  */
-export type EmbeddingsApi = "openai" | "gemini" | "vertex" | "bedrock-titan" | "bedrock-cohere";
+export type EmbeddingsApi = "openai" | "gemini" | "vertex" | "bedrock-titan" | "bedrock-cohere" | "cody";
 
 /** What a request asks the upstream to do. */
 export type Operation = "chat" | "completions" | "embeddings" | "countTokens" | "responses";

@@ -21,14 +21,23 @@ import {
   geminiMaxBatch,
   vertexMaxInstances,
 } from "../dialects/gemini/gemini-embeddings.js";
+import {
+  canonicalToCodyEmbeddingsRequest,
+  codyEmbeddingsResponseToCanonical,
+  codyMaxInputs,
+  codyTokenHeader,
+} from "../providers/sourcegraph/sourcegraph-embeddings.js";
 import type { EmbeddingsApi } from "../providers/types.js";
+
+/** Bedrock counts embedding tokens only in this header. */
+const bedrockTokenHeader = "x-amzn-bedrock-input-token-count";
 
 /** What an answer's body may not say itself. */
 export interface EmbeddingsAnswerContext {
   /** The model the upstream was asked for. */
   model: string;
   encodingFormat?: "float" | "base64" | undefined;
-  /** The input tokens the upstream reported in a header (Bedrock's `x-amzn-bedrock-input-token-count`). */
+  /** The input tokens the upstream reported in the codec's `tokenHeader`. */
   inputTokenHeader?: number | undefined;
 }
 
@@ -40,6 +49,8 @@ export interface EmbeddingsCodec {
   /** Inputs one upstream call takes; a longer list becomes several calls. */
   maxInputsPerCall(model: string): number;
   buildRequest(request: CanonicalEmbeddingRequest, model: string): BuildResult<JsonObject>;
+  /** The response header that carries the input tokens, for APIs that count them there (Bedrock, Cody Gateway). */
+  tokenHeader?: string;
   /** `inputTokens` is 0 when the upstream does not count them (the Gemini API). */
   fromUpstreamResponse(body: unknown, status: number, context: EmbeddingsAnswerContext): EmbeddingsResult;
 }
@@ -57,12 +68,20 @@ export const embeddingsCodecs = {
   },
   "bedrock-titan": {
     maxInputsPerCall: () => 1,
+    tokenHeader: bedrockTokenHeader,
     buildRequest: (request, model) => canonicalToTitanEmbeddingsRequest(request, { model }),
     fromUpstreamResponse: titanEmbeddingsResponseToCanonical,
   },
   "bedrock-cohere": {
     maxInputsPerCall: () => cohereMaxTexts,
+    tokenHeader: bedrockTokenHeader,
     buildRequest: (request, model) => canonicalToCohereEmbeddingsRequest(request, { model }),
     fromUpstreamResponse: cohereEmbeddingsResponseToCanonical,
+  },
+  cody: {
+    maxInputsPerCall: () => codyMaxInputs,
+    tokenHeader: codyTokenHeader,
+    buildRequest: canonicalToCodyEmbeddingsRequest,
+    fromUpstreamResponse: codyEmbeddingsResponseToCanonical,
   },
 } satisfies Record<Exclude<EmbeddingsApi, "openai">, EmbeddingsCodec>;

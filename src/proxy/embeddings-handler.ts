@@ -82,6 +82,8 @@ export async function serveEmbeddings(
     operation: "embeddings",
     stream: false,
     credential: routed.credential,
+    feature: routed.feature,
+    requestId: routed.requestId,
   };
   const target = routed.definition.target(call);
   const model = routed.definition.upstreamModel?.(call) ?? defaultUpstreamModel(call);
@@ -222,7 +224,7 @@ async function translate(
         { signal: upstream.signal, secrets: target.secrets, ...timeouts },
       );
       status = response.status;
-      tokenHeader = response.headers["x-amzn-bedrock-input-token-count"];
+      if (codec.tokenHeader) tokenHeader = response.headers[codec.tokenHeader];
       upstream.answered();
       text = await response.text();
     } catch (error) {

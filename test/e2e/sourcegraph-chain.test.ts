@@ -53,6 +53,9 @@ function centralConfig(storage: string, mock: string): string {
       modelOverrides: [
         model("anthropic::2023-06-01::text", "text"),
         model("openai::v1::gpt-text", "gpt-text"),
+        model("openai::v1::text-embedding-ada-002", "text-embedding-ada-002", {
+          capabilities: ["embeddings"],
+        }),
       ],
       defaultModels: { chat: "anthropic::2023-06-01::text", fastChat: "", codeCompletion: "" },
     },
@@ -83,6 +86,11 @@ function edgeConfig(storage: string, central: string): string {
           serverSideConfig: { type: "sourcegraph", gatewayProvider: "anthropic" },
         }),
         model("central::v1::gpt", "gpt-text", {
+          serverSideConfig: { type: "sourcegraph", gatewayProvider: "openai" },
+        }),
+        // Sent as Cody names embeddings models: `openai/text-embedding-ada-002`.
+        model("central::v1::ada", "text-embedding-ada-002", {
+          capabilities: ["embeddings"],
           serverSideConfig: { type: "sourcegraph", gatewayProvider: "openai" },
         }),
         // Cody's Google route at the central gateway, served there by its Anthropic model.
@@ -268,6 +276,33 @@ describe("two Tollgates chained through the sourcegraph provider type", () => {
       status: 200,
       traceId: atEdge.traceId,
       ...usage,
+    });
+  }, 60_000);
+
+  it("embeddings through the edge go to the central /v1/embeddings in Cody's shape, tokens from X-Token-Usage", async () => {
+    const client = new OpenAI({ baseURL: `${edge.gateway.url}/v1`, apiKey: aliceToken, maxRetries: 0 });
+    const { data: answer, response } = await client.embeddings
+      .create({ model: "central::v1::ada", input: ["first", "second"] })
+      .withResponse();
+    expect(answer.data.map((item) => item.embedding.length)).toEqual([5, 5]);
+    const upstream = mock.requests.at(-1)!;
+    expect(upstream.path).toBe("/openai/v1/embeddings");
+    expect(upstream.body).toMatchObject({ model: "text-embedding-ada-002", input: ["first", "second"] });
+
+    const requestId = response.headers.get("x-request-id")!;
+    const [atEdge, atCentral] = await Promise.all([eventOf(edge, requestId), eventOf(central, requestId)]);
+    expect(atEdge).toMatchObject({
+      actorId: "alice",
+      modelRef: "central::v1::ada",
+      status: 200,
+      inputTokens: 12,
+    });
+    expect(atCentral).toMatchObject({
+      actorId: "edge",
+      modelRef: "openai::v1::text-embedding-ada-002",
+      route: "/v1/embeddings",
+      status: 200,
+      inputTokens: 12,
     });
   }, 60_000);
 });

@@ -3,6 +3,10 @@ import type { JsonObject } from "../../canonical/validate.js";
 import { Secret } from "../../config/index.js";
 import { GatewayError } from "../../errors/index.js";
 import type { ProviderCall } from "../types.js";
+import {
+  canonicalToCodyEmbeddingsRequest,
+  codyEmbeddingsResponseToCanonical,
+} from "./sourcegraph-embeddings.js";
 import { sourcegraphProvider } from "./sourcegraph-provider.js";
 
 type CallOptions = Partial<Pick<ProviderCall, "operation" | "stream" | "feature" | "requestId">> & {
@@ -156,5 +160,56 @@ describe("sourcegraph: bodies as Cody Gateway's request types take them", () => 
     const body: JsonObject = { contents: [] };
     sourcegraphProvider.finalizeBody?.(body, call({ providerId: "google", stream: false }));
     expect(body).toEqual({ contents: [], model: "m", stream: false });
+  });
+});
+
+describe("sourcegraph: embeddings through Cody Gateway's /v1/embeddings", () => {
+  it("goes to /v1/embeddings without a feature header, the model named as Cody names it", () => {
+    const c = call({ providerId: "openai", operation: "embeddings", requestId: "r1" });
+    const endpoint = endpointOf(c);
+    expect(endpoint.url).toBe("https://cody-gateway.sourcegraph.com/v1/embeddings");
+    expect(endpoint.headers).toEqual({ authorization: `Bearer slk_${"a".repeat(64)}`, "x-request-id": "r1" });
+    expect(sourcegraphProvider.upstreamModel?.(c)).toBe("openai/m");
+    expect(sourcegraphProvider.upstreamModel?.(call({ providerId: "openai" }))).toBe("m");
+  });
+
+  it("Cody's request and answer; tokens from X-Token-Usage, else an OpenAI-shaped answer's usage", () => {
+    const built = canonicalToCodyEmbeddingsRequest(
+      { model: undefined, input: ["a", "b"], single: false, extra: {} },
+      "openai/text-embedding-ada-002",
+    );
+    expect(built).toMatchObject({
+      ok: true,
+      body: { model: "openai/text-embedding-ada-002", input: ["a", "b"], isQuery: false },
+    });
+    const cody = {
+      embeddings: [
+        { index: 1, data: [0.3] },
+        { index: 0, data: [0.1, 0.2] },
+      ],
+      model: "m",
+      dimensions: 2,
+    };
+    expect(codyEmbeddingsResponseToCanonical(cody, 200, { model: "m", inputTokenHeader: 7 })).toEqual({
+      ok: true,
+      response: {
+        model: "m",
+        data: [
+          { index: 0, embedding: [0.1, 0.2] },
+          { index: 1, embedding: [0.3] },
+        ],
+        inputTokens: 7,
+      },
+    });
+    const openai = { data: [{ index: 0, embedding: [1] }], usage: { prompt_tokens: 4 } };
+    expect(codyEmbeddingsResponseToCanonical(openai, 200, { model: "m" })).toMatchObject({
+      ok: true,
+      response: { inputTokens: 4 },
+    });
+    expect(codyEmbeddingsResponseToCanonical({ error: "x" }, 200, { model: "m" }).ok).toBe(false);
+    expect(
+      canonicalToCodyEmbeddingsRequest({ model: undefined, input: [[1, 2]], single: false, extra: {} }, "m")
+        .ok,
+    ).toBe(false);
   });
 });
