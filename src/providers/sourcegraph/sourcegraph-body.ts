@@ -58,8 +58,18 @@ export function codyOpenAIBody(body: JsonObject): void {
   if (changed) body.messages = changed;
 }
 
-/** Gemini for `/v1/completions/google`: the model and the stream flag ride in the body (the URL is fixed). */
+/**
+ * Gemini for `/v1/completions/google`: the model and the stream flag ride in the body (the URL is fixed), and
+ * `systemInstruction` is one string, as Cody Gateway's request type declares it (Gemini's `{parts: [{text}]}`
+ * would fail its decoding, a 400 for every request with a system prompt).
+ */
 export function codyGeminiBody(body: JsonObject, model: string, stream: boolean): void {
   body.model = model;
   body.stream = stream;
+  const instruction = body.systemInstruction;
+  if (isObject(instruction) && Array.isArray(instruction.parts)) {
+    body.systemInstruction = instruction.parts
+      .map((part) => (isObject(part) && typeof part.text === "string" ? part.text : ""))
+      .join("");
+  }
 }

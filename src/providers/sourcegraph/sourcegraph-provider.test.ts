@@ -161,6 +161,15 @@ describe("sourcegraph: bodies as Cody Gateway's request types take them", () => 
     sourcegraphProvider.finalizeBody?.(body, call({ providerId: "google", stream: false }));
     expect(body).toEqual({ contents: [], model: "m", stream: false });
   });
+
+  it("Gemini: the system instruction is one string, as Cody Gateway's request type takes it", () => {
+    const body: JsonObject = {
+      contents: [],
+      systemInstruction: { parts: [{ text: "Be " }, { text: "brief." }] },
+    };
+    sourcegraphProvider.finalizeBody?.(body, call({ providerId: "google", stream: true }));
+    expect(body).toEqual({ contents: [], systemInstruction: "Be brief.", model: "m", stream: true });
+  });
 });
 
 describe("sourcegraph: embeddings through Cody Gateway's /v1/embeddings", () => {
