@@ -11,6 +11,7 @@ import type { Operation } from "../providers/types.js";
 import { newOutcome, type RequestOutcome } from "../proxy/outcome.js";
 import { route } from "../proxy/prepare.js";
 import type { CredentialStep, ProxyDeps } from "../proxy/proxy-deps.js";
+import { requiredCapability } from "../proxy/resolve-model.js";
 import { type Feature, featureHeader } from "../routing/feature.js";
 import { explainLimits, type LimitsDeps, type LimitsExplained } from "./explain-limits.js";
 import { type EndpointView, explainEndpoints } from "./explain-upstream.js";
@@ -202,7 +203,7 @@ function routeRefusal(
   };
   const headers = "header" in via ? { [featureHeader]: via.header } : {};
   try {
-    route(proxy, { model }, via.feature, via.operation, { headers, principal, outcome });
+    route(proxy, { model }, via.feature, requiredCapability[via.operation], { headers, principal, outcome });
     return undefined;
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;

@@ -5,6 +5,7 @@ import { estimateInputTokens } from "./estimate.js";
 import type { Exchange } from "./exchange.js";
 import { parsedOrThrow, route } from "./prepare.js";
 import type { ProxyDeps } from "./proxy-deps.js";
+import { requiredCapability } from "./resolve-model.js";
 import { sendWhole } from "./upstream-call.js";
 
 /**
@@ -14,7 +15,7 @@ import { sendWhole } from "./upstream-call.js";
 export async function handleCountTokens(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const body = exchange.body as JsonObject;
   const { request: parsed } = parsedOrThrow(anthropicCountTokensToCanonicalRequest(body));
-  const routed = route(deps, parsed, "chat", "countTokens", exchange);
+  const routed = route(deps, parsed, "chat", requiredCapability.countTokens, exchange);
   exchange.header("x-tollgate-model", routed.model.ref);
   if (routed.wire.dialect !== "anthropic" || !routed.definition.operations.has("countTokens")) {
     exchange.header("x-tollgate-estimate", "true");

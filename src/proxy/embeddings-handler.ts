@@ -27,6 +27,7 @@ import { endpointOf } from "./outcome.js";
 import { fieldError, parsedOrThrow, type Routed, route, timeoutsFor } from "./prepare.js";
 import { providerFailureCode } from "./provider-failure.js";
 import type { ProxyDeps } from "./proxy-deps.js";
+import { requiredCapability } from "./resolve-model.js";
 import { sendWhole, UpstreamCall } from "./upstream-call.js";
 import { warningHeader } from "./warnings.js";
 
@@ -67,7 +68,7 @@ export async function serveEmbeddings(
   parsed: CanonicalEmbeddingRequest,
   client: EmbeddingsClient,
 ): Promise<void> {
-  const routed = route(deps, parsed, "embeddings", "embeddings", exchange);
+  const routed = route(deps, parsed, "embeddings", requiredCapability.embeddings, exchange);
   const api = embeddingsApi(routed);
   if (api === undefined) {
     throw new GatewayError(

@@ -28,10 +28,11 @@ function routeRequest(
   request: CanonicalRequest,
   exchange: Exchange,
 ): Routed<CanonicalRequest> {
+  const capability = spec.capability ?? requiredCapability[spec.operation];
   const models = spec.models;
-  if (!models) return route(deps, request, spec.feature, spec.operation, exchange);
-  request.model = models.ref(deps.catalogue(), request.model, requiredCapability[spec.operation]);
-  const routed = route(deps, request, spec.feature, spec.operation, exchange);
+  if (!models) return route(deps, request, spec.feature, capability, exchange);
+  request.model = models.ref(deps.catalogue(), request.model, capability);
+  const routed = route(deps, request, spec.feature, capability, exchange);
   models.resolved?.(routed, exchange);
   return routed;
 }

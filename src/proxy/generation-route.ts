@@ -13,6 +13,11 @@ export interface GenerationRoute {
   dialect: Dialect;
   operation: RouteOperation;
   feature: Feature;
+  /**
+   * The capability the model needs, when the feature decides it rather than the operation (Cody's code
+   * completions on a chat-shaped route need `autocomplete`); unset, the operation's.
+   */
+  capability?: Capability;
   parse(body: unknown): ParseResult<CanonicalRequest>;
   /**
    * How a body the strict parser refused (non-fatally) still reaches a same-dialect upstream: what routing and

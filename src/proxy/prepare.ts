@@ -1,14 +1,14 @@
 import { isModelAllowed } from "../auth/actor.js";
 import type { FieldError, ParseResult, TranslationWarning } from "../canonical/errors.js";
 import type { CanonicalRequest } from "../canonical/request.js";
-import type { ResolvedModel, ResolvedProvider } from "../config/index.js";
+import type { Capability, ResolvedModel, ResolvedProvider } from "../config/index.js";
 import { GatewayError } from "../errors/index.js";
 import { providerDefinition } from "../providers/registry.js";
-import type { Operation, ProviderCall, ProviderDefinition, Wire } from "../providers/types.js";
+import type { ProviderCall, ProviderDefinition, Wire } from "../providers/types.js";
 import { type Feature, featureHeader, requestFeature } from "../routing/feature.js";
 import type { Exchange } from "./exchange.js";
 import type { ProxyDeps } from "./proxy-deps.js";
-import { requiredCapability, resolveModel } from "./resolve-model.js";
+import { resolveModel } from "./resolve-model.js";
 
 export interface Routed<T> {
   parsed: T;
@@ -49,7 +49,7 @@ export function route<T extends { model: string | undefined }>(
   deps: ProxyDeps,
   parsed: T,
   routeFeature: Feature,
-  operation: Operation,
+  capability: Capability,
   exchange: Pick<Exchange, "headers" | "principal" | "outcome">,
 ): Routed<T> {
   const requested = requestFeature(routeFeature, exchange.headers[featureHeader]);
@@ -61,7 +61,7 @@ export function route<T extends { model: string | undefined }>(
   const outcome = exchange.outcome;
   outcome.feature = feature;
   const catalogue = deps.catalogue();
-  const model = resolveModel(catalogue, parsed.model, feature, requiredCapability[operation]);
+  const model = resolveModel(catalogue, parsed.model, feature, capability);
   outcome.modelRef = model.ref;
   outcome.providerId = model.providerId;
   outcome.pricing = model.pricing;

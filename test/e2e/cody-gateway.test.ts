@@ -67,6 +67,11 @@ function config(mock: string, storage: string, redisPrefix: string): string {
         model("openai::2024-02-01::gpt-4o", ["chat"]),
         model("fireworks::v1::mixtral-8x7b-instruct", ["chat"]),
         model("fireworks::v1::starcoder", ["autocomplete"]),
+        // Declared for autocomplete only, as an instance's code completions model often is; and a name served by a
+        // chat-only and an autocomplete-only model, which the feature (not the route's body shape) tells apart.
+        model("anthropic::2023-06-01::claude-instant-1.2", ["autocomplete"]),
+        model("anthropic::2023-06-01::claude-3-5-haiku-latest", ["chat"]),
+        model("anthropic::2024-10-22::claude-3-5-haiku-latest", ["autocomplete"]),
       ],
       defaultModels: {
         chat: "anthropic::2023-06-01::claude-3-5-sonnet-20240620",
@@ -223,6 +228,30 @@ describe("Cody Gateway completions routes", () => {
       feature: "codeCompletion",
       modelRef: "anthropic::2023-06-01::claude-3-haiku-20240307",
     });
+  });
+
+  it("anthropic-messages: code_completions reaches a model declared for autocomplete only, not its chat namesake", async () => {
+    const { path, headers, body } = fixture("anthropic-messages-autocomplete");
+    const only = await send(path, { ...body, model: "anthropic/claude-instant-1.2" }, headers);
+    expect(only.status).toBe(200);
+    const onlyEvent = await eventOf(only.headers.get("x-request-id")!);
+    expect(onlyEvent).toMatchObject({
+      feature: "codeCompletion",
+      modelRef: "anthropic::2023-06-01::claude-instant-1.2",
+    });
+
+    const shared = await send(path, { ...body, model: "anthropic/claude-3-5-haiku-latest" }, headers);
+    expect(shared.status).toBe(200);
+    const sharedEvent = await eventOf(shared.headers.get("x-request-id")!);
+    expect(sharedEvent.modelRef).toBe("anthropic::2024-10-22::claude-3-5-haiku-latest");
+    const chat = await send(
+      path,
+      { ...body, model: "anthropic/claude-3-5-haiku-latest" },
+      { ...headers, "X-Sourcegraph-Feature": "chat_completions" },
+    );
+    expect(chat.status).toBe(200);
+    const chatEvent = await eventOf(chat.headers.get("x-request-id")!);
+    expect(chatEvent.modelRef).toBe("anthropic::2023-06-01::claude-3-5-haiku-latest");
   });
 
   it("openai: a streamed chat is answered as OpenAI's stream; code_completions is Cody's 400", async () => {

@@ -1,3 +1,4 @@
+import type { Capability } from "../../config/index.js";
 import { GatewayError } from "../../errors/index.js";
 import { handleCodyEmbeddings } from "../../proxy/cody-embeddings-handler.js";
 import type { Exchange } from "../../proxy/exchange.js";
@@ -25,8 +26,17 @@ const codyModels: IngressModels = {
     exchange.header("x-cody-resolved-model", `${routed.provider.id}/${routed.model.modelName}`),
 };
 
-function cody(spec: GenerationRoute, feature: Feature): GenerationRoute {
-  return { ...spec, feature, models: codyModels };
+/**
+ * The capability a Cody feature needs from its model, whatever the route's body shape: an instance's code
+ * completions over `/v1/completions/anthropic-messages` (a chat body) go to a model declared for autocomplete.
+ */
+const featureCapability = {
+  chat: "chat",
+  codeCompletion: "autocomplete",
+} as const satisfies Partial<Record<Feature, Capability>>;
+
+function cody(spec: GenerationRoute, feature: keyof typeof featureCapability): GenerationRoute {
+  return { ...spec, feature, capability: featureCapability[feature], models: codyModels };
 }
 
 /** A Cody Gateway completions route: the body shape each feature takes, and Cody's own changes to the body. */
