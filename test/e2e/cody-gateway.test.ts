@@ -36,11 +36,11 @@ const fixture = (name: string): Fixture =>
   JSON.parse(readFileSync(new URL(`../fixtures/cody-gateway/${name}.json`, import.meta.url), "utf8"));
 
 function config(mock: string, storage: string, redisPrefix: string): string {
-  const model = (ref: string, capabilities: string[]) => ({
+  const model = (ref: string, capabilities: string[], modelName = "text") => ({
     modelRef: ref,
     displayName: ref,
     // The mock answers by the upstream model name: `text` is its recorded text answer.
-    modelName: "text",
+    modelName,
     capabilities,
     category: "balanced",
     status: "stable",
@@ -65,6 +65,7 @@ function config(mock: string, storage: string, redisPrefix: string): string {
         model("anthropic::2023-06-01::claude-3-5-sonnet-20240620", ["chat"]),
         model("anthropic::2023-06-01::claude-3-haiku-20240307", ["chat", "autocomplete"]),
         model("openai::2024-02-01::gpt-4o", ["chat"]),
+        model("openai::v1::text-embedding-ada-002", ["embeddings"], "text-embedding-ada-002"),
         model("fireworks::v1::mixtral-8x7b-instruct", ["chat"]),
         model("fireworks::v1::starcoder", ["autocomplete"]),
         // Declared for autocomplete only, as an instance's code completions model often is; and a name served by a
@@ -401,10 +402,25 @@ describe("routes Cody shares with Tollgate's API", () => {
   });
 
   it("POST /v1/embeddings with a Cody token is served by the Cody ingress, with a Tollgate token by OpenAI's", async () => {
-    const request = { model: "openai/text-embedding-ada-002", input: ["func main() {}"], isQuery: false };
+    const request = {
+      model: "openai/text-embedding-ada-002",
+      input: ["func main() {}", "package main"],
+      isQuery: false,
+    };
     const cody = await send("/v1/embeddings", request, {}, tokens.instance);
     expect(cody.headers.get("x-trace-span")).toMatch(/^[0-9a-f]{16}$/);
-    if (cody.status >= 400) expect(await cody.json()).toEqual({ error: expect.any(String) });
+    expect(cody.status).toBe(200);
+    expect(cody.headers.get("x-token-usage")).toMatch(/^\d+$/);
+    const embedded = (await cody.json()) as {
+      embeddings: Array<{ index: number; data: number[] }>;
+      model: string;
+      dimensions: number;
+    };
+    expect(Object.keys(embedded).sort()).toEqual(["dimensions", "embeddings", "model"]);
+    expect(embedded.model).toBe("openai/text-embedding-ada-002");
+    expect(embedded.embeddings.map((item) => item.index)).toEqual([0, 1]);
+    expect(embedded.dimensions).toBe(embedded.embeddings[0]!.data.length);
+    expect(embedded.dimensions).toBeGreaterThan(0);
     const unknownCody = await send("/v1/embeddings", request, {}, tokens.unknown);
     expect(unknownCody.status).toBe(401);
     expect(await unknownCody.json()).toEqual({ error: expect.any(String) });
