@@ -4,10 +4,10 @@ import { type ErrorCode, errorCatalogue } from "./catalogue.js";
 import { canonicalErrorToOpenAI } from "./openai-error-body.js";
 
 /**
- * The API dialect a route speaks; errors are written in it (the Responses API uses OpenAI's error body, Cody
- * Gateway's routes `{"error": "<message>"}`).
+ * A JSON API dialect whose errors this writes (the Responses API uses OpenAI's error body). Cody Gateway's
+ * errors, plain text for a 429, are its ingress's (cody-error-body.ts).
  */
-export type ErrorDialect = "openai" | "anthropic" | "openai-responses" | "cody";
+export type ErrorDialect = "openai" | "anthropic" | "openai-responses";
 
 export interface ErrorShape {
   code: ErrorCode;
@@ -20,7 +20,6 @@ export interface ErrorShape {
  * upstream errors, so a gateway error and a provider's error of the same status look alike to the client.
  */
 export function errorBody(dialect: ErrorDialect, error: ErrorShape): object {
-  if (dialect === "cody") return { error: error.message };
   const status = errorCatalogue[error.code].status;
   const canonical = {
     status,

@@ -20,5 +20,5 @@ export interface Ingress {
     answer: { header(name: string, value: string): void },
   ): void;
   /** An error before the answer started, in this API's shape; the outcome says what is known (the feature). */
-  renderError(error: GatewayError, outcome: RequestOutcome): ErrorAnswer;
+  renderError(error: GatewayError, outcome: Pick<RequestOutcome, "feature">): ErrorAnswer;
 }

@@ -1,15 +1,22 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { type ErrorCode, errorBody, GatewayError } from "../errors/index.js";
+import { type ErrorCode, GatewayError } from "../errors/index.js";
+import { ingresses } from "../ingress/registry.js";
 import { dialectOf } from "./dialect.js";
 
-/** Sends a gateway error in the request's dialect, with Retry-After and extra headers. */
+/** No feature is known on a Fastify route's error (Cody's concurrency text names the default, chat). */
+const noFeature = { feature: undefined };
+
+/**
+ * Sends a gateway error as the request's client API writes it (its ingress's renderer, as the lane does), with
+ * Retry-After and extra headers.
+ */
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: GatewayError): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header("retry-after", String(error.retryAfterSeconds));
   if (error.headers) reply.headers(error.headers);
-  return reply
-    .code(error.status)
-    .type("application/json; charset=utf-8")
-    .send(errorBody(dialectOf(request), { code: error.code, message: error.message, param: error.param }));
+  const answer = ingresses[dialectOf(request)].renderError(error, noFeature);
+  // The ingress's own headers win (Cody's retry-after is a date, not seconds).
+  if (answer.headers) reply.headers(answer.headers);
+  return reply.code(answer.status).type(answer.contentType).send(answer.body);
 }
 
 /** Fastify's own errors (body parsing, limits) as catalogue errors with messages a caller can act on. */

@@ -32,28 +32,38 @@ export function registerLimitsRoute(app: FastifyInstance, options: LimitsRouteOp
     { onRequest: options.authenticate, config: { dialect: "cody" } },
     async (_request, reply) => reply.code(200).send(),
   );
-  app.get("/v1/limits", { onRequest: options.authenticate }, async (request) => {
-    const actor = request.principal?.actor;
-    if (!actor) throw new GatewayError("unauthenticated", "no actor behind this token");
-    const allowedModels = actor.allowedModels ? [...actor.allowedModels] : ["*"];
-    const entries: FeatureLimitsInput[] = [];
-    try {
-      for (const feature of features) {
-        const policy = policyFor(actor.limits, actor.budget, options.defaults(), feature, options.timeZone());
-        if (isUnlimited(policy)) continue;
-        entries.push({
-          feature,
-          snapshot: await options.limiter.read({ subject: actor.id, feature, policy }),
-          allowedModels,
-        });
+  app.get(
+    "/v1/limits",
+    { onRequest: options.authenticate, config: { codyByToken: true } },
+    async (request) => {
+      const actor = request.principal?.actor;
+      if (!actor) throw new GatewayError("unauthenticated", "no actor behind this token");
+      const allowedModels = actor.allowedModels ? [...actor.allowedModels] : ["*"];
+      const entries: FeatureLimitsInput[] = [];
+      try {
+        for (const feature of features) {
+          const policy = policyFor(
+            actor.limits,
+            actor.budget,
+            options.defaults(),
+            feature,
+            options.timeZone(),
+          );
+          if (isUnlimited(policy)) continue;
+          entries.push({
+            feature,
+            snapshot: await options.limiter.read({ subject: actor.id, feature, policy }),
+            allowedModels,
+          });
+        }
+      } catch (error) {
+        if (error instanceof LimiterUnavailableError)
+          throw new GatewayError("gateway_unavailable", error.message);
+        throw error;
       }
-    } catch (error) {
-      if (error instanceof LimiterUnavailableError)
-        throw new GatewayError("gateway_unavailable", error.message);
-      throw error;
-    }
-    return tokenFamily(presentedToken(request.headers)) === "cody"
-      ? codyLimitsView(entries)
-      : limitsView(entries);
-  });
+      return tokenFamily(presentedToken(request.headers)) === "cody"
+        ? codyLimitsView(entries)
+        : limitsView(entries);
+    },
+  );
 }
