@@ -1,4 +1,6 @@
 import type { FastifyInstance } from "fastify";
+import { codyFeatureHeader } from "../dialects/cody/cody-headers.js";
+import { featureHeader } from "../routing/feature.js";
 
 export interface CorsSettings {
   /** Exact origins (`https://app.example.com`); checked at config load. */
@@ -20,8 +22,8 @@ const ALLOWED_REQUEST_HEADERS = new Set([
   "openai-organization",
   "openai-project",
   "x-request-id",
-  "x-tollgate-feature",
-  "x-sourcegraph-feature",
+  featureHeader,
+  codyFeatureHeader,
   "x-session-affinity",
   "x-session-id",
   "session_id",

@@ -40,7 +40,8 @@ beforeAll(async () => {
     actors: [
       {
         id: "acme-sourcegraph",
-        tokens: ["${INSTANCE}"],
+        // A `${NAME}` reference, read from the environment at load.
+        tokens: [`$\{INSTANCE}`],
         limits: { chat: { requests: 1000, interval: "1d" } },
       },
     ],

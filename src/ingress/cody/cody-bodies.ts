@@ -4,9 +4,7 @@
  * place, and only when there is something to change.
  */
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isObject } from "../../canonical/validate.js";
 
 /** The first text of a message's content, a string or `[{type: "text", text}]`. */
 function firstText(content: unknown): string | undefined {

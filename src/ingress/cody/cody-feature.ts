@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import { codyFeatureHeader as featureHeader } from "../../dialects/cody/cody-headers.js";
 import { GatewayError } from "../../errors/index.js";
 import type { Feature } from "../../routing/feature.js";
 
@@ -10,8 +11,6 @@ export const codyFeatures = {
 } as const satisfies Record<string, Feature>;
 
 export type CodyFeature = keyof typeof codyFeatures;
-
-export const featureHeader = "x-sourcegraph-feature";
 
 /** The features a completions route takes from `X-Sourcegraph-Feature` (embeddings has its own route). */
 export type CompletionsFeature = "chat_completions" | "code_completions";

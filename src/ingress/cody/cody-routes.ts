@@ -1,4 +1,5 @@
 import type { Capability } from "../../config/index.js";
+import { codyFeatureHeader } from "../../dialects/cody/cody-headers.js";
 import { GatewayError } from "../../errors/index.js";
 import { handleCodyEmbeddings } from "../../proxy/cody-embeddings-handler.js";
 import type { Exchange } from "../../proxy/exchange.js";
@@ -103,7 +104,7 @@ function handleCompletions(deps: ProxyDeps, route: CompletionsRoute, exchange: E
     throw new GatewayError(
       "invalid_request",
       `feature "${feature}" is currently not supported for ${route.vendor}`,
-      { param: "x-sourcegraph-feature" },
+      { param: codyFeatureHeader },
     );
   }
   route.prepare?.(exchange.body);

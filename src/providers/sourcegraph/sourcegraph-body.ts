@@ -3,11 +3,7 @@
  * re-marshals it, so a field of another shape fails the whole request and an unknown one is dropped.
  * Another Tollgate takes the Cody forms as well. Copies, never edits, what may be the client's own objects.
  */
-import type { JsonObject } from "../../canonical/validate.js";
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isObject, type JsonObject } from "../../canonical/validate.js";
 
 /** Anthropic's system field as one text: a string, or text blocks. */
 function systemText(system: unknown): string | undefined {

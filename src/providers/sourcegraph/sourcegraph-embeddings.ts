@@ -10,17 +10,13 @@ import {
   encodeEmbedding,
 } from "../../canonical/embeddings.js";
 import type { BuildResult, CanonicalError } from "../../canonical/errors.js";
-import type { JsonObject } from "../../canonical/validate.js";
+import { isObject, type JsonObject } from "../../canonical/validate.js";
 
 /** The most inputs a Cody Gateway embeddings call takes (its OpenAI client's batch, and another Tollgate's bound). */
 export const codyMaxInputs = 2048;
 
 /** Where Cody Gateway counts the tokens an embeddings call used. */
 export const codyTokenHeader = "x-token-usage";
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function numbers(value: unknown): number[] {
   return Array.isArray(value) ? value.filter((item): item is number => typeof item === "number") : [];

@@ -4,6 +4,7 @@
  * instance's `slk_…` token, or a Tollgate token of the next gateway. Errors come back as Cody's `{"error": …}`
  * bodies and plain-text 429s with an RFC 1123 `retry-after`, which the upstream client's mapping reads as they are.
  */
+import { codyFeatureHeader } from "../../dialects/cody/cody-headers.js";
 import { apiUrl } from "../shared/api-url.js";
 import {
   defaultUpstreamModel,
@@ -48,7 +49,7 @@ export const sourcegraphProvider: ProviderDefinition = {
       return { endpoints: [{ url: apiUrl(base, "/v1", "/embeddings"), headers }], secrets: key ? [key] : [] };
     }
     const route = codyGatewayRoute(call.model);
-    headers["x-sourcegraph-feature"] = route.feature(call);
+    headers[codyFeatureHeader] = route.feature(call);
     return { endpoints: [{ url: apiUrl(base, "/v1", route.path), headers }], secrets: key ? [key] : [] };
   },
   finalizeBody(body, call) {
