@@ -38,7 +38,7 @@ import { warningHeader } from "./warnings.js";
 const maxUpstreamCalls = 256;
 const concurrentCalls = 4;
 
-/** The client's side of an embeddings request: OpenAI's API, or Cody Gateway's (cody-embeddings-handler.ts). */
+/** The client's side of an embeddings request: OpenAI's API, or Cody Gateway's (src/ingress/cody/cody-embeddings-handler.ts). */
 export interface EmbeddingsClient {
   /**
    * The body for an OpenAI-family upstream, whose answer is then read and given to `answer`; absent, the client's

@@ -1,7 +1,6 @@
 import type { Capability } from "../../config/index.js";
 import { codyFeatureHeader } from "../../dialects/cody/cody-headers.js";
 import { GatewayError } from "../../errors/index.js";
-import { handleCodyEmbeddings } from "../../proxy/cody-embeddings-handler.js";
 import type { Exchange } from "../../proxy/exchange.js";
 import { handleGeneration } from "../../proxy/generation-handler.js";
 import type { GenerationRoute, IngressModels } from "../../proxy/generation-route.js";
@@ -16,6 +15,7 @@ import type { ProxyDeps } from "../../proxy/proxy-deps.js";
 import type { ProxyRoute } from "../../proxy/proxy-route.js";
 import type { Feature } from "../../routing/feature.js";
 import { prepareFireworksBody, prepareMessagesBody, prepareOpenAIBody } from "./cody-bodies.js";
+import { handleCodyEmbeddings } from "./cody-embeddings-handler.js";
 import { type CompletionsFeature, completionsFeature } from "./cody-feature.js";
 import { codyIngress } from "./cody-ingress.js";
 import { codyModelRef } from "./cody-model.js";

@@ -1,6 +1,6 @@
 import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import type { Catalogue } from "../../config/index.js";
-import { codyEmbeddingsModels } from "../../proxy/cody-embeddings-handler.js";
+import { codyEmbeddingsModels } from "../../ingress/cody/cody-embeddings-handler.js";
 
 export interface CodyEmbeddingsModelsOptions {
   authenticate: onRequestHookHandler;

@@ -3,21 +3,21 @@
  * over Tollgate's embeddings path (any embeddings model: OpenAI-family as JSON, the others translated), and the
  * list for `GET /v1/embeddings/models`.
  */
-import type { Actor } from "../auth/actor.js";
-import { isModelAllowed } from "../auth/actor.js";
-import type { Catalogue } from "../config/index.js";
+import type { Actor } from "../../auth/actor.js";
+import { isModelAllowed } from "../../auth/actor.js";
+import type { Catalogue } from "../../config/index.js";
 import {
   type CodyEmbeddingsModel,
   canonicalToCodyEmbeddingsResponse,
   codyEmbeddingsToCanonicalRequest,
   knownEmbeddingDimensions,
-} from "../dialects/cody/cody-embeddings.js";
-import { canonicalToOpenAIEmbeddingsRequest } from "../dialects/openai/openai-embeddings.js";
-import { codyModelRef } from "../ingress/cody/cody-model.js";
-import { type EmbeddingsClient, serveEmbeddings } from "./embeddings-handler.js";
-import type { Exchange } from "./exchange.js";
-import { parsedOrThrow } from "./prepare.js";
-import type { ProxyDeps } from "./proxy-deps.js";
+} from "../../dialects/cody/cody-embeddings.js";
+import { canonicalToOpenAIEmbeddingsRequest } from "../../dialects/openai/openai-embeddings.js";
+import { type EmbeddingsClient, serveEmbeddings } from "../../proxy/embeddings-handler.js";
+import type { Exchange } from "../../proxy/exchange.js";
+import { parsedOrThrow } from "../../proxy/prepare.js";
+import type { ProxyDeps } from "../../proxy/proxy-deps.js";
+import { codyModelRef } from "./cody-model.js";
 
 export function handleCodyEmbeddings(deps: ProxyDeps, exchange: Exchange): Promise<void> {
   const { request: parsed } = parsedOrThrow(codyEmbeddingsToCanonicalRequest(exchange.body));
