@@ -161,6 +161,11 @@ export const providerServerSideConfig = z.discriminatedUnion("type", [
 export const CODY_GATEWAY_PROVIDERS = ["anthropic", "fireworks", "google", "openai", "mistral"] as const;
 export type CodyGatewayProvider = (typeof CODY_GATEWAY_PROVIDERS)[number];
 
+/** Cody's own words for a provider id it has no route for (its list omits mistral, served as fireworks). */
+export function codyProviderMismatch(provider: string): string {
+  return `to use Cody Gateway, the provider ID ("${provider}") must match one of [anthropic fireworks google openai]`;
+}
+
 export const modelServerSideConfig = z.discriminatedUnion("type", [
   strictObject({ type: z.literal("awsBedrockProvisionedThroughput"), arn: concreteString }),
   /** A model of a `sourcegraph` provider whose provider id is not the Cody Gateway provider that serves it. */
@@ -349,7 +354,7 @@ function checkCodyGatewayRoutes(
     context.addIssue({
       code: "custom",
       path: ["modelOverrides", index, "modelRef"],
-      message: `to use Cody Gateway, the provider ID ("${routedBy}") must match one of [anthropic fireworks google openai]; name the provider after one of them, or set the model's \`serverSideConfig\` to { "type": "sourcegraph", "gatewayProvider": "anthropic" } (or another of ${CODY_GATEWAY_PROVIDERS.join(", ")})`,
+      message: `${codyProviderMismatch(routedBy)}; name the provider after one of them, or set the model's \`serverSideConfig\` to { "type": "sourcegraph", "gatewayProvider": "anthropic" } (or another of ${CODY_GATEWAY_PROVIDERS.join(", ")})`,
     });
   });
 }

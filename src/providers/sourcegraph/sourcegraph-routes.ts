@@ -4,7 +4,11 @@
  * the route's dialect is what the body is written in and the answer read from.
  */
 import type { ResolvedModel } from "../../config/index.js";
-import { CODY_GATEWAY_PROVIDERS, type CodyGatewayProvider } from "../../config/schema/model-configuration.js";
+import {
+  CODY_GATEWAY_PROVIDERS,
+  type CodyGatewayProvider,
+  codyProviderMismatch,
+} from "../../config/schema/model-configuration.js";
 import { GatewayError } from "../../errors/index.js";
 import type { ProviderCall, Wire } from "../types.js";
 
@@ -69,8 +73,5 @@ export function gatewayProviderOf(model: ResolvedModel): string {
 export function codyGatewayRoute(model: ResolvedModel): CodyGatewayRoute {
   const provider = gatewayProviderOf(model);
   if (known.has(provider)) return codyGatewayRoutes[provider as CodyGatewayProvider];
-  throw new GatewayError(
-    "not_implemented",
-    `model \`${model.ref}\`: to use Cody Gateway, the provider ID ("${provider}") must match one of [anthropic fireworks google openai]`,
-  );
+  throw new GatewayError("not_implemented", `model \`${model.ref}\`: ${codyProviderMismatch(provider)}`);
 }
