@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { ErrorAnswer, GatewayError } from "../errors/index.js";
 import type { RequestOutcome } from "../proxy/outcome.js";
+import type { IngressName } from "./ingress-name.js";
 
-/** The client APIs Tollgate answers (DESIGN §9: one ingress each). */
-export type IngressName = "openai" | "anthropic" | "openai-responses" | "cody";
+export type { IngressName } from "./ingress-name.js";
 
 /**
  * What a client API adds around the shared request path: checks of its headers before authentication, headers

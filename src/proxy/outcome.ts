@@ -1,5 +1,6 @@
 import type { CanonicalUsage } from "../canonical/usage.js";
 import type { CredentialOrigin } from "../credentials/call-credential.js";
+import type { IngressName } from "../ingress/ingress-name.js";
 import type { Feature } from "../routing/feature.js";
 import type { Pricing } from "../usage/cost.js";
 
@@ -16,7 +17,7 @@ export interface RequestOutcome {
    * The client API that answered (`openai`, `anthropic`, `openai-responses`, `cody`): the route's ingress, which a
    * path alone does not tell where two share one (`/v1/embeddings` with a Cody token).
    */
-  readonly dialect: string;
+  readonly dialect: IngressName;
   /** When the request arrived, epoch milliseconds. */
   readonly startedAt: number;
   /** `performance.now()` at arrival: the origin of the `*Ms` marks below. */
@@ -108,7 +109,7 @@ export function mark(outcome: RequestOutcome, step: Mark): void {
 export function newOutcome(
   requestId: string,
   route: string,
-  dialect: string,
+  dialect: IngressName,
   arrival = performance.now(),
 ): RequestOutcome {
   return {
