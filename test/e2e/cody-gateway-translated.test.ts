@@ -48,8 +48,9 @@ function config(mock: string, storage: string, redisPrefix: string): string {
       modelOverrides: [
         model("anthropic::2023-01-01::claude-2.1", ["chat"]),
         model("anthropic::2023-01-01::claude-instant-1.2", ["chat", "autocomplete"]),
-        // An instance's "google" model served by an OpenAI model: the route reaches whatever Tollgate has.
-        model("openai::v1::gemini-1.5-flash", ["chat"]),
+        // An instance's "google" model served by an OpenAI model: the route reaches whatever Tollgate has. Used for
+        // code completions too, so declared for autocomplete.
+        model("openai::v1::gemini-1.5-flash", ["chat", "autocomplete"]),
         model("openai::v1::text-embedding-ada-002", ["embeddings"], "text-embedding-ada-002"),
       ],
       defaultModels: {
