@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { GatewayError } from "../errors/index.js";
 import type { Framing } from "../upstream/framing/index.js";
+import { scrubSecrets } from "../upstream/scrub.js";
 import type { Dialect, ProviderDialect } from "./codecs.js";
 import { openRelay, relayStream, type StreamResult } from "./stream-relay.js";
 
@@ -148,7 +149,7 @@ describe("stream relay: pass-through of what is not a stream", () => {
 });
 
 describe("stream relay: a Responses pass-through that ends in response.failed", () => {
-  it("relays it as it came and records an upstream error, not a success", async () => {
+  it("relays it as it came (an echoed key scrubbed) and records an upstream error, not a success", async () => {
     const record = (type: string, response: object) =>
       `event: ${type}\ndata: ${JSON.stringify({ type, response })}\n\n`;
     const failed = record("response.failed", {
@@ -172,7 +173,12 @@ describe("stream relay: a Responses pass-through that ends in response.failed", 
         result,
       ),
     );
-    expect(text).toBe(record("response.created", { id: "r", status: "in_progress" }) + failed);
+    // As it came, except for the key the upstream echoed in its message.
+    expect(text).toBe(
+      record("response.created", { id: "r", status: "in_progress" }) +
+        failed.replace("sk-live-secret", scrubSecrets("sk-live-secret", ["sk-live-secret"])),
+    );
+    expect(text).not.toContain("sk-live-secret");
     expect(result).toMatchObject({ status: 502, errorCode: "upstream_error" });
     expect(result.usage).toMatchObject({ inputTokens: 5, outputTokens: 2 });
   });

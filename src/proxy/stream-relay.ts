@@ -85,7 +85,12 @@ function scrubErrorRecord(
   try {
     const json = JSON.parse(event.data) as unknown;
     const isError = event.event === "error" || (typeof json === "object" && json !== null && "error" in json);
-    if (!isError) return event.data;
+    // An error nested deeper (Responses' `response.failed`) is not this record's failure to report, but a key the
+    // upstream echoed in its message must not reach the client either.
+    if (!isError)
+      return secrets?.some((secret) => event.data.includes(secret))
+        ? scrubSecrets(event.data, secrets)
+        : event.data;
     const scrubbed = scrubJson(json, secrets);
     fail(providerStreamError(dialect, scrubbed, fallback));
     return JSON.stringify(scrubbed);
