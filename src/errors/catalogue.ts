@@ -88,6 +88,12 @@ export const errorCatalogue = {
     description:
       "The request's headers are larger than the server accepts (Node's limit, 16 KiB by default).",
   },
+  request_timeout: {
+    status: 408,
+    fault: "caller",
+    retryable: true,
+    description: "The request's headers did not arrive within the server's request timeout.",
+  },
   rate_limited: {
     status: 429,
     fault: "policy",

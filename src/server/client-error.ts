@@ -57,9 +57,14 @@ export function answerClientError(error: ClientError, socket: Socket): void {
     );
     return;
   }
-  // Node's own answer to a request whose headers took too long: a status line says all there is to say.
   if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
-    socket.end("HTTP/1.1 408 Request Timeout\r\nconnection: close\r\n\r\n");
+    answer(
+      socket,
+      408,
+      "request_timeout",
+      "the request's headers did not arrive in time; send the whole request without pausing",
+      error.rawPacket,
+    );
     return;
   }
   answer(
