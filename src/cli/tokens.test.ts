@@ -150,6 +150,9 @@ describe("tollgate tokens", () => {
       "--role must be one of admin, readonly, user",
     );
     expect((await run(cwd, ["create", "--name", "x", "--expires", "soon"])).code).toBe(2);
+    const tooLong = await run(cwd, ["create", "--name", "x", "--expires", "99999999999999d"]);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain("--expires must be at most 3650d (10 years)");
     expect((await run(cwd, ["list", "--name", "x"])).code).toBe(2);
     expect((await run(cwd, ["revoke"])).code).toBe(2);
     expect((await run(cwd, ["frobnicate"])).code).toBe(2);

@@ -3,6 +3,7 @@ import { AccessAdmin, AccessError, type TokenView } from "../auth/access-admin.j
 import { publishChange } from "../auth/change-bus.js";
 import type { Role } from "../auth/principal.js";
 import { ROLES } from "../auth/roles.js";
+import { durationBoundProblem } from "../config/duration.js";
 import { formatProblem, parseDuration, type TollgateConfig } from "../config/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { describeSource, describeStore, findConfig, loadFromSource } from "./config-source.js";
@@ -93,6 +94,8 @@ export async function runTokens(args: string[], io: CommandIO): Promise<number> 
           `--expires must be a duration such as 30d, 12h or 90m; got \`${values.expires}\``,
         );
       }
+      const tooLong = durationBoundProblem(expiresInMs);
+      if (tooLong !== undefined) throw new UsageError(`--expires ${tooLong}; got \`${values.expires}\``);
     }
     run = (admin, context) =>
       create(admin, context, {
