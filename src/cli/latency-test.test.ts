@@ -11,10 +11,9 @@ import {
   sleep,
   startMockUpstream,
 } from "../../test/mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../../test/support/gateway.js";
 import { hashToken } from "../auth/token.js";
-import { loadConfigFile } from "../config/index.js";
-import { type Gateway, startGateway } from "../server/gateway.js";
-import { createLogger } from "../telemetry/logger.js";
+import type { Gateway } from "../server/gateway.js";
 import { main } from "./commands.js";
 import type { CommandIO } from "./io.js";
 
@@ -108,16 +107,7 @@ beforeAll(async () => {
   mock = await startMockUpstream();
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(mock.url, join(dir, "tollgate.db")));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
-    env: {},
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
-  });
+  gateway = await startTestGateway({ file, dir });
 });
 
 beforeEach(() => {

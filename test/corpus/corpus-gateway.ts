@@ -6,11 +6,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { gatewayConfig, refusedOrigin } from "../e2e/gateway-harness.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 export const corpusToken = "tg_corpus_caller_0123456789abcdef";
 export const bodyLimit = 1024 * 1024;
@@ -37,8 +37,6 @@ export async function startCorpusGateway(): Promise<CorpusGateway> {
   config.actors = [{ id: "corpus", tokens: [`$\{CORPUS_TOKEN}`], limits: { "*": quota } }];
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, JSON.stringify(config, null, 2));
-  const loaded = await loadConfigFile(file, { CORPUS_TOKEN: corpusToken });
-  if (!loaded.ok) throw new Error(`corpus config invalid: ${JSON.stringify(loaded.problems)}`);
   const logs: string[] = [];
   const logger = createLogger({
     level: "info",
@@ -48,7 +46,7 @@ export async function startCorpusGateway(): Promise<CorpusGateway> {
       },
     },
   });
-  const gateway = await startGateway({ loaded, logger, env: {}, cwd: dir, host: "127.0.0.1", port: 0 });
+  const gateway = await startTestGateway({ file, dir, configEnv: { CORPUS_TOKEN: corpusToken }, logger });
   return {
     url: gateway.url,
     mock,

@@ -4,10 +4,9 @@ import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /** Authorization and admission on the request path (issue 4), through the official SDKs. */
 
@@ -80,21 +79,16 @@ describe("admission through the gateway", () => {
     mock = await startMockUpstream();
     const file = join(dir, "tollgate.jsonc");
     await writeFile(file, config(mock.url, join(dir, "tollgate.db")));
-    const loaded = await loadConfigFile(file, {
-      NARROW: tokens.narrow,
-      COUNTED: tokens.counted,
-      BUDGET: tokens.budget,
-      EMBED: tokens.embed,
-      WATCHER: tokens.watcher,
-    });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    gateway = await startGateway({
-      loaded,
-      logger: createLogger({ level: "silent" }),
-      env: {},
-      cwd: dir,
-      host: "127.0.0.1",
-      port: 0,
+    gateway = await startTestGateway({
+      file,
+      dir,
+      configEnv: {
+        NARROW: tokens.narrow,
+        COUNTED: tokens.counted,
+        BUDGET: tokens.budget,
+        EMBED: tokens.embed,
+        WATCHER: tokens.watcher,
+      },
     });
   });
   afterAll(async () => {

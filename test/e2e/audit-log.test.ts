@@ -3,9 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/token.js";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /**
  * Issue 14: every admin change is in the audit log (who, what, before and after, when) and readable through
@@ -89,15 +88,9 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "tollgate-audit-"));
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(join(dir, "data", "tollgate.db")));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
-    env: {},
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
+  gateway = await startTestGateway({
+    file,
+    dir,
     onGeneratedAdminToken: (token) => {
       adminToken = token;
     },

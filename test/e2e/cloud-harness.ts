@@ -11,13 +11,13 @@ import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
 import type { RequestOutcome } from "../../src/proxy/outcome.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { type CloudMock, startCloudMock } from "../mock-upstream/cloud-mock.js";
 import { sleep } from "../mock-upstream/mock-upstream.js";
 import { type OAuthTokenServer, startOAuthTokenServer } from "../mock-upstream/oauth-token-server.js";
+import { startTestGateway } from "../support/gateway.js";
 
 export const cloudToken = "tg_e2e_cloud_gateway_token_0123456789";
 export const geminiKey = "AIzaSyE2E-gemini-secret-key-0123456789";
@@ -208,17 +208,13 @@ let counter = 0;
 export async function startGatewayFor(dir: string, text: string): Promise<RunningGateway> {
   const file = join(dir, `tollgate-${++counter}.jsonc`);
   await writeFile(file, text);
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(`test config invalid: ${JSON.stringify(loaded.problems)}`);
   const outcomes: RequestOutcome[] = [];
   const logs: string[] = [];
-  const gateway = await startGateway({
-    loaded,
+  const gateway = await startTestGateway({
+    file,
+    dir,
     logger: createLogger({ level: "trace", destination: { write: (line: string) => void logs.push(line) } }),
     env: { TOLLGATE_ADMIN_TOKEN: cloudToken },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
     onOutcome: (outcome) => outcomes.push(structuredClone(outcome)),
   });
   return {

@@ -9,13 +9,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
 import { parseSseText } from "../../src/dialects/sse.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { testRedis } from "../auth/redis.js";
 import { type MockUpstream, sleep, startMockUpstream } from "../mock-upstream/mock-upstream.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { startTestGateway } from "../support/gateway.js";
 
 const token = `slk_${"d".repeat(64)}`;
 const admin = "tg_e2e_cody_translated_admin_0123456789";
@@ -127,15 +126,11 @@ beforeAll(async () => {
   mock = await startMockUpstream();
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(mock.url, withSchema(await postgresUrl(), schema), redis.keyPrefix));
-  const loaded = await loadConfigFile(file, { INSTANCE: token });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
+  gateway = await startTestGateway({
+    file,
+    dir,
+    configEnv: { INSTANCE: token },
     env: { TOLLGATE_ADMIN_TOKEN: admin },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
   });
 }, 60_000);
 

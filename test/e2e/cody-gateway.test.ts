@@ -8,12 +8,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { testRedis } from "../auth/redis.js";
 import { type MockUpstream, sleep, startMockUpstream } from "../mock-upstream/mock-upstream.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { startTestGateway } from "../support/gateway.js";
 
 const hex = (digit: string) => digit.repeat(64);
 const tokens = {
@@ -161,19 +160,15 @@ beforeAll(async () => {
   mock = await startMockUpstream();
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(mock.url, withSchema(await postgresUrl(), schema), redis.keyPrefix));
-  const loaded = await loadConfigFile(file, {
-    INSTANCE: tokens.instance,
-    LIMITED: tokens.limited,
-    TOLLGATE: tokens.tollgate,
-  });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
+  gateway = await startTestGateway({
+    file,
+    dir,
+    configEnv: {
+      INSTANCE: tokens.instance,
+      LIMITED: tokens.limited,
+      TOLLGATE: tokens.tollgate,
+    },
     env: { TOLLGATE_ADMIN_TOKEN: tokens.admin },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
   });
 }, 60_000);
 

@@ -7,10 +7,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { startTestGateway } from "../support/gateway.js";
 import { OwnRedis } from "../support/own-redis.js";
 import { freePort } from "../support/ports.js";
 
@@ -47,16 +46,7 @@ beforeAll(async () => {
     ],
   };
   await writeFile(file, JSON.stringify(config));
-  const loaded = await loadConfigFile(file, { INSTANCE: instance });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
-    env: {},
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
-  });
+  gateway = await startTestGateway({ file, dir, configEnv: { INSTANCE: instance } });
 }, 60_000);
 
 afterAll(async () => {

@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/token.js";
 import { main } from "../../src/cli/commands.js";
 import type { CommandIO } from "../../src/cli/io.js";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /**
  * `GET /admin/api/explain` and `tollgate explain`: what a request would meet now, decided by the request path's
@@ -99,16 +98,7 @@ beforeAll(async () => {
   mock = await startMockUpstream();
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(mock.url, join(dir, "tollgate.db")));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
-    env: { TOLLGATE_ADMIN_TOKEN: tokens.admin },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
-  });
+  gateway = await startTestGateway({ file, dir, env: { TOLLGATE_ADMIN_TOKEN: tokens.admin } });
 });
 
 afterAll(async () => {

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /** Known fake credentials: none may ever show up in a log line or a client-visible error. */
 export const providerKeys = {
@@ -179,8 +179,6 @@ export async function startHarness(): Promise<Harness> {
   const mock = await startMockUpstream();
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, gatewayConfig(mock.url, await refusedOrigin(), join(dir, "tollgate.db")));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(`test config invalid: ${JSON.stringify(loaded.problems)}`);
   const logs: string[] = [];
   const logger = createLogger({
     level: "trace",
@@ -190,14 +188,7 @@ export async function startHarness(): Promise<Harness> {
       },
     },
   });
-  const gateway = await startGateway({
-    loaded,
-    logger,
-    env: { TOLLGATE_ADMIN_TOKEN: gatewayToken },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
-  });
+  const gateway = await startTestGateway({ file, dir, logger, env: { TOLLGATE_ADMIN_TOKEN: gatewayToken } });
   const url = gateway.url;
   return {
     mock,

@@ -2,10 +2,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { type MockUpstream, sendJson, sleep, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /** GET /metrics (issue 14): what a request, an upstream failure and a refusal leave in the Prometheus text. */
 
@@ -85,15 +84,10 @@ describe("GET /metrics", () => {
   async function start(metrics: object): Promise<Gateway> {
     const file = join(dir, `tollgate-${gateways.length}.jsonc`);
     await writeFile(file, config(mock.url, join(dir, `tollgate-${gateways.length}.db`), metrics));
-    const loaded = await loadConfigFile(file, { OPEN: tokens.open, TIGHT: tokens.tight });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    const started = await startGateway({
-      loaded,
-      logger: createLogger({ level: "silent" }),
-      env: {},
-      cwd: dir,
-      host: "127.0.0.1",
-      port: 0,
+    const started = await startTestGateway({
+      file,
+      dir,
+      configEnv: { OPEN: tokens.open, TIGHT: tokens.tight },
     });
     gateways.push(started);
     return started;

@@ -4,9 +4,8 @@ import { join } from "node:path";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /** Model listings show only what the caller may use now (DESIGN §8 "Model listings"), through the real gateway. */
 
@@ -91,16 +90,7 @@ describe("model listings through the gateway", () => {
     dir = await mkdtemp(join(tmpdir(), "tollgate-listing-"));
     const file = join(dir, "tollgate.jsonc");
     await writeFile(file, config(join(dir, "tollgate.db")));
-    const loaded = await loadConfigFile(file, { NARROW: tokens.narrow, OPEN: tokens.open });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    gateway = await startGateway({
-      loaded,
-      logger: createLogger({ level: "silent" }),
-      env: {},
-      cwd: dir,
-      host: "127.0.0.1",
-      port: 0,
-    });
+    gateway = await startTestGateway({ file, dir, configEnv: { NARROW: tokens.narrow, OPEN: tokens.open } });
   });
   afterAll(async () => {
     await gateway?.close();

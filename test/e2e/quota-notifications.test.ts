@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { within } from "../auth/redis.js";
 import { type MockUpstream, sleep, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 import {
   type ConfigOptions,
   chat,
@@ -31,11 +31,9 @@ async function start(options: Partial<ConfigOptions> = {}): Promise<Gateway> {
     file,
     JSON.stringify(notificationsConfig({ storage, mock: mock.url, webhook: receiver.url, ...options })),
   );
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   logs = [];
   const logger = createLogger({ level: "info", destination: { write: (line: string) => logs.push(line) } });
-  gateway = await startGateway({ loaded, logger, env: {}, cwd: dir, host: "127.0.0.1", port: 0 });
+  gateway = await startTestGateway({ file, dir, logger });
   return gateway;
 }
 

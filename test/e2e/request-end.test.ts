@@ -4,11 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
 import type { RequestOutcome } from "../../src/proxy/outcome.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { type MockUpstream, sleep, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /**
  * Every request ends exactly once, through one place, whatever happens (issue 10): the concurrency slot is
@@ -177,16 +176,11 @@ async function startReplica(
 ) {
   const file = join(dir, `${name}.jsonc`);
   await writeFile(file, config(mock.url, join(dir, `${name}.db`), redis));
-  const loaded = await loadConfigFile(file, { TOKEN: token, NARROW: narrowToken });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   const outcomes: RequestOutcome[] = [];
-  const gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
-    env: {},
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
+  const gateway = await startTestGateway({
+    file,
+    dir,
+    configEnv: { TOKEN: token, NARROW: narrowToken },
     onOutcome: (outcome) => outcomes.push(structuredClone(outcome)),
   });
   return { gateway, outcomes } satisfies Replica;

@@ -7,10 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /** A `${NAME}` reference to the environment, as the config file format writes it. */
 const env = (name: string) => `$\{${name}}`;
@@ -65,15 +64,10 @@ describe("admission on /v1/responses", () => {
     mock = await startMockUpstream();
     const file = join(dir, "tollgate.jsonc");
     await writeFile(file, config(mock.url, join(dir, "tollgate.db")));
-    const loaded = await loadConfigFile(file, { NARROW: tokens.narrow, COUNTED: tokens.counted });
-    if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-    gateway = await startGateway({
-      loaded,
-      logger: createLogger({ level: "silent" }),
-      env: {},
-      cwd: dir,
-      host: "127.0.0.1",
-      port: 0,
+    gateway = await startTestGateway({
+      file,
+      dir,
+      configEnv: { NARROW: tokens.narrow, COUNTED: tokens.counted },
     });
   });
   afterAll(async () => {

@@ -7,10 +7,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 import { gatewayConfig, gatewayToken, refusedOrigin } from "./gateway-harness.js";
 
 const APP = "https://app.example.com";
@@ -30,16 +29,7 @@ async function start(server: Record<string, unknown>): Promise<Running> {
   const config = JSON.parse(text.slice(text.indexOf("\n") + 1)) as Record<string, unknown>;
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, JSON.stringify({ ...config, server }));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  const gateway = await startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
-    env: { TOLLGATE_ADMIN_TOKEN: gatewayToken },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
-  });
+  const gateway = await startTestGateway({ file, dir, env: { TOLLGATE_ADMIN_TOKEN: gatewayToken } });
   return { gateway, dir };
 }
 

@@ -9,10 +9,10 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { type MockUpstream, sendJson, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 import { gatewayConfig, gatewayToken, refusedOrigin } from "./gateway-harness.js";
 
 type AttributeValue = string | number | boolean | undefined;
@@ -149,21 +149,17 @@ async function startTracedGateway(
   ) as Record<string, unknown>;
   config.telemetry = { tracing };
   await writeFile(file, JSON.stringify(config));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(`test config invalid: ${JSON.stringify(loaded.problems)}`);
   const logs: string[] = [];
   const logger = createLogger({
     level: "info",
     destination: { write: (line: string) => void logs.push(line) },
   });
-  const gateway = await startGateway({
-    loaded,
+  const gateway = await startTestGateway({
+    file,
+    dir,
     logger,
     // A short batch delay so each test sees its spans quickly.
     env: { TOLLGATE_ADMIN_TOKEN: gatewayToken, OTEL_BSP_SCHEDULE_DELAY: "20", ...env },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
   });
   return { mock, gateway, logs, dir };
 }

@@ -8,10 +8,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 const KEY = "sk-from-env-0123456789abcdef";
 const TOKEN = "tg_unsendable_headers_0123456789abcdef";
@@ -47,10 +47,8 @@ beforeAll(async () => {
       },
     }),
   );
-  const loaded = await loadConfigFile(file, env);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   const logger = createLogger({ level: "info", destination: { write: (line: string) => logs.push(line) } });
-  gateway = await startGateway({ loaded, logger, env, cwd: dir, host: "127.0.0.1", port: 0 });
+  gateway = await startTestGateway({ file, dir, configEnv: env, logger, env });
 }, 60_000);
 
 afterAll(async () => {

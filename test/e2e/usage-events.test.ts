@@ -2,11 +2,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { openStore, type UsageEvent } from "../../src/store/index.js";
-import { createLogger } from "../../src/telemetry/logger.js";
 import { type MockUpstream, sendJson, sleep, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /**
  * Usage events end to end (issue 14): every request becomes one event, refused and failed ones included, visible
@@ -111,15 +110,11 @@ let gateway: Gateway;
 async function start(): Promise<Gateway> {
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(mock.url, join(dir, "tollgate.db")));
-  const loaded = await loadConfigFile(file, { USER: userToken, NARROW: narrowToken, WATCHER: watcherToken });
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  return startGateway({
-    loaded,
-    logger: createLogger({ level: "silent" }),
+  return startTestGateway({
+    file,
+    dir,
+    configEnv: { USER: userToken, NARROW: narrowToken, WATCHER: watcherToken },
     env: { TOLLGATE_ADMIN_TOKEN: adminToken },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
   });
 }
 

@@ -6,9 +6,10 @@ import { hashToken } from "../../src/auth/token.js";
 import { loadConfigFile } from "../../src/config/index.js";
 import { loadMasterKeys } from "../../src/credentials/master-key.js";
 import { rotateMasterKey } from "../../src/credentials/rotate-secrets.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
+import { startTestGateway } from "../support/gateway.js";
 
 /**
  * Issue 13: each provider's key policy decides whose key a request uses. Real gateway (SQLite in a temp dir),
@@ -129,15 +130,11 @@ beforeAll(async () => {
   mock = await startMockUpstream();
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(mock.url, join(dir, "data", "tollgate.db")));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
+  gateway = await startTestGateway({
+    file,
+    dir,
     logger: createLogger({ level: "trace", destination: { write: (line: string) => logs.push(line) } }),
     env: { TOLLGATE_ADMIN_TOKEN: adminToken },
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
   });
 });
 

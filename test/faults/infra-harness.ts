@@ -7,10 +7,10 @@ import { writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { postgresUrl } from "../store/postgres.js";
+import { startTestGateway } from "../support/gateway.js";
 import { TcpFaultProxy } from "./tcp-fault-proxy.js";
 
 export const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -169,8 +169,6 @@ export async function startInProcess(
 ): Promise<InProcessGateway> {
   const file = join(dir, name);
   await writeFile(file, config);
-  const loaded = await loadConfigFile(file, env);
-  if (!loaded.ok) throw new Error(`test config invalid: ${JSON.stringify(loaded.problems)}`);
   const logs: string[] = [];
   const logger = createLogger({
     level: "info",
@@ -180,7 +178,7 @@ export async function startInProcess(
       },
     },
   });
-  const gateway = await startGateway({ loaded, logger, env, cwd: dir, host: "127.0.0.1", port: 0 });
+  const gateway = await startTestGateway({ file, dir, configEnv: env, logger, env });
   return { gateway, file, logs, close: () => gateway.close() };
 }
 

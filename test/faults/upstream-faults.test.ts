@@ -11,10 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfigFile } from "../../src/config/index.js";
 import type { RequestOutcome } from "../../src/proxy/outcome.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
+import { startTestGateway } from "../support/gateway.js";
 import { MisbehavingUpstream } from "./misbehaving-upstream.js";
 
 const token = "tg_faults_token_0123456789abcdef";
@@ -130,15 +130,10 @@ beforeAll(async () => {
   mock = await new MisbehavingUpstream().start();
   const file = join(dir, "tollgate.jsonc");
   await writeFile(file, config(mock.url, await refusedOrigin(), join(dir, "tollgate.db")));
-  const loaded = await loadConfigFile(file, {});
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  gateway = await startGateway({
-    loaded,
+  gateway = await startTestGateway({
+    file,
+    dir,
     logger: createLogger({ level: "info", destination: { write: (line: string) => void logs.push(line) } }),
-    env: {},
-    cwd: dir,
-    host: "127.0.0.1",
-    port: 0,
     onOutcome: (outcome) => outcomes.push(outcome),
   });
 });
