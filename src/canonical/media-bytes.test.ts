@@ -48,6 +48,12 @@ describe("base64 media checks (issue 15: bytes that are not an image were forwar
     expect(error?.fatal).toBe(true);
   });
 
+  it("takes a media type named like an object's own property for an unknown type (fuzzing found a TypeError)", () => {
+    for (const mediaType of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      expect(refusal(png, mediaType)).toBeUndefined();
+    }
+  });
+
   it("refuses a pdf document that is not a pdf", () => {
     expect(refusal(png, "application/pdf")?.message).toMatch(/not application\/pdf data/);
   });
