@@ -43,6 +43,14 @@ export function describe(value: unknown): string {
 
 export type JsonObject = Record<string, unknown>;
 
+/**
+ * `table[key]` for a key from outside (a client's media type, an upstream's finish reason): only the table's own
+ * entries, never what its prototype answers to `__proto__`, `constructor` or `toString`.
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

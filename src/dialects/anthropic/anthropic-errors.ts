@@ -1,6 +1,6 @@
 /** Anthropic error bodies from upstreams, parsed leniently (building them is the errors floor's: src/errors/). */
 import { type CanonicalError, errorTypeForStatus } from "../../canonical/errors.js";
-import { isObject } from "../../canonical/validate.js";
+import { isObject, ownEntry } from "../../canonical/validate.js";
 
 /**
  * An upstream error body `{type:"error", error:{type, message}}` (also the stream `error` event, where the
@@ -10,7 +10,7 @@ export function anthropicErrorToCanonical(status: number, body: unknown): Canoni
   const inner = isObject(body) && isObject(body.error) ? body.error : isObject(body) ? body : {};
   const code = typeof inner.type === "string" ? inner.type : undefined;
   let effectiveStatus = status;
-  if (status < 400) effectiveStatus = statusForType[code ?? ""] ?? 500;
+  if (status < 400) effectiveStatus = ownEntry(statusForType, code ?? "") ?? 500;
   const message =
     typeof inner.message === "string"
       ? inner.message

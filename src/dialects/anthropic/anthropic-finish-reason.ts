@@ -1,4 +1,5 @@
 import type { CanonicalFinish, UnifiedFinishReason } from "../../canonical/finish-reason.js";
+import { ownEntry } from "../../canonical/validate.js";
 
 // wire-formats §3.7 and §8.3. `pause_turn` counts as a stop for other dialects; Anthropic clients get it back raw.
 const anthropicReasons: Record<string, UnifiedFinishReason> = {
@@ -13,7 +14,7 @@ const anthropicReasons: Record<string, UnifiedFinishReason> = {
 
 export function anthropicStopToCanonical(raw: unknown, stopSequence?: unknown): CanonicalFinish {
   if (typeof raw !== "string") return { unified: "other", raw: undefined };
-  const finish: CanonicalFinish = { unified: anthropicReasons[raw] ?? "other", raw };
+  const finish: CanonicalFinish = { unified: ownEntry(anthropicReasons, raw) ?? "other", raw };
   if (typeof stopSequence === "string") finish.stopSequence = stopSequence;
   return finish;
 }
@@ -29,7 +30,8 @@ const fromUnified: Record<UnifiedFinishReason, string> = {
 
 /** The Anthropic `stop_reason`: the raw value when it is Anthropic's (or Bedrock's, same words) and agrees. */
 export function canonicalFinishToAnthropic(finish: CanonicalFinish): string {
-  if (finish.raw !== undefined && anthropicReasons[finish.raw] === finish.unified) return finish.raw;
+  if (finish.raw !== undefined && ownEntry(anthropicReasons, finish.raw) === finish.unified)
+    return finish.raw;
   if (finish.unified === "stop" && finish.stopSequence !== undefined) return "stop_sequence";
   return fromUnified[finish.unified];
 }

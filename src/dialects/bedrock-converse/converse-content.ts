@@ -9,7 +9,7 @@ import type {
   TextPart,
   ToolResultPart,
 } from "../../canonical/content.js";
-import { fail, isObject, type JsonObject } from "../../canonical/validate.js";
+import { fail, isObject, type JsonObject, ownEntry } from "../../canonical/validate.js";
 import { argumentsObject } from "../anthropic/anthropic-content.js";
 
 /**
@@ -47,7 +47,7 @@ function imageBlock(part: ImagePart, field: string): JsonObject {
       `${field}.source`,
       "Bedrock Converse takes image bytes only (base64 or a data: URL), not an image URL; download the image and send it inline",
     );
-  const format = imageFormats[part.source.mediaType.toLowerCase()];
+  const format = ownEntry(imageFormats, part.source.mediaType.toLowerCase());
   if (format === undefined)
     fail(
       `${field}.source.media_type`,

@@ -4,7 +4,7 @@
  * SDK normalised it, or, in a stream, the exception event's type (`throttlingException`).
  */
 import { type CanonicalError, errorTypeForStatus } from "../../canonical/errors.js";
-import { isObject } from "../../canonical/validate.js";
+import { isObject, ownEntry } from "../../canonical/validate.js";
 
 /** HTTP status per exception, for errors that arrive inside a 200 stream. */
 const statusForType: Record<string, number> = {
@@ -42,7 +42,7 @@ export function converseErrorToCanonical(status: number, body: unknown, errorTyp
   const object = isObject(body) ? body : {};
   const rawType = errorType ?? (typeof object.__type === "string" ? object.__type : undefined);
   const code = rawType === undefined || rawType === "" ? undefined : converseErrorType(rawType);
-  let effectiveStatus = status >= 400 ? status : (statusForType[code ?? ""] ?? 500);
+  let effectiveStatus = status >= 400 ? status : (ownEntry(statusForType, code ?? "") ?? 500);
   if (effectiveStatus === 424) {
     const original = object.originalStatusCode;
     effectiveStatus = typeof original === "number" && original >= 400 && original < 600 ? original : 502;

@@ -1,5 +1,5 @@
 import type { CanonicalFinish, UnifiedFinishReason } from "../../canonical/finish-reason.js";
-import { isObject } from "../../canonical/validate.js";
+import { isObject, ownEntry } from "../../canonical/validate.js";
 
 // wire-formats §6.5 and §8.3. A guardrail or content filter that stopped the answer is a content filter; output
 // Bedrock could not read as a message or a tool call is an error.
@@ -21,7 +21,7 @@ const converseReasons: Record<string, UnifiedFinishReason> = {
  */
 export function converseStopToCanonical(raw: unknown, additionalFields?: unknown): CanonicalFinish {
   if (typeof raw !== "string") return { unified: "other", raw: undefined };
-  const finish: CanonicalFinish = { unified: converseReasons[raw] ?? "other", raw };
+  const finish: CanonicalFinish = { unified: ownEntry(converseReasons, raw) ?? "other", raw };
   if (isObject(additionalFields)) {
     const delta = isObject(additionalFields.delta) ? additionalFields.delta : {};
     const sequence = additionalFields.stop_sequence ?? delta.stop_sequence;

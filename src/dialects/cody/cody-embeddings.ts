@@ -13,6 +13,7 @@ import {
   fail,
   fieldPath,
   optBoolean,
+  ownEntry,
 } from "../../canonical/validate.js";
 
 const knownKeys = new Set(["model", "input", "isQuery"]);
@@ -92,7 +93,7 @@ const knownDimensions: Record<string, number> = {
 };
 
 export function knownEmbeddingDimensions(modelName: string): number {
-  return knownDimensions[modelName] ?? 0;
+  return ownEntry(knownDimensions, modelName) ?? 0;
 }
 
 export interface CodyEmbeddingsModel {

@@ -18,7 +18,7 @@ import {
 } from "../../canonical/content.js";
 import { maxBodyDepth, tooDeepAt } from "../../canonical/json-depth.js";
 import type { CanonicalRequest } from "../../canonical/request.js";
-import { fail, isObject, type JsonObject } from "../../canonical/validate.js";
+import { fail, isObject, type JsonObject, ownEntry } from "../../canonical/validate.js";
 import { argumentsObject } from "../anthropic/anthropic-content.js";
 
 type Warn = (field: string, message: string) => void;
@@ -53,7 +53,7 @@ const imageTypes: Record<string, string> = {
 function imageTypeOf(url: string): string | undefined {
   const path = url.split(/[?#]/, 1)[0] ?? "";
   const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
-  return extension === undefined ? undefined : imageTypes[extension];
+  return extension === undefined ? undefined : ownEntry(imageTypes, extension);
 }
 
 /**

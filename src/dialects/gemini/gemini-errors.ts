@@ -3,7 +3,7 @@
  * the prompt-blocked answer, which Gemini sends as a 200 with `promptFeedback.blockReason` and no candidates.
  */
 import { type CanonicalError, errorTypeForStatus } from "../../canonical/errors.js";
-import { isObject, type JsonObject } from "../../canonical/validate.js";
+import { isObject, type JsonObject, ownEntry } from "../../canonical/validate.js";
 
 // google.rpc.Code names as Google's HTTP APIs map them.
 const statusForCode: Record<string, number> = {
@@ -53,7 +53,7 @@ export function geminiErrorToCanonical(status: number, body: unknown): Canonical
     effectiveStatus =
       typeof error.code === "number" && error.code >= 400 && error.code < 600
         ? error.code
-        : (statusForCode[name ?? ""] ?? 500);
+        : (ownEntry(statusForCode, name ?? "") ?? 500);
   }
   const message =
     typeof error.message === "string" && error.message !== ""

@@ -1,4 +1,5 @@
 import type { CanonicalFinish, UnifiedFinishReason } from "../../canonical/finish-reason.js";
+import { ownEntry } from "../../canonical/validate.js";
 
 // wire-formats §4.3 and §8.3. OTHER, FINISH_REASON_UNSPECIFIED, NO_IMAGE and IMAGE_OTHER are "other".
 const geminiReasons: Record<string, UnifiedFinishReason> = {
@@ -24,6 +25,6 @@ const geminiReasons: Record<string, UnifiedFinishReason> = {
  */
 export function geminiFinishToCanonical(raw: unknown, toolCalls: boolean): CanonicalFinish {
   if (typeof raw !== "string") return { unified: "other", raw: undefined };
-  const unified = geminiReasons[raw] ?? "other";
+  const unified = ownEntry(geminiReasons, raw) ?? "other";
   return { unified: unified === "stop" && toolCalls ? "tool_calls" : unified, raw };
 }

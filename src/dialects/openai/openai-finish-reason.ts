@@ -1,4 +1,5 @@
 import type { CanonicalFinish, UnifiedFinishReason } from "../../canonical/finish-reason.js";
+import { ownEntry } from "../../canonical/validate.js";
 
 const openaiReasons: Record<string, UnifiedFinishReason> = {
   stop: "stop",
@@ -13,7 +14,7 @@ const vendorReasons: Record<string, UnifiedFinishReason> = { model_length: "leng
 
 export function openaiFinishToCanonical(raw: unknown): CanonicalFinish {
   if (typeof raw !== "string") return { unified: "other", raw: undefined };
-  return { unified: openaiReasons[raw] ?? vendorReasons[raw] ?? "other", raw };
+  return { unified: ownEntry(openaiReasons, raw) ?? ownEntry(vendorReasons, raw) ?? "other", raw };
 }
 
 const fromUnified: Record<UnifiedFinishReason, string> = {
@@ -28,6 +29,6 @@ const fromUnified: Record<UnifiedFinishReason, string> = {
 
 /** The OpenAI `finish_reason`: the raw value when it is OpenAI's own and agrees, else mapped (wire-formats §8.3). */
 export function canonicalFinishToOpenAI(finish: CanonicalFinish): string {
-  if (finish.raw !== undefined && openaiReasons[finish.raw] === finish.unified) return finish.raw;
+  if (finish.raw !== undefined && ownEntry(openaiReasons, finish.raw) === finish.unified) return finish.raw;
   return fromUnified[finish.unified];
 }
