@@ -1,0 +1,5 @@
+import { Page } from "../components/page.js";
+
+export function AuditLogPage() {
+  return <Page title="audit-log">TODO</Page>;
+}

@@ -1,0 +1,5 @@
+import { Page } from "../components/page.js";
+
+export function ProvidersPage() {
+  return <Page title="providers">TODO</Page>;
+}
