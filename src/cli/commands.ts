@@ -14,6 +14,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "create|list|revoke access tokens",
     load: async () => (await import("./tokens.js")).runTokens,
   },
+  actors: {
+    summary: "list|show|create|set|disable|enable|delete actors: roles, allowed models, limits, budgets",
+    load: async () => (await import("./actors.js")).runActors,
+  },
   migrate: {
     summary: "apply database migrations",
     load: async () => (await import("./migrate.js")).runMigrate,
