@@ -1,13 +1,9 @@
-import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { z } from "zod";
 import { features } from "../routing/feature.js";
+import { type AdminRoute, adminRoute } from "./admin-route.js";
 import { type ExplainDeps, explain } from "./explain.js";
-import { allow, parse } from "./route-kit.js";
 import { storableText } from "./text.js";
-
-export interface ExplainRouteDeps extends ExplainDeps {
-  authenticate: onRequestHookHandler;
-}
+import { openObject } from "./views.js";
 
 const explainQuery = z.strictObject({
   actor: storableText.min(1, "must not be empty"),
@@ -16,12 +12,18 @@ const explainQuery = z.strictObject({
 });
 
 /** `GET /admin/api/explain?actor=&model=&feature=`: what a request would meet now, for admins and readers. */
-export function registerExplainRoute(app: FastifyInstance, deps: ExplainRouteDeps): void {
-  const options = {
-    config: { dialect: "openai" as const },
-    onRequest: [deps.authenticate, allow("admin:read")],
-  };
-  app.get("/admin/api/explain", options, async (request) =>
-    explain(deps, parse(explainQuery, request.query ?? {}, "the query")),
-  );
+export function explainRoutes(deps: ExplainDeps): AdminRoute[] {
+  return [
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/explain",
+      permission: "admin:read",
+      tag: "explain",
+      summary:
+        "What a request by an actor for a model would meet now: the model, its upstream and credential, each limit.",
+      query: explainQuery,
+      response: openObject,
+      handler: async ({ query }) => explain(deps, query),
+    }),
+  ];
 }

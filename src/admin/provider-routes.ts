@@ -1,110 +1,214 @@
-import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from "fastify";
+import { z } from "zod";
 import type { Catalogue, Environment, ResolvedProvider } from "../config/index.js";
+import { Secret } from "../config/index.js";
+import { providerOverride } from "../config/schema/model-configuration.js";
 import type { CredentialResolver } from "../credentials/credential-resolver.js";
 import type { KeyDirectory } from "../credentials/key-directory.js";
 import { checkKeyInput } from "../credentials/key-input.js";
 import { GatewayError } from "../errors/index.js";
 import { providerDefinition } from "../providers/registry.js";
-import { allow, by } from "./route-kit.js";
-import { pathParam } from "./text.js";
+import type { JsonObject } from "../store/index.js";
+import { type AdminRoute, adminRoute } from "./admin-route.js";
+import type { CatalogueAdmin } from "./catalogue-admin.js";
+import type { LiveCatalogue } from "./live-catalogue.js";
+import { describeProvider, providerView } from "./provider-view.js";
+import { by, parse } from "./route-kit.js";
+import { deleted } from "./views.js";
 
 export interface ProviderAdminDeps {
-  authenticate: onRequestHookHandler;
-  catalogue: () => Catalogue;
+  live: LiveCatalogue;
+  admin: CatalogueAdmin;
   keys: KeyDirectory;
   resolver: CredentialResolver;
   env: Environment;
 }
 
-/**
- * How a provider authenticates now: with a central key (from the file, its environment variable or the
- * admin API), the ambient AWS or Google chain, only users' own keys, or nothing (a keyless endpoint).
- */
-export type CredentialModeName = "central-key" | "ambient" | "user-keys" | "keyless" | "unavailable";
+const idParam = z.strictObject({ id: z.string() });
+const keyBody = z.strictObject({
+  key: z.string().describe("the provider's API key; stored encrypted, never shown"),
+});
 
-/** One provider as the admin API shows it: never a key, only whether one is set and where it comes from. */
-export function describeProvider(
-  provider: ResolvedProvider,
-  resolver: CredentialResolver,
-  userKeysSaved: number,
-) {
-  const central = resolver.central(provider);
-  const policy = provider.keyPolicy;
-  let mode: CredentialModeName;
-  let source: string | undefined;
-  if ("credential" in central) {
-    const origin = central.credential.origin;
-    mode = origin === "ambient" ? "ambient" : origin === "keyless" ? "keyless" : "central-key";
-    source =
-      origin === "stored"
-        ? "admin-api"
-        : origin === "config" && provider.credentialSource
-          ? `environment:${provider.credentialSource}`
-          : origin;
-  } else {
-    mode = policy.allowUserKeys ? "user-keys" : "unavailable";
+/** Cody's provider entry, plus the central key, which is stored encrypted apart from it. */
+const createBody = providerOverride.extend({
+  centralKey: z.string().optional().describe("the central API key; stored encrypted, never shown again"),
+});
+
+const patchBody = z
+  .strictObject({
+    displayName: z.string().nullable().optional(),
+    serverSideConfig: providerOverride.shape.serverSideConfig,
+    keyPolicy: providerOverride.shape.keyPolicy.nullable(),
+    timeouts: providerOverride.shape.timeouts.nullable(),
+    defaultModelConfig: providerOverride.shape.defaultModelConfig.nullable(),
+  })
+  .refine((value) => Object.values(value).some((field) => field !== undefined), {
+    error:
+      "the body changes nothing; send at least one of displayName, serverSideConfig, keyPolicy, timeouts",
+  });
+
+/** The path of the first secret inside a parsed provider entry (`serverSideConfig.accessToken`), if any. */
+function secretPath(value: unknown, path: string[] = []): string | undefined {
+  if (value instanceof Secret) return path.join(".");
+  if (value && typeof value === "object") {
+    for (const [key, field] of Object.entries(value)) {
+      const found = secretPath(field, [...path, key]);
+      if (found !== undefined) return found;
+    }
   }
-  return {
-    id: provider.id,
-    displayName: provider.displayName,
-    type: provider.type,
-    credentialMode: mode,
-    ...(source ? { centralKeySource: source } : {}),
-    /** Which kind of central credential (bearer key, SigV4 keys, service account…), when there is one. */
-    ...("credential" in central ? { authentication: central.credential.mode } : {}),
-    storedCentralKey: resolver.hasStoredCentralKey(provider.id),
-    keyPolicy: policy,
-    userKeysSaved,
-    ...(provider.blockedReason !== undefined
-      ? { unavailableReason: provider.blockedReason }
-      : "reason" in central && !policy.allowUserKeys
-        ? { unavailableReason: central.reason }
-        : {}),
-  };
+  return undefined;
+}
+
+/** Settings are stored as JSON beside the file's; keys go to the encrypted key store, never into them. */
+function refuseSecrets(parsed: unknown): void {
+  const path = secretPath(parsed);
+  if (path === undefined) return;
+  throw new GatewayError(
+    "invalid_request",
+    `\`${path}\`: keys are not kept in a provider's settings; send the key as \`centralKey\` (or PUT /admin/api/providers/{id}/key), where it is stored encrypted`,
+    { param: path },
+  );
 }
 
 /**
- * Providers and their central keys (issue "Provider credentials"): list each provider's credential mode;
- * set or clear a central key, write-only and stored encrypted. Clearing a Bedrock or Vertex provider's
- * stored key returns it to what the file says, the ambient chain when it names no key.
+ * Providers (issue 17): list each with its credential mode and where it is declared; create, change and delete
+ * those made through the API (the file's are read-only: 409); set or clear a central key, write-only and stored
+ * encrypted. Clearing a Bedrock or Vertex provider's stored key returns it to what its settings say, the
+ * ambient chain when they name no key.
  */
-export function registerProviderAdminRoutes(app: FastifyInstance, deps: ProviderAdminDeps): void {
-  const config = { dialect: "openai" as const };
-  const read = { config, onRequest: [deps.authenticate, allow("admin:read")] };
-  const write = { config, onRequest: [deps.authenticate, allow("admin:write")] };
-
-  const providerOf = (request: FastifyRequest): ResolvedProvider => {
-    const id = pathParam(request);
-    const provider = deps.catalogue().provider(id);
+export function providerAdminRoutes(deps: ProviderAdminDeps): AdminRoute[] {
+  const tag = "providers";
+  const providerOf = (id: string, catalogue: Catalogue = deps.live.loaded.catalogue): ResolvedProvider => {
+    const provider = catalogue.provider(id);
     if (!provider) throw new GatewayError("not_found", `no provider \`${id}\``);
     return provider;
   };
-
   const describe = (provider: ResolvedProvider) =>
-    describeProvider(provider, deps.resolver, deps.keys.userKeyCount(provider.id));
+    describeProvider(
+      provider,
+      deps.resolver,
+      deps.keys.userKeyCount(provider.id),
+      deps.live.providerSource(provider.id),
+    );
+  const refuseWithoutCentralKeys = (provider: ResolvedProvider) => {
+    if (provider.keyPolicy.centralKey) return;
+    throw new GatewayError(
+      "invalid_request",
+      `provider \`${provider.id}\` does not use central keys (\`keyPolicy.centralKey: false\`); a key set here would never be used`,
+    );
+  };
+  const checkKey = (provider: ResolvedProvider, body: unknown) => {
+    refuseWithoutCentralKeys(provider);
+    return checkKeyInput(body, provider, deps.env, providerDefinition(provider.type)?.checkKey);
+  };
 
-  app.get("/admin/api/providers", read, async () => ({
-    providers: deps.catalogue().providers.map(describe),
-  }));
-
-  app.get("/admin/api/providers/:id", read, async (request) => describe(providerOf(request)));
-
-  app.put("/admin/api/providers/:id/key", write, async (request) => {
-    const provider = providerOf(request);
-    if (!provider.keyPolicy.centralKey) {
-      throw new GatewayError(
-        "invalid_request",
-        `provider \`${provider.id}\` does not use central keys (\`keyPolicy.centralKey: false\`); a key set here would never be used`,
-      );
-    }
-    const key = checkKeyInput(request.body, provider, deps.env, providerDefinition(provider.type)?.checkKey);
-    await deps.keys.save(null, provider.id, key, by(request));
-    return describe(provider);
-  });
-
-  app.delete("/admin/api/providers/:id/key", write, async (request) => {
-    const provider = providerOf(request);
-    const cleared = await deps.keys.remove(null, provider.id, by(request));
-    return { ...describe(provider), cleared };
-  });
+  return [
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/providers",
+      permission: "admin:read",
+      tag,
+      summary: "List providers with their credential status and key policy.",
+      response: z.object({ providers: z.array(providerView) }),
+      handler: async () => ({ providers: deps.live.loaded.catalogue.providers.map(describe) }),
+    }),
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/providers/:id",
+      permission: "admin:read",
+      tag,
+      summary: "One provider.",
+      params: idParam,
+      response: providerView,
+      handler: async ({ params }) => describe(providerOf(params.id)),
+    }),
+    adminRoute({
+      method: "POST",
+      path: "/admin/api/providers",
+      permission: "admin:write",
+      tag,
+      summary:
+        "Add a provider (Cody's providerOverrides entry: id, serverSideConfig with its type's fields, keyPolicy), with an optional central key.",
+      body: createBody,
+      response: providerView,
+      status: 201,
+      handler: async ({ body, request }) => {
+        refuseSecrets(body);
+        const { centralKey, ...entry } = request.body as JsonObject & { centralKey?: string };
+        let key: string | undefined;
+        await deps.admin.create("provider", body.id, entry, by(request), (candidate) => {
+          if (centralKey !== undefined) key = checkKey(providerOf(body.id, candidate), { key: centralKey });
+        });
+        if (key !== undefined) await deps.keys.save(null, body.id, key, by(request));
+        return describe(providerOf(body.id));
+      },
+    }),
+    adminRoute({
+      method: "PATCH",
+      path: "/admin/api/providers/:id",
+      permission: "admin:write",
+      tag,
+      summary:
+        "Change a provider made through the API (null removes a field); the file's are read-only (409).",
+      params: idParam,
+      body: patchBody,
+      response: providerView,
+      handler: async ({ params, body, request }) => {
+        const before = await deps.admin.storedBody("provider", params.id);
+        const next: JsonObject = { ...before };
+        for (const [field, value] of Object.entries(request.body as JsonObject)) {
+          if (value === null) delete next[field];
+          else next[field] = value;
+        }
+        refuseSecrets(body);
+        parse(providerOverride, next, "the provider");
+        await deps.admin.update("provider", params.id, next, by(request));
+        return describe(providerOf(params.id));
+      },
+    }),
+    adminRoute({
+      method: "DELETE",
+      path: "/admin/api/providers/:id",
+      permission: "admin:write",
+      tag,
+      summary: "Delete a provider made through the API, with its stored keys; its models must go first.",
+      params: idParam,
+      response: deleted("provider"),
+      handler: async ({ params, request }) => {
+        // The change announcement reloads the key directory too: the provider's keys are gone everywhere.
+        await deps.admin.remove("provider", params.id, by(request));
+        return { id: params.id, deleted: true as const };
+      },
+    }),
+    adminRoute({
+      method: "PUT",
+      path: "/admin/api/providers/:id/key",
+      permission: "admin:write",
+      tag,
+      summary: "Set the provider's central key (write-only, stored encrypted).",
+      params: idParam,
+      body: keyBody,
+      response: providerView,
+      handler: async ({ params, request }) => {
+        const provider = providerOf(params.id);
+        const key = checkKey(provider, request.body);
+        await deps.keys.save(null, provider.id, key, by(request));
+        return describe(provider);
+      },
+    }),
+    adminRoute({
+      method: "DELETE",
+      path: "/admin/api/providers/:id/key",
+      permission: "admin:write",
+      tag,
+      summary:
+        "Clear the stored central key (a Bedrock or Vertex provider returns to its ambient credentials).",
+      params: idParam,
+      response: providerView.extend({ cleared: z.boolean() }),
+      handler: async ({ params, request }) => {
+        const provider = providerOf(params.id);
+        const cleared = await deps.keys.remove(null, provider.id, by(request));
+        return { ...describe(provider), cleared };
+      },
+    }),
+  ];
 }

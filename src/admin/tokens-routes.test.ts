@@ -8,7 +8,8 @@ import { authenticate } from "../server/auth-hook.js";
 import { installErrorHandling } from "../server/error-handler.js";
 import { openStore, type Store } from "../store/index.js";
 import { createLogger } from "../telemetry/logger.js";
-import { registerTokenAdminRoutes } from "./tokens-routes.js";
+import { registerAdminRoutes } from "./register-admin-routes.js";
+import { tokenAdminRoutes } from "./tokens-routes.js";
 
 describe("admin API: tokens and actors", () => {
   let store: Store;
@@ -48,7 +49,11 @@ describe("admin API: tokens and actors", () => {
     });
     app = Fastify({ loggerInstance: logger as FastifyBaseLogger });
     installErrorHandling(app, 1024 * 1024);
-    registerTokenAdminRoutes(app, { store, directory, authenticate: authenticate(() => directory) });
+    registerAdminRoutes(
+      app,
+      tokenAdminRoutes({ store, directory }),
+      authenticate(() => directory),
+    );
     await app.ready();
   });
 

@@ -1,24 +1,24 @@
-import type { FastifyInstance, onRequestHookHandler } from "fastify";
 import { z } from "zod";
 import { AccessAdmin, AccessError } from "../auth/access-admin.js";
 import { positiveDuration } from "../config/schema/common.js";
 import { actorId, budget, featureLimits } from "../config/schema/tollgate.js";
 import { GatewayError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
-import { allow, by, parse } from "./route-kit.js";
-import { pathParam, storableText } from "./text.js";
+import { type AdminRoute, adminRoute } from "./admin-route.js";
+import { by } from "./route-kit.js";
+import { storableText } from "./text.js";
+import { actorView, createdToken, deleted, tokenView } from "./views.js";
 
 export interface TokenAdminDeps {
   store: Store;
   /** The running ActorDirectory: told about each change so it applies here at once and reaches the other replicas. */
   directory: { changed(revokedHashes?: readonly string[]): Promise<void> };
-  /** The gateway's authentication hook (sets `request.principal`). */
-  authenticate: onRequestHookHandler;
   now?: () => Date;
 }
 
 const role = z.enum(["admin", "readonly", "user"]);
 const name = storableText.trim().min(1, "must not be empty").max(200);
+const idParam = z.strictObject({ id: z.string() });
 
 const createTokenBody = z.strictObject({
   name,
@@ -64,66 +64,125 @@ function mapAccessError(error: unknown): never {
  * may read. Changes go through AccessAdmin (one transaction with the audit entry and the revision
  * bump); responses never contain tokens or hashes except the one-time answer to a token creation.
  */
-export function registerTokenAdminRoutes(app: FastifyInstance, deps: TokenAdminDeps): void {
+export function tokenAdminRoutes(deps: TokenAdminDeps): AdminRoute[] {
   const admin = new AccessAdmin(deps.store, deps.now);
-  const config = { dialect: "openai" as const };
-  const read = { config, onRequest: [deps.authenticate, allow("admin:read")] };
-  const write = { config, onRequest: [deps.authenticate, allow("admin:write")] };
-
-  app.get("/admin/api/tokens", read, async (request) => {
-    const query = parse(listTokensQuery, request.query ?? {}, "the query");
-    return { tokens: await admin.listTokens({ actorId: query.actorId }) };
-  });
-
-  app.post("/admin/api/tokens", write, async (request, reply) => {
-    const body = parse(createTokenBody, request.body, "the request body");
-    const created = await admin
-      .createToken(
-        { name: body.name, role: body.role, actorId: body.actorId, expiresInMs: body.expiresIn },
-        by(request),
-      )
-      .catch(mapAccessError);
-    await deps.directory.changed();
-    return reply.code(201).send({ id: created.id, actorId: created.actorId, token: created.token });
-  });
-
-  app.delete("/admin/api/tokens/:id", write, async (request) => {
-    const id = pathParam(request);
-    const { revoked, tokenHash } = await admin.revokeToken(id, by(request)).catch(mapAccessError);
-    await deps.directory.changed([tokenHash]);
-    return { id, revoked };
-  });
-
-  app.get("/admin/api/actors", read, async () => ({ actors: await admin.listActors() }));
-
-  app.get("/admin/api/actors/:id", read, async (request) =>
-    admin.getActor(pathParam(request)).catch(mapAccessError),
-  );
-
-  app.post("/admin/api/actors", write, async (request, reply) => {
-    const body = parse(createActorBody, request.body, "the request body");
-    const actor = await admin.createActor(body, by(request)).catch(mapAccessError);
-    await deps.directory.changed();
-    return reply.code(201).send(actor);
-  });
-
-  app.patch("/admin/api/actors/:id", write, async (request) => {
-    const body = parse(patchActorBody, request.body, "the request body");
-    const id = pathParam(request);
-    const actor = await admin.updateActor(id, body, by(request)).catch(mapAccessError);
-    // Disabling an actor must cut its tokens at once, as a revocation does.
-    const hashes =
-      body.status === "disabled"
-        ? (await deps.store.tokens.list({ actorId: id, activeOnly: true })).map((token) => token.tokenHash)
-        : [];
-    await deps.directory.changed(hashes);
-    return actor;
-  });
-
-  app.delete("/admin/api/actors/:id", write, async (request) => {
-    const id = pathParam(request);
-    const { tokenHashes } = await admin.deleteActor(id, by(request)).catch(mapAccessError);
-    await deps.directory.changed(tokenHashes);
-    return { id, deleted: true };
-  });
+  const tag = "actors and tokens";
+  return [
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/tokens",
+      permission: "admin:read",
+      tag,
+      summary: "List tokens (never their values), optionally of one actor.",
+      query: listTokensQuery,
+      response: z.object({ tokens: z.array(tokenView) }),
+      handler: async ({ query }) => ({ tokens: await admin.listTokens({ actorId: query.actorId }) }),
+    }),
+    adminRoute({
+      method: "POST",
+      path: "/admin/api/tokens",
+      permission: "admin:write",
+      tag,
+      summary:
+        "Create a token (for an existing actor, or a new actor named after it); the token is shown once.",
+      body: createTokenBody,
+      response: createdToken,
+      status: 201,
+      handler: async ({ body, request }) => {
+        const created = await admin
+          .createToken(
+            { name: body.name, role: body.role, actorId: body.actorId, expiresInMs: body.expiresIn },
+            by(request),
+          )
+          .catch(mapAccessError);
+        await deps.directory.changed();
+        return { id: created.id, actorId: created.actorId, token: created.token };
+      },
+    }),
+    adminRoute({
+      method: "DELETE",
+      path: "/admin/api/tokens/:id",
+      permission: "admin:write",
+      tag,
+      summary: "Revoke a token; every replica refuses it within a second.",
+      params: idParam,
+      response: z.object({ id: z.string(), revoked: z.boolean() }),
+      handler: async ({ params, request }) => {
+        const { revoked, tokenHash } = await admin.revokeToken(params.id, by(request)).catch(mapAccessError);
+        await deps.directory.changed([tokenHash]);
+        return { id: params.id, revoked };
+      },
+    }),
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/actors",
+      permission: "admin:read",
+      tag,
+      summary: "List actors with their roles, limits, budgets and allowed models.",
+      response: z.object({ actors: z.array(actorView) }),
+      handler: async () => ({ actors: await admin.listActors() }),
+    }),
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/actors/:id",
+      permission: "admin:read",
+      tag,
+      summary: "One actor.",
+      params: idParam,
+      response: actorView,
+      handler: ({ params }) => admin.getActor(params.id).catch(mapAccessError),
+    }),
+    adminRoute({
+      method: "POST",
+      path: "/admin/api/actors",
+      permission: "admin:write",
+      tag,
+      summary: "Create an actor (its id from its name unless given).",
+      body: createActorBody,
+      response: actorView,
+      status: 201,
+      handler: async ({ body, request }) => {
+        const actor = await admin.createActor(body, by(request)).catch(mapAccessError);
+        await deps.directory.changed();
+        return actor;
+      },
+    }),
+    adminRoute({
+      method: "PATCH",
+      path: "/admin/api/actors/:id",
+      permission: "admin:write",
+      tag,
+      summary:
+        "Change an actor's name, role, status, allowed models, limits or budget (null clears); config-file actors are read-only.",
+      params: idParam,
+      body: patchActorBody,
+      response: actorView,
+      handler: async ({ params, body, request }) => {
+        const actor = await admin.updateActor(params.id, body, by(request)).catch(mapAccessError);
+        // Disabling an actor must cut its tokens at once, as a revocation does.
+        const hashes =
+          body.status === "disabled"
+            ? (await deps.store.tokens.list({ actorId: params.id, activeOnly: true })).map(
+                (token) => token.tokenHash,
+              )
+            : [];
+        await deps.directory.changed(hashes);
+        return actor;
+      },
+    }),
+    adminRoute({
+      method: "DELETE",
+      path: "/admin/api/actors/:id",
+      permission: "admin:write",
+      tag,
+      summary: "Delete an actor and revoke its tokens.",
+      params: idParam,
+      response: deleted("actor"),
+      handler: async ({ params, request }) => {
+        const { tokenHashes } = await admin.deleteActor(params.id, by(request)).catch(mapAccessError);
+        await deps.directory.changed(tokenHashes);
+        return { id: params.id, deleted: true as const };
+      },
+    }),
+  ];
 }

@@ -63,12 +63,16 @@ const filterFields = {
   format: z.enum(["json", "csv"]).optional(),
 };
 
-const aggregateQuery = z.strictObject({
+export const aggregateQuery = z.strictObject({
   ...filterFields,
   actor: value.optional(),
   groupBy: groupList.optional(),
 });
-const eventsQuery = z.strictObject({ ...filterFields, actor: value.optional(), limit: limit.optional() });
+export const eventsQuery = z.strictObject({
+  ...filterFields,
+  actor: value.optional(),
+  limit: limit.optional(),
+});
 // The caller's own usage: `actor` is always the caller, so naming it is refused as an unknown field.
 const ownAggregateQuery = aggregateQuery.omit({ actor: true });
 const ownEventsQuery = eventsQuery.omit({ actor: true });

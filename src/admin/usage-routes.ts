@@ -1,24 +1,65 @@
-import type { FastifyInstance, onRequestHookHandler } from "fastify";
+import { z } from "zod";
 import type { UsageEventsRepository } from "../store/usage-events.js";
-import { allow } from "./route-kit.js";
-import { parseAggregateQuery, parseEventsQuery } from "./usage-query.js";
+import { type AdminRoute, adminRoute } from "./admin-route.js";
+import { aggregateQuery, eventsQuery, parseAggregateQuery, parseEventsQuery } from "./usage-query.js";
 import { sendAggregate, sendEvents } from "./usage-view.js";
 
 export interface UsageAdminDeps {
   usage: UsageEventsRepository;
-  authenticate: onRequestHookHandler;
 }
 
+const totals = {
+  requests: z.number(),
+  errors: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  reasoningTokens: z.number(),
+  costUsd: z.number(),
+};
+
+const aggregateAnswer = z.object({
+  from: z.string(),
+  to: z.string(),
+  groupBy: z.array(z.string()),
+  rows: z.array(
+    z
+      .object(totals)
+      .catchall(z.union([z.string(), z.number(), z.null()]))
+      .describe("one row per group: the group keys (actor, model, hour…) beside the totals"),
+  ),
+});
+
+const eventsAnswer = z.object({ events: z.array(z.record(z.string(), z.unknown())) });
+
 /** `GET /admin/api/usage` (sums per group) and `/admin/api/usage/events` (single events), admin or readonly. */
-export function registerUsageAdminRoutes(app: FastifyInstance, deps: UsageAdminDeps): void {
-  const read = {
-    config: { dialect: "openai" as const },
-    onRequest: [deps.authenticate, allow("admin:read")],
-  };
-  app.get("/admin/api/usage", read, (request, reply) =>
-    sendAggregate(request, reply, deps.usage, parseAggregateQuery(request.query)),
-  );
-  app.get("/admin/api/usage/events", read, (request, reply) =>
-    sendEvents(request, reply, deps.usage, parseEventsQuery(request.query)),
-  );
+export function usageAdminRoutes(deps: UsageAdminDeps): AdminRoute[] {
+  const tag = "usage";
+  return [
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/usage",
+      permission: "admin:read",
+      tag,
+      summary: "Usage summed per group (`groupBy`) over a time range, as JSON or CSV.",
+      query: aggregateQuery,
+      response: aggregateAnswer,
+      alsoProduces: ["text/csv"],
+      handler: ({ request, reply }) =>
+        sendAggregate(request, reply, deps.usage, parseAggregateQuery(request.query)),
+    }),
+    adminRoute({
+      method: "GET",
+      path: "/admin/api/usage/events",
+      permission: "admin:read",
+      tag,
+      summary: "Single usage events, newest first, as JSON or CSV.",
+      query: eventsQuery,
+      response: eventsAnswer,
+      alsoProduces: ["text/csv"],
+      handler: ({ request, reply }) =>
+        sendEvents(request, reply, deps.usage, parseEventsQuery(request.query)),
+    }),
+  ];
 }

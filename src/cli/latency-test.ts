@@ -5,9 +5,9 @@ import {
   latencyReport,
   summarize,
 } from "../proxy/debug-command-latency.js";
+import { latencyPrompt, runAll, timeRequest } from "../proxy/latency-test-request.js";
 import { gatewayUrl } from "./gateway-url.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
-import { latencyPrompt, timeRequest } from "./latency-test-request.js";
 
 const help = `Usage: tollgate latency-test --model REF [-n N] [--concurrency C] [--url URL] [--token T] [--json]
 
@@ -69,31 +69,6 @@ function progress(io: CommandIO, total: number, enabled: boolean) {
     update: enabled ? draw : () => {},
     clear: () => enabled && io.stderr("\r\x1b[K"),
   };
-}
-
-/** Runs `total` timed requests, `concurrency` at a time; samples keep the order the requests were started in. */
-async function runAll(
-  total: number,
-  concurrency: number,
-  run: () => Promise<LatencySample>,
-  onDone: (done: number, failed: number) => void,
-): Promise<LatencySample[]> {
-  const samples: LatencySample[] = new Array(total);
-  let next = 0;
-  let done = 0;
-  let failed = 0;
-  const worker = async () => {
-    while (next < total) {
-      const index = next++;
-      const sample = await run();
-      samples[index] = sample;
-      done++;
-      if (!sample.ok) failed++;
-      onDone(done, failed);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
-  return samples;
 }
 
 export async function runLatencyTest(args: string[], io: CommandIO): Promise<number> {

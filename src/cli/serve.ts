@@ -141,6 +141,7 @@ export async function runServe(args: string[], io: CommandIO): Promise<number> {
     cwd: io.cwd,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(port === undefined ? {} : { port }),
+    ...(source.kind === "embedded" ? {} : { readConfigFile: () => loadFromSource(source, io.env) }),
     onGeneratedAdminToken: (token) =>
       io.stderr(`\nAn admin token was created. It is shown only this once; keep it safe:\n\n  ${token}\n\n`),
     onListening: (url, live) => {

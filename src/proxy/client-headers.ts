@@ -6,6 +6,8 @@ import type { UpstreamEndpoint } from "../providers/types.js";
 const version = (
   JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
 ).version;
+/** The package version, for the user agent and the admin API's OpenAPI document. */
+export const gatewayVersion = version;
 const gatewayAgent = `tollgate/${version}`;
 
 /**

@@ -1,13 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
-import { registerAuditRoute } from "../admin/audit-routes.js";
-import { registerExplainRoute } from "../admin/explain-route.js";
-import { registerProviderAdminRoutes } from "../admin/provider-routes.js";
-import { registerTokenAdminRoutes } from "../admin/tokens-routes.js";
-import { registerUsageAdminRoutes } from "../admin/usage-routes.js";
+import { registerAdminApi } from "../admin/admin-api.js";
+import { LiveCatalogue } from "../admin/live-catalogue.js";
 import { ActorDirectory } from "../auth/actor-directory.js";
 import { bootstrapAdmin } from "../auth/admin-bootstrap.js";
-import type { LoadedConfig, ResolvedProvider } from "../config/index.js";
+import type { LoadedConfig, LoadResult, ResolvedProvider } from "../config/index.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { KeyDirectory } from "../credentials/key-directory.js";
 import { checkMasterKeys, loadMasterKeys } from "../credentials/master-key.js";
@@ -49,6 +46,8 @@ export interface GatewayOptions {
   onGeneratedAdminToken?: (token: string) => void;
   /** Sees every client API request's outcome, refused ones included (tests, and the usage pipeline when it lands). */
   onOutcome?: (outcome: RequestOutcome) => void;
+  /** Reads the config file again (the admin API's reload); absent on the embedded default. */
+  readConfigFile?: () => Promise<LoadResult>;
   /** Announces the listening gateway (the command's startup summary); without it, one log line. */
   onListening?: (url: string, live: { credentials: CredentialResolver }) => void;
 }
@@ -226,6 +225,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const credentials = new CredentialResolver(keys, options.env);
     const usable = (actorId: string | undefined, provider: ResolvedProvider) =>
       credentials.usable(actorId, provider);
+    let models: ModelListing = buildModelListing(loaded.catalogue, usable);
+    // Providers, models and defaults made through the admin API, on the same change bus.
+    const live = new LiveCatalogue({
+      store,
+      env: options.env,
+      logger,
+      file: loaded,
+      onChange: (next) => {
+        loaded = next;
+        models = buildModelListing(next.catalogue, usable);
+      },
+    });
+    directory.follow(() => live.load());
     await directory.start();
     teardown.add(() => directory.close());
 
@@ -239,7 +251,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     teardown.add(() => tracing.shutdown());
 
-    let models: ModelListing = buildModelListing(loaded.catalogue, usable);
     const limitsDefaults = () => loaded.config.limits.defaults;
     const timeZone = () => loaded.config.limits.timeZone;
     const notifier = createNotifier({
@@ -258,6 +269,28 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       ...(redis ? [{ name: "redis", check: async () => void (await redis.ping()) }] : []),
     ];
     metrics?.dependencies(readiness);
+    let selfUrl = "";
+    /** A new config file (SIGHUP, the admin API's reload): the store first, as it may fail; then the rest. */
+    const reload = async (next: LoadedConfig): Promise<void> => {
+      // First, as it may fail (the store unreachable): then nothing has changed and the old config serves on.
+      await directory.reload(next.config.actors);
+      for (const path of restartOnlyChanges(loaded.config, next.config)) {
+        logger.warn({ path }, `\`${path}\` changed; it takes effect on restart`);
+      }
+      const limits = next.config.limits;
+      limiter.reconfigure({
+        leaseMs: limits.concurrencyLease,
+        failMode: limits.failMode ?? next.config.redis?.failMode,
+      });
+      // With the stored providers and models resolved into the new file's catalogue (sets `loaded`).
+      live.setFile(next);
+      logger.info({ models: loaded.catalogue.models.length }, "configuration reloaded");
+    };
+    const reloadFromFile = (read: () => Promise<LoadResult>) => async (): Promise<LoadResult> => {
+      const result = await read();
+      if (result.ok) await reload(result);
+      return result;
+    };
     const app = await buildApp({
       logger,
       bodyLimit: server.bodyLimit,
@@ -298,10 +331,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         if (metrics) {
           registerMetricsRoute(instance, { metrics, token: () => loaded.config.telemetry.metrics.token });
         }
-        registerTokenAdminRoutes(instance, { store, directory, authenticate });
-        registerUsageAdminRoutes(instance, { usage: store.usageEvents, authenticate });
         registerUsageRoutes(instance, { usage: store.usageEvents, authenticate });
-        registerAuditRoute(instance, { store, authenticate });
         const catalogue = () => loaded.catalogue;
         registerCodyEmbeddingsModelsRoute(instance, { authenticate, catalogue });
         registerMeKeysRoutes(instance, {
@@ -311,27 +341,30 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           resolver: credentials,
           env: options.env,
         });
-        registerProviderAdminRoutes(instance, {
+        registerAdminApi(instance, {
           authenticate,
-          catalogue,
+          store,
+          directory,
+          usage: store.usageEvents,
+          live,
           keys,
           resolver: credentials,
           env: options.env,
-        });
-        registerExplainRoute(instance, {
-          authenticate,
           catalogue,
           credentials,
           limiter,
           defaults: limitsDefaults,
           timeZone,
           findActor: (id) => directory.findActor(id),
+          selfUrl: () => selfUrl,
+          ...(options.readConfigFile ? { reloadFile: reloadFromFile(options.readConfigFile) } : {}),
         });
         registerConsole(instance);
       },
     });
     teardown.add(() => app.close());
     const url = await app.listen({ host: options.host ?? server.host, port: options.port ?? server.port });
+    selfUrl = loopbackUrl(url);
     if (options.onListening) options.onListening(url, { credentials });
     else {
       logger.info(
@@ -349,21 +382,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       usage,
       notifier,
       url,
-      async reload(next) {
-        // First, as it may fail (the store unreachable): then nothing has changed and the old config serves on.
-        await directory.reload(next.config.actors);
-        for (const path of restartOnlyChanges(loaded.config, next.config)) {
-          logger.warn({ path }, `\`${path}\` changed; it takes effect on restart`);
-        }
-        const limits = next.config.limits;
-        limiter.reconfigure({
-          leaseMs: limits.concurrencyLease,
-          failMode: limits.failMode ?? next.config.redis?.failMode,
-        });
-        models = buildModelListing(next.catalogue, usable);
-        loaded = next;
-        logger.info({ models: next.catalogue.models.length }, "configuration reloaded");
-      },
+      reload,
       close() {
         closing ??= (async () => {
           const timer = setTimeout(() => {
@@ -390,4 +409,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await teardown.run();
     throw error;
   }
+}
+
+/** The gateway's own URL for requests it sends itself (the latency test): a wildcard address becomes loopback. */
+function loopbackUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.hostname === "0.0.0.0") parsed.hostname = "127.0.0.1";
+  else if (parsed.hostname === "[::]") parsed.hostname = "[::1]";
+  return parsed.origin;
 }

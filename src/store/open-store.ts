@@ -3,6 +3,7 @@ import { migrations as allMigrations, type Migration } from "./migrations/index.
 import { openPostgresDriver } from "./postgres-driver.js";
 import { actorsRepository } from "./repositories/actors.js";
 import { auditRepository } from "./repositories/audit.js";
+import { catalogueEntriesRepository } from "./repositories/catalogue-entries.js";
 import { providerKeysRepository } from "./repositories/provider-keys.js";
 import type { RepositoryContext } from "./repositories/rows.js";
 import { settingsRepository } from "./repositories/settings.js";
@@ -56,6 +57,7 @@ function repositories(driver: SqlDriver, sql: SqlExecutor): StoreRepositories {
     audit: auditRepository(context),
     providerKeys: providerKeysRepository(context),
     usageEvents: usageEventsRepository(context),
+    catalogueEntries: catalogueEntriesRepository(context),
   };
 }
 

@@ -34,6 +34,7 @@ export interface StoreRepositories {
   readonly audit: AuditRepository;
   readonly providerKeys: ProviderKeysRepository;
   readonly usageEvents: UsageEventsRepository;
+  readonly catalogueEntries: CatalogueEntriesRepository;
 }
 
 export interface MigrationInfo {
@@ -283,4 +284,29 @@ export interface ProviderKeysRepository {
     from: EncryptedSecret,
     to: EncryptedSecret,
   ): Promise<boolean>;
+}
+
+// Providers and models made through the admin API (Cody's override entries as JSON, no secrets).
+
+export type CatalogueEntryKind = "provider" | "model";
+
+export interface CatalogueEntryRecord {
+  readonly kind: CatalogueEntryKind;
+  /** The provider id, or the model ref. */
+  readonly id: string;
+  readonly body: JsonObject;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface CatalogueEntriesRepository {
+  /** Every entry, providers first, each kind in the order created. */
+  list(): Promise<CatalogueEntryRecord[]>;
+  get(kind: CatalogueEntryKind, id: string): Promise<CatalogueEntryRecord | undefined>;
+  /** Adds an entry unless one of that kind and id exists; whether it was added. */
+  insert(kind: CatalogueEntryKind, id: string, body: JsonObject, at: Date): Promise<boolean>;
+  /** Replaces an existing entry's body; whether there was one. */
+  update(kind: CatalogueEntryKind, id: string, body: JsonObject, at: Date): Promise<boolean>;
+  /** Whether it existed. */
+  delete(kind: CatalogueEntryKind, id: string): Promise<boolean>;
 }

@@ -1,9 +1,13 @@
 import { readFile, stat } from "node:fs/promises";
 import { type ProviderDraft, resolveModelConfiguration } from "../catalogue/resolve.js";
-import type { Catalogue } from "../catalogue/types.js";
+import type { Catalogue, DefaultModels, Report } from "../catalogue/types.js";
 import { formatPath, type PathSegment, type Problem, type Severity, sortProblems } from "../problems.js";
 import { hideValues, redactSecretsInText, secretValuesIn } from "../redact.js";
-import type { ModelConfigurationInput } from "../schema/model-configuration.js";
+import type {
+  ModelConfigurationInput,
+  ModelOverride,
+  ProviderOverride,
+} from "../schema/model-configuration.js";
 import { type TollgateConfig, tollgateConfig } from "../schema/tollgate.js";
 import type { Environment } from "./interpolate.js";
 import { offsetOfPath } from "./location.js";
@@ -81,19 +85,49 @@ export function loadConfig(text: string, options: LoadOptions = {}): LoadResult 
   }
   // From the document as written: a default never warns, only a key the user set.
   for (const pending of pendingKeysIn(value)) report(pending.path, pending.message, "warning", true);
-  const catalogue = resolveModelConfiguration(
-    parsed.data.modelConfiguration ?? EMBEDDED_MODEL_CONFIGURATION,
-    {
-      env,
-      report,
-      ...(parsed.data.modelConfiguration
-        ? {}
-        : { extraProviders: environmentProviders(env), onlyUsableBuiltins: true }),
-    },
-  );
+  const catalogue = resolveCatalogue(parsed.data, env, report);
   const sorted = finish(problems);
   if (sorted.some((problem) => problem.severity === "error")) return { ok: false, problems: sorted };
   return { ok: true, config: parsed.data, catalogue, warnings: sorted };
+}
+
+/** Entries made through the admin API, parsed, to resolve beside the file's (see stored-catalogue.ts). */
+export interface CatalogueAdditions {
+  providers: readonly ProviderOverride[];
+  models: readonly ModelOverride[];
+  defaults: Partial<Record<keyof DefaultModels, string>>;
+}
+
+/**
+ * The catalogue of a config: its `modelConfiguration`, or the embedded default's built-in catalogue, with the
+ * admin API's additions after the file's own entries (so the file's come first and win a duplicate id). A
+ * default the file sets (non-empty) wins over one set through the API.
+ */
+export function resolveCatalogue(
+  config: TollgateConfig,
+  env: Environment,
+  report: Report,
+  additions?: CatalogueAdditions,
+): Catalogue {
+  const file = config.modelConfiguration;
+  let input = file ?? EMBEDDED_MODEL_CONFIGURATION;
+  if (additions) {
+    const defaults: Partial<Record<keyof DefaultModels, string>> = { ...additions.defaults };
+    for (const [feature, ref] of Object.entries(input.defaultModels ?? {})) {
+      if (ref) defaults[feature as keyof DefaultModels] = ref;
+    }
+    input = {
+      ...input,
+      providerOverrides: [...(input.providerOverrides ?? []), ...additions.providers],
+      modelOverrides: [...(input.modelOverrides ?? []), ...additions.models],
+      defaultModels: defaults,
+    };
+  }
+  return resolveModelConfiguration(input, {
+    env,
+    report,
+    ...(file ? {} : { extraProviders: environmentProviders(env), onlyUsableBuiltins: true }),
+  });
 }
 
 /** Reads and validates a config file without blocking; a missing, unreadable or huge file is a problem. */

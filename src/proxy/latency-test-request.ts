@@ -1,5 +1,5 @@
-import type { LatencySample } from "../proxy/debug-command-latency.js";
 import { createFrameReader } from "../upstream/framing/index.js";
+import type { LatencySample } from "./debug-command-latency.js";
 
 /** What each request of `tollgate latency-test` asks: short, so the timing is mostly the model's first token. */
 export const latencyPrompt = "Hello, please respond with a short message.";
@@ -98,4 +98,29 @@ export async function timeRequest(target: LatencyTarget): Promise<LatencySample>
   if (ttftMs === undefined) return { ok: false, error: "the stream carried no content", totalMs };
   if (!done) return { ok: false, error: "the stream ended without [DONE]", totalMs };
   return { ok: true, ttftMs, totalMs };
+}
+
+/** Runs `total` timed requests, `concurrency` at a time; samples keep the order the requests were started in. */
+export async function runAll(
+  total: number,
+  concurrency: number,
+  run: () => Promise<LatencySample>,
+  onDone: (done: number, failed: number) => void,
+): Promise<LatencySample[]> {
+  const samples: LatencySample[] = new Array(total);
+  let next = 0;
+  let done = 0;
+  let failed = 0;
+  const worker = async () => {
+    while (next < total) {
+      const index = next++;
+      const sample = await run();
+      samples[index] = sample;
+      done++;
+      if (!sample.ok) failed++;
+      onDone(done, failed);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker));
+  return samples;
 }
