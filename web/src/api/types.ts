@@ -33,6 +33,7 @@ export interface Provider {
   source?: Source;
   editable?: boolean;
   settings?: Record<string, unknown>;
+  region?: string;
 }
 
 export const FEATURES = ["chat", "fastChat", "codeCompletion"] as const;
@@ -190,7 +191,7 @@ export interface MyKey {
   last4?: string;
 }
 
-export interface Timings {
+export interface Spread {
   avg: number;
   min: number;
   p50: number;
@@ -198,12 +199,18 @@ export interface Timings {
   max: number;
 }
 
+/** `POST /admin/api/latency-test`'s answer (milliseconds); the browser's own run has the same shape. */
 export interface LatencyReport {
   model: string;
-  total: number;
+  requests: number;
   ok: number;
   failed: number;
-  firstFailure?: { status: number; code?: string; message: string };
-  firstToken: Timings | null;
-  total_ms: Timings | null;
+  firstError?: string;
+  ttftMs?: Spread;
+  totalMs?: Spread;
+}
+
+export interface DefaultsAnswer {
+  defaults: Defaults;
+  sources: Partial<Record<DefaultFeature, "file" | "database" | "automatic">>;
 }

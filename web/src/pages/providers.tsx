@@ -1,5 +1,227 @@
+import { type ReactNode, useState } from "react";
+import { KEYS, useChange, useProviders } from "../api/queries.js";
+import type { Provider } from "../api/types.js";
+import { ConfirmDialog } from "../components/confirm-dialog.js";
+import { Dialog } from "../components/dialog.js";
+import { ErrorAlert } from "../components/error-alert.js";
 import { Page } from "../components/page.js";
+import { Badge, EmptyState, TableSkeleton } from "../components/states.js";
+import { ProviderForm } from "../forms/provider-form.js";
+import { ProviderKeyForm } from "../forms/provider-key-form.js";
+import { providerTypeLabel } from "../forms/provider-types.js";
+import { useSession } from "../session/session.js";
+
+type Open =
+  | { kind: "add" }
+  | { kind: "edit"; provider: Provider }
+  | { kind: "key"; provider: Provider }
+  | { kind: "delete"; provider: Provider }
+  | null;
+
+const SOURCE_NAMES = { file: "Config file", builtin: "Built in", database: "Admin API" } as const;
+
+/** Where the central credential comes from, in words. */
+function keySource(source: string | undefined): string {
+  if (!source) return "";
+  if (source === "admin-api") return "stored through the admin API";
+  if (source.startsWith("environment:")) return `from $${source.slice("environment:".length)}`;
+  if (source === "config") return "from the config file";
+  return source;
+}
+
+function CredentialStatus({ provider }: { provider: Provider }) {
+  const users = provider.keyPolicy.allowUserKeys
+    ? `${provider.userKeysSaved} personal key${provider.userKeysSaved === 1 ? "" : "s"} saved`
+    : undefined;
+  let badge: ReactNode;
+  let detail: string | undefined;
+  switch (provider.credentialMode) {
+    case "central-key":
+      badge = <Badge tone="ok">Central key</Badge>;
+      detail = keySource(provider.centralKeySource);
+      break;
+    case "ambient":
+      badge = <Badge tone="ok">Ambient credentials</Badge>;
+      detail = "the machine's AWS or Google credentials";
+      break;
+    case "user-keys":
+      badge = <Badge tone="info">Users' own keys</Badge>;
+      break;
+    case "keyless":
+      badge = <Badge>No key needed</Badge>;
+      break;
+    default:
+      badge = <Badge tone="danger">Unavailable</Badge>;
+      detail = provider.unavailableReason;
+  }
+  return (
+    <>
+      {badge}
+      {detail ? <span className="cell-sub">{detail}</span> : null}
+      {users ? <span className="cell-sub">{users}</span> : null}
+    </>
+  );
+}
+
+function KeyPolicySummary({ provider }: { provider: Provider }) {
+  const { centralKey, allowUserKeys, centralKeyFallback } = provider.keyPolicy;
+  const parts = [
+    centralKey ? "Central key" : undefined,
+    allowUserKeys ? "User keys" : undefined,
+    centralKeyFallback ? "Central as fallback" : undefined,
+  ].filter((part) => part !== undefined);
+  return <span>{parts.length ? parts.join(" · ") : "—"}</span>;
+}
 
 export function ProvidersPage() {
-  return <Page title="providers">TODO</Page>;
+  const { canWrite } = useSession();
+  const providers = useProviders();
+  const [open, setOpen] = useState<Open>(null);
+  const close = () => setOpen(null);
+  const remove = useChange(
+    (api, provider: Provider) =>
+      api.send("DELETE", `/admin/api/providers/${encodeURIComponent(provider.id)}`),
+    [KEYS.providers, KEYS.models],
+  );
+  const clearKey = useChange(
+    (api, provider: Provider) =>
+      api.send("DELETE", `/admin/api/providers/${encodeURIComponent(provider.id)}/key`),
+    [KEYS.providers],
+  );
+
+  return (
+    <Page
+      title="Providers"
+      intro="The LLM providers the gateway sends requests to, how each authenticates and whose keys it uses."
+      actions={
+        canWrite ? (
+          <button type="button" className="button primary" onClick={() => setOpen({ kind: "add" })}>
+            Add provider
+          </button>
+        ) : null
+      }
+    >
+      <ErrorAlert error={providers.error ?? clearKey.error} />
+      {providers.isPending ? (
+        <TableSkeleton rows={4} label="Loading providers…" />
+      ) : providers.data && providers.data.length === 0 ? (
+        <EmptyState>No providers yet. {canWrite ? "Add one to start routing requests." : ""}</EmptyState>
+      ) : providers.data ? (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Type</th>
+                <th scope="col">Credentials</th>
+                <th scope="col">Key policy</th>
+                <th scope="col">Source</th>
+                {canWrite ? (
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                ) : null}
+              </tr>
+            </thead>
+            <tbody>
+              {providers.data.map((provider) => (
+                <tr key={provider.id}>
+                  <th scope="row">
+                    {provider.displayName}
+                    <span className="cell-sub mono">{provider.id}</span>
+                  </th>
+                  <td>{providerTypeLabel(provider.type)}</td>
+                  <td>
+                    <CredentialStatus provider={provider} />
+                  </td>
+                  <td>
+                    <KeyPolicySummary provider={provider} />
+                  </td>
+                  <td>{provider.source ? SOURCE_NAMES[provider.source] : "—"}</td>
+                  {canWrite ? (
+                    <td className="actions">
+                      <div className="row-actions">
+                        {provider.editable ? (
+                          <>
+                            <button
+                              type="button"
+                              className="button small"
+                              onClick={() => setOpen({ kind: "edit", provider })}
+                            >
+                              Edit
+                            </button>
+                            <button
+                              type="button"
+                              className="button small danger"
+                              onClick={() => {
+                                remove.reset();
+                                setOpen({ kind: "delete", provider });
+                              }}
+                            >
+                              Delete
+                            </button>
+                          </>
+                        ) : (
+                          <span className="from-config">from config file</span>
+                        )}
+                        {provider.keyPolicy.centralKey ? (
+                          <button
+                            type="button"
+                            className="button small"
+                            onClick={() => setOpen({ kind: "key", provider })}
+                          >
+                            Set key
+                          </button>
+                        ) : null}
+                        {provider.storedCentralKey ? (
+                          <button
+                            type="button"
+                            className="button small danger"
+                            disabled={clearKey.isPending}
+                            onClick={() => clearKey.mutate(provider)}
+                          >
+                            Clear stored key
+                          </button>
+                        ) : null}
+                      </div>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+
+      <Dialog title="Add provider" open={open?.kind === "add"} onClose={close}>
+        <ProviderForm onDone={close} />
+      </Dialog>
+      <Dialog title="Edit provider" open={open?.kind === "edit"} onClose={close}>
+        {open?.kind === "edit" ? <ProviderForm provider={open.provider} onDone={close} /> : null}
+      </Dialog>
+      <Dialog
+        title={open?.kind === "key" ? `Set key for ${open.provider.displayName}` : "Set key"}
+        open={open?.kind === "key"}
+        onClose={close}
+      >
+        {open?.kind === "key" ? <ProviderKeyForm provider={open.provider} onDone={close} /> : null}
+      </Dialog>
+      <ConfirmDialog
+        title="Delete provider"
+        open={open?.kind === "delete"}
+        onClose={close}
+        confirmLabel="Delete provider"
+        pending={remove.isPending}
+        error={remove.error}
+        onConfirm={() => open?.kind === "delete" && remove.mutate(open.provider, { onSuccess: close })}
+      >
+        {open?.kind === "delete" ? (
+          <p>
+            Delete <strong>{open.provider.displayName}</strong> and the keys stored for it? Its models must be
+            deleted first. This cannot be undone.
+          </p>
+        ) : null}
+      </ConfirmDialog>
+    </Page>
+  );
 }

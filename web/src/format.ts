@@ -1,0 +1,51 @@
+/** Numbers, money and times as the console shows them (the browser's locale, UTC where buckets are UTC). */
+
+const integer = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const compact = new Intl.NumberFormat(undefined, { notation: "compact", maximumFractionDigits: 1 });
+
+export function formatInteger(value: number): string {
+  return integer.format(value);
+}
+
+export function formatCompact(value: number): string {
+  return compact.format(value);
+}
+
+/** Dollars with cents; small amounts keep enough digits to be seen (a single request costs fractions of a cent). */
+export function formatUsd(value: number): string {
+  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  return new Intl.NumberFormat(undefined, {
+    style: "currency",
+    currency: "USD",
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+/** A price per million tokens: as written, up to four decimals. */
+export function formatPrice(value: number | undefined): string {
+  if (value === undefined) return "—";
+  return `$${new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 }).format(value)}`;
+}
+
+export function formatTokens(value: number): string {
+  return value >= 10_000 ? compact.format(value) : integer.format(value);
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: "numeric",
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+export function formatDateTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+export function formatMs(value: number): string {
+  return `${new Intl.NumberFormat(undefined, { maximumFractionDigits: 1, minimumFractionDigits: 1 }).format(value)} ms`;
+}
