@@ -170,6 +170,8 @@ describe("providers and models through the admin API, across replicas", () => {
     expect(config.status).toBe(200);
     expect(config.text).not.toContain(centralKey);
     expect(config.text).not.toContain(hashToken(tokens.admin));
+    expect(config.text).not.toContain(masterKey);
+    expect(config.text).toContain("<redacted>");
     expect(config.json.stored).toMatchObject({
       providers: ["team-openai"],
       models: ["team-openai::v1::text"],
