@@ -30,6 +30,8 @@ const schema = randomSchemaName();
 let dir: string;
 let mock: MockUpstream;
 let replicas: Gateway[] = [];
+let configFile: string;
+let configText: string;
 
 async function call(
   gateway: Gateway,
@@ -101,7 +103,9 @@ beforeAll(async () => {
     },
   };
   const file = join(dir, "tollgate.jsonc");
-  await writeFile(file, JSON.stringify(config));
+  configFile = file;
+  configText = JSON.stringify(config);
+  await writeFile(file, configText);
   const env = { TEST_MASTER_KEY: masterKey };
   const loaded = await loadConfigFile(file, env);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
@@ -114,6 +118,7 @@ beforeAll(async () => {
         cwd: dir,
         host: "127.0.0.1",
         port: 0,
+        ...(index === 0 ? { readConfigFile: () => loadConfigFile(file, env) } : {}),
       }),
     );
   }
@@ -287,5 +292,25 @@ describe("providers and models through the admin API, across replicas", () => {
     expect((await call(one, "GET", "/admin/api/providers", undefined, tokens.user)).status).toBe(403);
     const me = await call(one, "GET", "/admin/api/me", undefined, tokens.user);
     expect(me.json).toMatchObject({ actorId: "dev", role: "user" });
+  });
+
+  it("reloads the config file through the API; an invalid file is refused and the running one kept", async () => {
+    const [one, other] = replicas as [Gateway, Gateway];
+    const reloaded = await call(one, "POST", "/admin/api/config/reload");
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.json).toMatchObject({ reloaded: true });
+    expect((await call(one, "POST", "/admin/api/config/reload", undefined, tokens.readonly)).status).toBe(
+      403,
+    );
+
+    await writeFile(configFile, configText.replace('"anthropic"', '"not-a-type"'));
+    const refused = await call(one, "POST", "/admin/api/config/reload");
+    expect(refused.status).toBe(400);
+    expect(errorOf(refused).message).toContain("the running configuration is kept");
+    expect((await chat(one, "filed::v1::text")).status).not.toBe(404);
+    await writeFile(configFile, configText);
+
+    const noFile = await call(other, "POST", "/admin/api/config/reload");
+    expect(noFile.status).toBe(409);
   });
 });
