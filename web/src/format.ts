@@ -11,15 +11,21 @@ export function formatCompact(value: number): string {
   return compact.format(value);
 }
 
-/** Dollars with cents; small amounts keep enough digits to be seen (a single request costs fractions of a cent). */
+/** Dollars with cents; amounts under a cent keep two significant digits (one request costs fractions of a cent). */
 export function formatUsd(value: number): string {
-  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  const small = value !== 0 && Math.abs(value) < 0.01;
   return new Intl.NumberFormat(undefined, {
     style: "currency",
     currency: "USD",
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
+    ...(small ? { maximumSignificantDigits: 2 } : { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
   }).format(value);
+}
+
+/** An axis tick: short, and still distinct for small values (0.00005). */
+export function formatTick(value: number): string {
+  if (value === 0) return "0";
+  if (Math.abs(value) >= 1000) return compact.format(value);
+  return new Intl.NumberFormat(undefined, { maximumSignificantDigits: 2 }).format(value);
 }
 
 /** A price per million tokens: as written, up to four decimals. */

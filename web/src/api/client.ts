@@ -9,6 +9,8 @@ export interface ApiClient {
   send<T>(method: Exclude<Method, "GET">, path: string, body?: unknown): Promise<T>;
   /** A download (CSV) as a Blob, with the same authentication. */
   blob(path: string, query?: Query): Promise<Blob>;
+  /** A request with the token and nothing else: the caller reads the answer (a stream) itself. */
+  raw(path: string, init: RequestInit): Promise<Response>;
 }
 
 export function withQuery(path: string, query: Query = {}): string {
@@ -63,5 +65,10 @@ export function createApiClient(token: string, onUnauthorized: (error: ApiError)
     get: async (path, query) => json(await guarded("GET", withQuery(path, query))),
     send: async (method, path, body) => json(await guarded(method, path, body)),
     blob: async (path, query) => (await guarded("GET", withQuery(path, query))).blob(),
+    raw: (path, init) =>
+      fetch(path, {
+        ...init,
+        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${token}` },
+      }),
   };
 }

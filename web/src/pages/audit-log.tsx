@@ -1,5 +1,132 @@
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { KEYS } from "../api/queries.js";
+import type { AuditEntry, AuditPage } from "../api/types.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { TextField } from "../components/fields.js";
 import { Page } from "../components/page.js";
+import { EmptyState, TableSkeleton } from "../components/states.js";
+import { formatDateTime } from "../format.js";
+import { useSession } from "../session/session.js";
 
+interface Filters {
+  actor: string;
+  action: string;
+  target: string;
+}
+
+const NO_FILTERS: Filters = { actor: "", action: "", target: "" };
+const PAGE_SIZE = 50;
+
+function details(entry: AuditEntry): string {
+  if (entry.details === null || entry.details === undefined) return "";
+  return typeof entry.details === "string" ? entry.details : JSON.stringify(entry.details, null, 1);
+}
+
+/** Who changed what, newest first, in pages of 50 ("Older" fetches the next). */
 export function AuditLogPage() {
-  return <Page title="audit-log">TODO</Page>;
+  const { api } = useSession();
+  const [draft, setDraft] = useState<Filters>(NO_FILTERS);
+  const [filters, setFilters] = useState<Filters>(NO_FILTERS);
+  const log = useInfiniteQuery({
+    queryKey: [...KEYS.audit, filters],
+    initialPageParam: undefined as number | undefined,
+    queryFn: ({ pageParam }) =>
+      api.get<AuditPage>("/admin/api/audit", {
+        ...filters,
+        limit: PAGE_SIZE,
+        ...(pageParam === undefined ? {} : { before: pageParam }),
+      }),
+    getNextPageParam: (last) => last.next,
+  });
+  const entries = log.data?.pages.flatMap((page) => page.entries) ?? [];
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault();
+    setFilters({ actor: draft.actor.trim(), action: draft.action.trim(), target: draft.target.trim() });
+  };
+  const field = (name: keyof Filters, label: string, placeholder: string) => (
+    <TextField
+      label={label}
+      value={draft[name]}
+      placeholder={placeholder}
+      onChange={(event) => setDraft({ ...draft, [name]: event.target.value })}
+      autoComplete="off"
+    />
+  );
+
+  return (
+    <Page
+      title="Audit log"
+      intro="Every change made through the admin API and the CLI: who made it, when, and what changed."
+    >
+      <form className="filters" onSubmit={onSubmit} aria-label="Audit log filters">
+        {field("actor", "Actor", "admin")}
+        {field("action", "Action", "token-create")}
+        {field("target", "Target", "an id")}
+        <button type="submit" className="button">
+          Filter
+        </button>
+        <button
+          type="button"
+          className="button"
+          onClick={() => {
+            setDraft(NO_FILTERS);
+            setFilters(NO_FILTERS);
+          }}
+        >
+          Clear
+        </button>
+      </form>
+      <ErrorAlert error={log.error} />
+      {log.isPending ? (
+        <TableSkeleton rows={6} label="Loading the audit log…" />
+      ) : entries.length === 0 && !log.error ? (
+        <EmptyState>
+          {filters.actor || filters.action || filters.target
+            ? "No entries match these filters."
+            : "No changes recorded yet."}
+        </EmptyState>
+      ) : entries.length > 0 ? (
+        <>
+          <div className="table-wrap">
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Action</th>
+                  <th scope="col">Target</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {entries.map((entry) => (
+                  <tr key={entry.id}>
+                    <td>{formatDateTime(entry.at)}</td>
+                    <td>{entry.actorId ?? <span className="muted">system</span>}</td>
+                    <td className="mono">{entry.action}</td>
+                    <td className="cell-wrap">{entry.target ?? "—"}</td>
+                    <td>
+                      <div className="details">{details(entry)}</div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="pager">
+            <button
+              type="button"
+              className="button"
+              disabled={!log.hasNextPage || log.isFetchingNextPage}
+              onClick={() => log.fetchNextPage()}
+            >
+              Older
+            </button>
+          </div>
+        </>
+      ) : null}
+    </Page>
+  );
 }

@@ -1,5 +1,299 @@
+import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
+import { messageOf } from "../api/api-error.js";
+import { KEYS } from "../api/queries.js";
+import type { UsageAnswer, UsageEvent, UsageRow } from "../api/types.js";
+import { BarChart } from "../charts/bar-chart.js";
+import { type Bucket, fillBuckets, rangeOf } from "../charts/time-buckets.js";
+import { ErrorAlert } from "../components/error-alert.js";
+import { SelectField } from "../components/fields.js";
 import { Page } from "../components/page.js";
+import { EmptyState, TableSkeleton } from "../components/states.js";
+import { formatDateTime, formatInteger, formatMs, formatTokens, formatUsd } from "../format.js";
+import { useSession } from "../session/session.js";
+
+const RANGES = {
+  "24h": { label: "Last 24 hours", count: 24, bucket: "hour" },
+  "7d": { label: "Last 7 days", count: 7, bucket: "day" },
+  "30d": { label: "Last 30 days", count: 30, bucket: "day" },
+} as const satisfies Record<string, { label: string; count: number; bucket: Bucket }>;
+type RangeName = keyof typeof RANGES;
+
+const TOP = 8;
+
+function useUsage(groupBy: string, from: string, to: string) {
+  const { api } = useSession();
+  return useQuery({
+    queryKey: [...KEYS.usage, groupBy, from, to],
+    queryFn: () => api.get<UsageAnswer>("/admin/api/usage", { groupBy, from, to }),
+  });
+}
+
+const tokensOf = (row: UsageRow) => row.inputTokens + row.outputTokens;
+
+/** The groups that cost most (then by requests), as many as fit a glance. */
+function top(rows: UsageRow[] | undefined): UsageRow[] {
+  return [...(rows ?? [])].sort((a, b) => b.costUsd - a.costUsd || b.requests - a.requests).slice(0, TOP);
+}
+
+function TopTable({
+  caption,
+  groupKey,
+  heading,
+  rows,
+}: {
+  caption: string;
+  groupKey: string;
+  heading: string;
+  rows: UsageRow[] | undefined;
+}) {
+  if (!rows) return <TableSkeleton rows={5} label={`Loading ${caption.toLowerCase()}…`} />;
+  return (
+    <div className="table-wrap">
+      <table className="table">
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{heading}</th>
+            <th scope="col" className="number">
+              Requests
+            </th>
+            <th scope="col" className="number">
+              Tokens
+            </th>
+            <th scope="col" className="number">
+              Cost
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={4} className="muted">
+                No requests in this range.
+              </td>
+            </tr>
+          ) : (
+            rows.map((row) => (
+              <tr key={String(row[groupKey])}>
+                <th scope="row" className="cell-wrap">
+                  {row[groupKey] ?? <span className="muted">(none)</span>}
+                </th>
+                <td className="number">{formatInteger(row.requests)}</td>
+                <td className="number">{formatTokens(tokensOf(row))}</td>
+                <td className="number">{formatUsd(row.costUsd)}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string | undefined }) {
+  return (
+    <div className="stat">
+      <p className="stat-label">{label}</p>
+      <p className="stat-value">{value ?? "\u00a0"}</p>
+    </div>
+  );
+}
 
 export function UsagePage() {
-  return <Page title="usage">TODO</Page>;
+  const { api } = useSession();
+  const [rangeName, setRangeName] = useState<RangeName>("24h");
+  const range = RANGES[rangeName];
+  const [span, setSpan] = useState(() => rangeOf(range.count, range.bucket));
+  const [downloadError, setDownloadError] = useState<string>();
+  const [downloading, setDownloading] = useState(false);
+  const { from, to } = span;
+
+  const series = useUsage(range.bucket, from, to);
+  const actors = useUsage("actor", from, to);
+  const models = useUsage("model", from, to);
+  const events = useQuery({
+    queryKey: [...KEYS.usage, "events", from, to],
+    queryFn: () => api.get<{ events: UsageEvent[] }>("/admin/api/usage/events", { from, to, limit: 20 }),
+  });
+
+  const choose = (name: RangeName) => {
+    setRangeName(name);
+    setSpan(rangeOf(RANGES[name].count, RANGES[name].bucket));
+  };
+
+  const buckets = series.data ? fillBuckets(series.data.rows, range.bucket, from, to) : [];
+  const sum = (field: "requests" | "errors" | "costUsd" | "tokens") =>
+    series.data?.rows.reduce((total, row) => total + (field === "tokens" ? tokensOf(row) : row[field]), 0);
+
+  // A CSV of the range per bucket, actor and model, fetched with the token (a plain link could not send it).
+  const download = async () => {
+    setDownloading(true);
+    setDownloadError(undefined);
+    try {
+      const blob = await api.blob("/admin/api/usage", {
+        format: "csv",
+        groupBy: `${range.bucket},actor,model`,
+        from,
+        to,
+      });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement("a");
+      link.href = url;
+      link.download = `tollgate-usage-${from.slice(0, 10)}-to-${to.slice(0, 10)}.csv`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+    } catch (error) {
+      setDownloadError(messageOf(error));
+    } finally {
+      setDownloading(false);
+    }
+  };
+
+  const error = series.error ?? actors.error ?? models.error ?? events.error;
+
+  return (
+    <Page
+      title="Usage"
+      intro="Requests, tokens and cost through the gateway, over time and by who and what used them."
+      actions={
+        <div className="toolbar">
+          <SelectField
+            label="Range"
+            value={rangeName}
+            onChange={(event) => choose(event.target.value as RangeName)}
+          >
+            {(Object.keys(RANGES) as RangeName[]).map((name) => (
+              <option key={name} value={name}>
+                {RANGES[name].label}
+              </option>
+            ))}
+          </SelectField>
+          <button
+            type="button"
+            className="button"
+            onClick={() => setSpan(rangeOf(range.count, range.bucket))}
+          >
+            Refresh
+          </button>
+          <button type="button" className="button" onClick={download} disabled={downloading}>
+            Download CSV
+          </button>
+        </div>
+      }
+    >
+      <ErrorAlert error={error ?? downloadError} />
+      <div className="stats">
+        <Stat
+          label="Requests"
+          value={sum("requests") === undefined ? undefined : formatInteger(sum("requests")!)}
+        />
+        <Stat
+          label="Errors"
+          value={sum("errors") === undefined ? undefined : formatInteger(sum("errors")!)}
+        />
+        <Stat label="Tokens" value={sum("tokens") === undefined ? undefined : formatTokens(sum("tokens")!)} />
+        <Stat label="Cost" value={sum("costUsd") === undefined ? undefined : formatUsd(sum("costUsd")!)} />
+      </div>
+      <div className="grid-3 section">
+        <div className="card chart-card">
+          <h3>Requests</h3>
+          <BarChart
+            label="Requests over time"
+            bucket={range.bucket}
+            format={formatInteger}
+            points={buckets.map((entry) => ({ at: entry.at, value: entry.row?.requests ?? 0 }))}
+          />
+        </div>
+        <div className="card chart-card">
+          <h3>Tokens</h3>
+          <BarChart
+            label="Tokens over time"
+            bucket={range.bucket}
+            format={formatTokens}
+            series={["input", "output"]}
+            points={buckets.map((entry) => ({
+              at: entry.at,
+              value: entry.row?.inputTokens ?? 0,
+              stack: entry.row?.outputTokens ?? 0,
+            }))}
+          />
+        </div>
+        <div className="card chart-card">
+          <h3>Cost</h3>
+          <BarChart
+            label="Cost over time"
+            unit="$"
+            bucket={range.bucket}
+            format={formatUsd}
+            points={buckets.map((entry) => ({ at: entry.at, value: entry.row?.costUsd ?? 0 }))}
+          />
+        </div>
+      </div>
+      <div className="grid-2 section">
+        <TopTable
+          caption="Top actors"
+          heading="Actor"
+          groupKey="actor"
+          rows={actors.data ? top(actors.data.rows) : undefined}
+        />
+        <TopTable
+          caption="Top models"
+          heading="Model"
+          groupKey="model"
+          rows={models.data ? top(models.data.rows) : undefined}
+        />
+      </div>
+      <div className="section">
+        {events.isPending ? (
+          <TableSkeleton rows={5} label="Loading recent requests…" />
+        ) : events.data && events.data.events.length === 0 ? (
+          <EmptyState>No requests in this range yet.</EmptyState>
+        ) : events.data ? (
+          <div className="table-wrap">
+            <table className="table">
+              <caption>Recent requests</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Time</th>
+                  <th scope="col">Actor</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="number">
+                    Tokens in / out
+                  </th>
+                  <th scope="col" className="number">
+                    Cost
+                  </th>
+                  <th scope="col" className="number">
+                    Latency
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {events.data.events.map((event) => (
+                  <tr key={event.requestId}>
+                    <td>{formatDateTime(event.time)}</td>
+                    <td>{event.actorId ?? "—"}</td>
+                    <td className="cell-wrap mono">{event.modelRef ?? "—"}</td>
+                    <td>
+                      {event.status}
+                      {event.errorCode ? <span className="cell-sub">{event.errorCode}</span> : null}
+                    </td>
+                    <td className="number">
+                      {formatTokens(event.inputTokens)} / {formatTokens(event.outputTokens)}
+                    </td>
+                    <td className="number">{formatUsd(event.costUsd)}</td>
+                    <td className="number">{formatMs(event.latencyMs)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </div>
+    </Page>
+  );
 }
