@@ -24,6 +24,13 @@ const FEATURE_NAMES: Record<DefaultFeature, string> = {
   codeCompletion: "Code completion",
 };
 
+/** Under each star: short, as the star's own name says it in full. */
+const SHORT_FEATURE_NAMES: Record<DefaultFeature, string> = {
+  chat: "chat",
+  fastChat: "fast",
+  codeCompletion: "code",
+};
+
 const SOURCE_NOTES = {
   file: "set in the config file",
   database: "chosen here",
@@ -182,23 +189,25 @@ export function ModelsPage() {
               <h2 id={`provider-${group.id}`}>{group.name}</h2>
             </div>
             <div className="table-wrap">
-              <table className="table">
+              <table className="table models-table">
+                {/* The same columns in every provider's table, so they line up down the page. */}
+                <colgroup>
+                  <col className="col-model" />
+                  <col className="col-capabilities" />
+                  <col className="col-context" />
+                  <col className="col-price" />
+                  <col className="col-status" />
+                  <col className="col-defaults" />
+                  {canWrite ? <col className="col-actions" /> : null}
+                </colgroup>
                 <thead>
                   <tr>
                     <th scope="col">Model</th>
                     <th scope="col">Capabilities</th>
-                    <th scope="col">Context (in / out)</th>
-                    <th scope="col">Price per 1M (in / out)</th>
+                    <th scope="col">Context in / out</th>
+                    <th scope="col">USD per 1M in / out</th>
                     <th scope="col">Status</th>
-                    {FEATURES.map((feature) => (
-                      <th
-                        key={feature}
-                        scope="col"
-                        title={`Default for ${FEATURE_NAMES[feature].toLowerCase()}`}
-                      >
-                        {FEATURE_NAMES[feature]}
-                      </th>
-                    ))}
+                    <th scope="col">Default for</th>
                     {canWrite ? (
                       <th scope="col">
                         <span className="visually-hidden">Actions</span>
@@ -234,18 +243,25 @@ export function ModelsPage() {
                           <Badge tone="danger">unavailable</Badge>
                         )}
                       </td>
-                      {FEATURES.map((feature) => (
-                        <td key={feature}>
-                          <DefaultStar
-                            model={model}
-                            feature={feature}
-                            defaults={defaults.data}
-                            canWrite={canWrite}
-                            pending={setDefault.isPending}
-                            onToggle={onToggle}
-                          />
-                        </td>
-                      ))}
+                      <td>
+                        <div className="stars">
+                          {FEATURES.map((feature) => (
+                            <span key={feature} className="star-item">
+                              <DefaultStar
+                                model={model}
+                                feature={feature}
+                                defaults={defaults.data}
+                                canWrite={canWrite}
+                                pending={setDefault.isPending}
+                                onToggle={onToggle}
+                              />
+                              <span className="star-label" aria-hidden="true">
+                                {SHORT_FEATURE_NAMES[feature]}
+                              </span>
+                            </span>
+                          ))}
+                        </div>
+                      </td>
                       {canWrite ? (
                         <td className="actions">
                           {model.editable ? (

@@ -34,7 +34,8 @@ export const NOT_ACCEPTED = "The token was not accepted.";
 
 /** Why a token did not sign in, as the alert shows it. */
 export function signInFailure(error: unknown): string {
-  if (error instanceof ApiError && error.status === 401) return `${NOT_ACCEPTED} ${error.message}`;
+  if (error instanceof ApiError && error.status === 401)
+    return `${NOT_ACCEPTED} The gateway said: ${error.message}.`;
   return messageOf(error);
 }
 
