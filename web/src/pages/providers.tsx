@@ -137,10 +137,10 @@ export function ProvidersPage() {
                   <td>
                     <KeyPolicySummary provider={provider} />
                   </td>
-                  <td>{provider.source ? SOURCE_NAMES[provider.source] : "—"}</td>
+                  <td className="nowrap">{provider.source ? SOURCE_NAMES[provider.source] : "—"}</td>
                   {canWrite ? (
                     <td className="actions">
-                      <div className="row-actions">
+                      <div className="row-actions row-actions-wrap">
                         {provider.editable ? (
                           <>
                             <button
