@@ -24,11 +24,24 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"], headless: true });
 }
 
-/** How much wider than the window the page is (0: it fits; a laptop screen must not scroll sideways). */
-export async function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate(
-    "document.documentElement.scrollWidth - document.documentElement.clientWidth",
-  ) as Promise<number>;
+/**
+ * What scrolls sideways on a laptop screen: the page itself, or a box inside <main> (a table too wide for its
+ * frame). Evaluated as text in the page: the tests' TypeScript has no DOM library.
+ */
+const sidewaysScrollers = `(() => {
+  const found = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) found.push("the page (" + root.scrollWidth + "px)");
+  for (const element of document.querySelectorAll("main *")) {
+    if (!/auto|scroll/.test(getComputedStyle(element).overflowX)) continue;
+    if (element.scrollWidth > element.clientWidth + 1)
+      found.push(element.tagName.toLowerCase() + "." + element.className + " (" + element.scrollWidth + "px in " + element.clientWidth + "px)");
+  }
+  return found;
+})()`;
+
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return (await page.evaluate(sidewaysScrollers)) as string[];
 }
 
 /** A full-page PNG of what the page shows now, named after the step; returns its path. */
