@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { AccessAdmin, AccessError } from "../auth/access-admin.js";
 import { positiveDuration } from "../config/schema/common.js";
-import { actorId, budget, featureLimits } from "../config/schema/tollgate.js";
+import { actorId } from "../config/schema/tollgate.js";
 import { GatewayError } from "../errors/index.js";
 import type { Store } from "../store/index.js";
+import { actorChangesInput, actorName, newActorInput, role } from "./actor-input.js";
 import { type AdminRoute, adminRoute } from "./admin-route.js";
 import { by } from "./route-kit.js";
-import { storableText } from "./text.js";
 import { actorView, createdToken, deleted, tokenView } from "./views.js";
 
 export interface TokenAdminDeps {
@@ -16,12 +16,10 @@ export interface TokenAdminDeps {
   now?: () => Date;
 }
 
-const role = z.enum(["admin", "readonly", "user"]);
-const name = storableText.trim().min(1, "must not be empty").max(200);
 const idParam = z.strictObject({ id: z.string() });
 
 const createTokenBody = z.strictObject({
-  name,
+  name: actorName,
   role: role.optional(),
   actorId: actorId.optional(),
   /** A duration such as "30d". */
@@ -29,22 +27,12 @@ const createTokenBody = z.strictObject({
   expiresIn: positiveDuration.optional(),
 });
 
-const actorFields = {
-  name,
-  role: role.optional(),
-  status: z.enum(["active", "disabled"]).optional(),
-  allowedModels: z.array(storableText.min(1)).nullable().optional(),
-  limits: featureLimits.nullable().optional(),
-  budget: budget.nullable().optional(),
-};
-
-const createActorBody = z.strictObject({ id: actorId.optional(), ...actorFields });
-
-const patchActorBody = z
-  .strictObject({ ...actorFields, name: name.optional() })
-  .refine((value) => Object.values(value).some((field) => field !== undefined), {
+const patchActorBody = actorChangesInput.refine(
+  (value) => Object.values(value).some((field) => field !== undefined),
+  {
     error: "the body changes nothing; send at least one of name, role, status, allowedModels, limits, budget",
-  });
+  },
+);
 
 const listTokensQuery = z.strictObject({ actorId: actorId.optional() });
 
@@ -138,7 +126,7 @@ export function tokenAdminRoutes(deps: TokenAdminDeps): AdminRoute[] {
       permission: "admin:write",
       tag,
       summary: "Create an actor (its id from its name unless given).",
-      body: createActorBody,
+      body: newActorInput,
       response: actorView,
       status: 201,
       handler: async ({ body, request }) => {

@@ -1,11 +1,11 @@
 import { type AccessAdmin, AccessError, type ActorView } from "../auth/access-admin.js";
 import type { TollgateConfig } from "../config/index.js";
 import type { Store } from "../store/index.js";
-import { announceChange } from "./actors-announce.js";
 import type { ActorEdit } from "./actors-flags.js";
 import { actorDetails, actorTable } from "./actors-format.js";
 import { actorChangesInput, newActorInput, validated } from "./actors-input.js";
 import { withFeatureEdit } from "./actors-limit-edit.js";
+import { announceChange } from "./announce-change.js";
 import type { ConfigSource } from "./config-source.js";
 import { type CommandIO, exitCode } from "./io.js";
 
@@ -81,6 +81,7 @@ async function announceUpdate(context: CommandContext, actor: ActorView): Promis
     context.config,
     hashes.length > 0 ? { type: "revoked", hashes } : { type: "changed" },
     context.io,
+    "tollgate actors",
   );
 }
 
@@ -118,7 +119,7 @@ const create: Run = async (admin, context, { edit }) => {
   if (typeof fields.id === "string") refuseConfigActor(context, fields.id);
   if (edit!.feature) fields.limits = withFeatureEdit(null, edit!.feature);
   const actor = await admin.createActor(validated(newActorInput, fields), CLI);
-  await announceChange(context.config, { type: "changed" }, context.io);
+  await announceChange(context.config, { type: "changed" }, context.io, "tollgate actors");
   return printActor(context, actor, `Created actor ${actor.id}.`);
 };
 
@@ -153,6 +154,7 @@ const remove: Run = async (admin, context, { id }) => {
     context.config,
     tokenHashes.length > 0 ? { type: "revoked", hashes: tokenHashes } : { type: "changed" },
     context.io,
+    "tollgate actors",
   );
   if (context.json) context.io.stdout(`${JSON.stringify({ id, deleted: true })}\n`);
   else {

@@ -11,6 +11,8 @@ export async function announceChange(
   config: TollgateConfig,
   message: ChangeMessage,
   io: CommandIO,
+  /** The command, for its message when Redis is away (`tollgate tokens`). */
+  command: string,
 ): Promise<void> {
   const redisConfig = config.redis;
   if (!redisConfig) return;
@@ -26,7 +28,7 @@ export async function announceChange(
     await client.connect();
     await publishChange({ client, keyPrefix: redisConfig.keyPrefix }, message);
   } catch {
-    io.stderr("tollgate actors: Redis is unreachable; running gateways notice the change within a second\n");
+    io.stderr(`${command}: Redis is unreachable; running gateways notice the change within a second\n`);
   } finally {
     client.disconnect();
   }

@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
 import { AccessAdmin, AccessError, type TokenView } from "../auth/access-admin.js";
-import { publishChange } from "../auth/change-bus.js";
 import type { Role } from "../auth/principal.js";
 import { ROLES } from "../auth/roles.js";
 import { durationBoundProblem } from "../config/duration.js";
 import { formatProblem, parseDuration, type TollgateConfig } from "../config/index.js";
 import { openStore, type Store } from "../store/index.js";
+import { announceChange } from "./announce-change.js";
 import { describeSource, describeStore, findConfig, loadFromSource } from "./config-source.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
 
@@ -222,34 +222,9 @@ function table(tokens: TokenView[]): string {
 
 async function revoke(admin: AccessAdmin, { io, json, config }: Context, id: string): Promise<number> {
   const { revoked, tokenHash } = await admin.revokeToken(id, null);
-  if (revoked && config?.redis) await announce(config, tokenHash, io);
+  if (revoked && config)
+    await announceChange(config, { type: "revoked", hashes: [tokenHash] }, io, "tollgate tokens");
   if (json) io.stdout(`${JSON.stringify({ id, revoked })}\n`);
   else io.stdout(revoked ? `Revoked token ${id}.\n` : `Token ${id} was already revoked.\n`);
   return exitCode.ok;
-}
-
-/** With Redis configured, running gateways drop the token at once; otherwise their poll finds it within a second. */
-async function announce(config: TollgateConfig, tokenHash: string, io: CommandIO): Promise<void> {
-  const redisConfig = config.redis!;
-  const { Redis } = await import("ioredis");
-  const client = new Redis(redisConfig.url.reveal(), {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    connectTimeout: 2_000,
-    enableOfflineQueue: false,
-  });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-    await publishChange(
-      { client, keyPrefix: redisConfig.keyPrefix },
-      { type: "revoked", hashes: [tokenHash] },
-    );
-  } catch {
-    io.stderr(
-      "tollgate tokens: Redis is unreachable; running gateways notice the revocation within a second\n",
-    );
-  } finally {
-    client.disconnect();
-  }
 }
