@@ -11,6 +11,7 @@ import { Page } from "../components/page.js";
 import { EmptyState, TableSkeleton } from "../components/states.js";
 import { formatDateTime, formatInteger, formatMs, formatTokens, formatUsd } from "../format.js";
 import { useSession } from "../session/session.js";
+import { rollUp } from "../usage/rollup.js";
 
 const RANGES = {
   "24h": { label: "Last 24 hours", count: 24, bucket: "hour" },
@@ -109,9 +110,13 @@ export function UsagePage() {
   const [downloading, setDownloading] = useState(false);
   const { from, to } = span;
 
-  const series = useUsage(range.bucket, from, to);
-  const actors = useUsage("actor", from, to);
-  const models = useUsage("model", from, to);
+  // One answer for the charts and both top lists (see rollUp), per bucket, actor and model: the CSV's rows too.
+  const groupBy = `${range.bucket},actor,model`;
+  const usage = useUsage(groupBy, from, to);
+  const rows = usage.data?.rows;
+  const series = rows ? rollUp(rows, range.bucket) : undefined;
+  const actors = rows ? rollUp(rows, "actor") : undefined;
+  const models = rows ? rollUp(rows, "model") : undefined;
   const events = useQuery({
     queryKey: [...KEYS.usage, "events", from, to],
     queryFn: () => api.get<{ events: UsageEvent[] }>("/admin/api/usage/events", { from, to, limit: 20 }),
@@ -122,9 +127,9 @@ export function UsagePage() {
     setSpan(rangeOf(RANGES[name].count, RANGES[name].bucket));
   };
 
-  const buckets = series.data ? fillBuckets(series.data.rows, range.bucket, from, to) : [];
+  const buckets = series ? fillBuckets(series, range.bucket, from, to) : [];
   const sum = (field: "requests" | "errors" | "costUsd" | "tokens") =>
-    series.data?.rows.reduce((total, row) => total + (field === "tokens" ? tokensOf(row) : row[field]), 0);
+    series?.reduce((total, row) => total + (field === "tokens" ? tokensOf(row) : row[field]), 0);
 
   // A CSV of the range per bucket, actor and model, fetched with the token (a plain link could not send it).
   const download = async () => {
@@ -133,7 +138,7 @@ export function UsagePage() {
     try {
       const blob = await api.blob("/admin/api/usage", {
         format: "csv",
-        groupBy: `${range.bucket},actor,model`,
+        groupBy,
         from,
         to,
       });
@@ -152,7 +157,7 @@ export function UsagePage() {
     }
   };
 
-  const error = series.error ?? actors.error ?? models.error ?? events.error;
+  const error = usage.error ?? events.error;
 
   return (
     <Page
@@ -237,13 +242,13 @@ export function UsagePage() {
           caption="Top actors"
           heading="Actor"
           groupKey="actor"
-          rows={actors.data ? top(actors.data.rows) : undefined}
+          rows={actors ? top(actors) : undefined}
         />
         <TopTable
           caption="Top models"
           heading="Model"
           groupKey="model"
-          rows={models.data ? top(models.data.rows) : undefined}
+          rows={models ? top(models) : undefined}
         />
       </div>
       <div className="section">
