@@ -24,7 +24,6 @@ export interface BarChartProps {
 // A fixed coordinate system scaled by CSS: the chart keeps its shape (and its height while loading).
 const WIDTH = 360;
 const HEIGHT = 150;
-const LEFT = 34;
 const RIGHT = 6;
 const TOP = 8;
 const BOTTOM = 20;
@@ -51,7 +50,11 @@ function niceMax(value: number): number {
 export function BarChart({ label, points, bucket, format, series, unit = "" }: BarChartProps) {
   const totals = points.map((point) => point.value + (point.stack ?? 0));
   const max = niceMax(Math.max(0, ...totals));
-  const plotWidth = WIDTH - LEFT - RIGHT;
+  const ticks = [0, max / 2, max];
+  const tickLabels = ticks.map((tick) => (tick === 0 ? "0" : `${unit}${formatTick(tick)}`));
+  // Room for the longest tick label (about 5.5 units a character at the axis' font size).
+  const left = Math.max(24, Math.ceil(Math.max(...tickLabels.map((label) => label.length)) * 5.6) + 8);
+  const plotWidth = WIDTH - left - RIGHT;
   const plotHeight = HEIGHT - TOP - BOTTOM;
   const slot = points.length > 0 ? plotWidth / points.length : plotWidth;
   const barWidth = Math.max(1, slot * 0.72);
@@ -63,7 +66,6 @@ export function BarChart({ label, points, bucket, format, series, unit = "" }: B
     points.length === 0
       ? "No data."
       : `Total ${format(total)}${peak && totals[peakIndex]! > 0 ? `; highest ${format(totals[peakIndex]!)} at ${bucketLabel(peak.at, bucket)}` : ""}.`;
-  const ticks = [0, max / 2, max];
   const last = points.length - 1;
   const labelled =
     points.length > 0
@@ -78,16 +80,16 @@ export function BarChart({ label, points, bucket, format, series, unit = "" }: B
     <figure className="chart-figure">
       <svg className="chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={label}>
         <desc>{description}</desc>
-        {ticks.map((tick) => (
-          <g key={tick}>
-            <line className="grid-line" x1={LEFT} x2={WIDTH - RIGHT} y1={y(tick)} y2={y(tick)} />
-            <text className="axis-label" x={LEFT - 4} y={y(tick) + 3} textAnchor="end">
-              {tick === 0 ? "0" : `${unit}${formatTick(tick)}`}
+        {ticks.map((tick, index) => (
+          <g key={tickLabels[index]}>
+            <line className="grid-line" x1={left} x2={WIDTH - RIGHT} y1={y(tick)} y2={y(tick)} />
+            <text className="axis-label" x={left - 4} y={y(tick) + 3} textAnchor="end">
+              {tickLabels[index]}
             </text>
           </g>
         ))}
         {points.map((point, index) => {
-          const x = LEFT + index * slot + (slot - barWidth) / 2;
+          const x = left + index * slot + (slot - barWidth) / 2;
           const base = y(point.value);
           const stacked = point.stack ?? 0;
           const when = bucketLabel(point.at, bucket);
@@ -114,7 +116,7 @@ export function BarChart({ label, points, bucket, format, series, unit = "" }: B
           <text
             key={key}
             className="axis-label"
-            x={anchor === "start" ? LEFT : anchor === "end" ? WIDTH - RIGHT : LEFT + index * slot + slot / 2}
+            x={anchor === "start" ? left : anchor === "end" ? WIDTH - RIGHT : left + index * slot + slot / 2}
             y={HEIGHT - 6}
             textAnchor={anchor}
           >
