@@ -31,7 +31,7 @@ export function formatTick(value: number): string {
 /** A price per million tokens: as written, up to four decimals. */
 export function formatPrice(value: number | undefined): string {
   if (value === undefined) return "—";
-  return `$${new Intl.NumberFormat("en-US", { maximumFractionDigits: 4 }).format(value)}`;
+  return `$${new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(value)}`;
 }
 
 export function formatTokens(value: number): string {
