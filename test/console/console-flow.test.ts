@@ -10,6 +10,7 @@ import {
   startConsoleGateway,
 } from "./console-gateway.js";
 import {
+  descriptionOf,
   editingControls,
   heading,
   navNames,
@@ -195,6 +196,7 @@ describe("the web console in Chromium (issue 17)", () => {
     userToken = /tg_[A-Za-z0-9_-]{43}/.exec(await textOf(shown))?.[0] ?? "";
     expect(userToken).not.toBe("");
     expect(await textOf(form)).toMatch(/shown once/i);
+    expect(await descriptionOf(shown)).toMatch(/shown once/i);
     await visible(form.getByRole("button", { name: "Copy", exact: true }));
     await shoot("05-actors-token-created");
 

@@ -23,6 +23,17 @@ export async function waitForText(locator: Locator, text: string | RegExp): Prom
     .toMatch(text);
 }
 
+/** The text of the elements that describe `locator`'s element (its aria-describedby), as a screen reader adds it. */
+export async function descriptionOf(locator: Locator): Promise<string> {
+  return locator.evaluate((element) =>
+    (element.getAttribute("aria-describedby") ?? "")
+      .split(/\s+/)
+      .filter((id: string) => id !== "")
+      .map((id: string) => element.ownerDocument.getElementById(id)?.textContent ?? "")
+      .join(" "),
+  );
+}
+
 export function heading(page: Page, name: string): Locator {
   return page.getByRole("heading", { level: 1, name, exact: true });
 }

@@ -6,6 +6,7 @@ import { SelectField, TextField } from "../components/fields.js";
 
 /** The token, once: copied or not, it cannot be shown again after "Done". */
 function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
+  const warningId = useId();
   const value = useRef<HTMLOutputElement>(null);
   const [copied, setCopied] = useState<string>("");
   const copy = async () => {
@@ -23,12 +24,13 @@ function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => vo
   };
   return (
     <div className="secret-once">
-      <p>
+      <p id={warningId}>
         <strong>Token created for {created.actorId}.</strong> Copy it now: it is shown once and cannot be seen
         again.
       </p>
       <div className="secret-value">
-        <output ref={value} aria-label="New token" className="mono">
+        {/* The warning is the token's description: a screen reader hears "shown once" with the token. */}
+        <output ref={value} aria-label="New token" aria-describedby={warningId} className="mono">
           {created.token}
         </output>
         <button type="button" className="button" onClick={copy}>
