@@ -207,6 +207,8 @@ describe("the web console in Chromium (issue 17)", () => {
     await openPage(page, "Actors & tokens");
     await waitForText(section(page, "Actors").getByRole("row").filter({ hasText: "Dev Alice" }), /user/);
     expect(await textOf(page.locator("body"))).not.toContain(userToken);
+    for (const name of ["Actors", "Tokens"])
+      await visible(page.getByRole("region", { name }).getByRole("table", { name }));
     await shoot("06-actors");
   });
 

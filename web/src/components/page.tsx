@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect } from "react";
+import { type ReactNode, useEffect, useId } from "react";
 
 export interface PageProps {
   title: string;
@@ -26,7 +26,7 @@ export function Page({ title, intro, actions, children }: PageProps) {
   );
 }
 
-/** A titled block of a page (a table with its heading). */
+/** A titled block of a page (a table with its heading): a region named by its heading. */
 export function Section({
   title,
   actions,
@@ -36,10 +36,11 @@ export function Section({
   actions?: ReactNode;
   children: ReactNode;
 }) {
+  const headingId = useId();
   return (
-    <section className="section">
+    <section className="section" aria-labelledby={headingId}>
       <div className="section-header">
-        <h2>{title}</h2>
+        <h2 id={headingId}>{title}</h2>
         {actions ? <div className="section-actions">{actions}</div> : null}
       </div>
       {children}

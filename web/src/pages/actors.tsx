@@ -93,7 +93,7 @@ export function ActorsPage() {
           <EmptyState>No actors yet. Creating a token makes one.</EmptyState>
         ) : actors.data ? (
           <div className="table-wrap">
-            <table className="table">
+            <table className="table" aria-label="Actors">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
@@ -186,7 +186,7 @@ export function ActorsPage() {
           <EmptyState>No tokens yet.</EmptyState>
         ) : tokens.data ? (
           <div className="table-wrap">
-            <table className="table">
+            <table className="table" aria-label="Tokens">
               <thead>
                 <tr>
                   <th scope="col">Name</th>
