@@ -147,6 +147,11 @@ describe("the web console in Chromium (issue 17)", () => {
       keyPolicy: { centralKey: true, allowUserKeys: true, centralKeyFallback: true },
       settings: { type: "openai", endpoint: `${gateway.mock.url}/openai` },
     });
+    // The file's keyless endpoint: nothing to set, and no central key named in its policy.
+    const keyless = await visible(page.getByRole("row").filter({ hasText: /^Local/ }));
+    expect(await textOf(keyless)).toMatch(/No key needed/);
+    expect(await textOf(keyless)).not.toMatch(/Central key/);
+    expect(await keyless.getByRole("button", { name: "Set key" }).count()).toBe(0);
     await shoot("03-providers");
   });
 

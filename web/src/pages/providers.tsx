@@ -1,4 +1,4 @@
-import { type ReactNode, useState } from "react";
+import { useState } from "react";
 import { KEYS, useChange, useProviders } from "../api/queries.js";
 import type { Provider } from "../api/types.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
@@ -9,6 +9,7 @@ import { Badge, EmptyState, TableSkeleton } from "../components/states.js";
 import { ProviderForm } from "../forms/provider-form.js";
 import { ProviderKeyForm } from "../forms/provider-key-form.js";
 import { providerTypeLabel } from "../forms/provider-types.js";
+import { canSetCentralKey, credentialText, keyPolicyText } from "../providers/credential-text.js";
 import { useSession } from "../session/session.js";
 
 type Open =
@@ -20,57 +21,18 @@ type Open =
 
 const SOURCE_NAMES = { file: "Config file", builtin: "Built in", database: "Admin API" } as const;
 
-/** Where the central credential comes from, in words. */
-function keySource(source: string | undefined): string {
-  if (!source) return "";
-  if (source === "admin-api") return "stored through the admin API";
-  if (source.startsWith("environment:")) return `from $${source.slice("environment:".length)}`;
-  if (source === "config") return "from the config file";
-  return source;
-}
-
 function CredentialStatus({ provider }: { provider: Provider }) {
+  const { badge, tone, detail } = credentialText(provider);
   const users = provider.keyPolicy.allowUserKeys
     ? `${provider.userKeysSaved} personal key${provider.userKeysSaved === 1 ? "" : "s"} saved`
     : undefined;
-  let badge: ReactNode;
-  let detail: string | undefined;
-  switch (provider.credentialMode) {
-    case "central-key":
-      badge = <Badge tone="ok">Central key</Badge>;
-      detail = keySource(provider.centralKeySource);
-      break;
-    case "ambient":
-      badge = <Badge tone="ok">Ambient credentials</Badge>;
-      detail = "the machine's AWS or Google credentials";
-      break;
-    case "user-keys":
-      badge = <Badge tone="info">Users' own keys</Badge>;
-      break;
-    case "keyless":
-      badge = <Badge>No key needed</Badge>;
-      break;
-    default:
-      badge = <Badge tone="danger">Unavailable</Badge>;
-      detail = provider.unavailableReason;
-  }
   return (
     <>
-      {badge}
+      <Badge tone={tone}>{badge}</Badge>
       {detail ? <span className="cell-sub">{detail}</span> : null}
       {users ? <span className="cell-sub">{users}</span> : null}
     </>
   );
-}
-
-function KeyPolicySummary({ provider }: { provider: Provider }) {
-  const { centralKey, allowUserKeys, centralKeyFallback } = provider.keyPolicy;
-  const parts = [
-    centralKey ? "Central key" : undefined,
-    allowUserKeys ? "User keys" : undefined,
-    centralKeyFallback ? "Central as fallback" : undefined,
-  ].filter((part) => part !== undefined);
-  return <span>{parts.length ? parts.join(" · ") : "—"}</span>;
 }
 
 export function ProvidersPage() {
@@ -134,9 +96,7 @@ export function ProvidersPage() {
                   <td>
                     <CredentialStatus provider={provider} />
                   </td>
-                  <td>
-                    <KeyPolicySummary provider={provider} />
-                  </td>
+                  <td>{keyPolicyText(provider)}</td>
                   <td className="nowrap">{provider.source ? SOURCE_NAMES[provider.source] : "—"}</td>
                   {canWrite ? (
                     <td className="actions">
@@ -164,7 +124,7 @@ export function ProvidersPage() {
                         ) : (
                           <span className="from-config">from config file</span>
                         )}
-                        {provider.keyPolicy.centralKey ? (
+                        {canSetCentralKey(provider) ? (
                           <button
                             type="button"
                             className="button small"
