@@ -76,7 +76,7 @@ describe("the web console in Chromium (issue 17)", () => {
   beforeAll(async () => {
     browser = await launchChromium();
     gateway = await startConsoleGateway();
-    context = await browser.newContext({ viewport });
+    context = await browser.newContext({ viewport, locale: "en-US" });
     page = await context.newPage();
     page.setDefaultTimeout(uiTimeout);
     page.on("pageerror", (error) => pageProblems.push(`uncaught: ${error.message}`));
@@ -172,6 +172,8 @@ describe("the web console in Chromium (issue 17)", () => {
 
     const section = await visible(page.getByRole("region", { name: provider.displayName }));
     await waitForText(section.getByRole("row").filter({ hasText: model.displayName }), model.ref);
+    // Context windows exactly (the en-US separators of the browser context), not 128K / 4.1K.
+    await waitForText(section.getByRole("row").filter({ hasText: model.displayName }), "128,000 / 4,096");
     const fastChat = page.getByRole("button", { name: `Default for fastChat: ${model.displayName}` });
     expect(await fastChat.getAttribute("aria-pressed")).toBe("false");
     await fastChat.click();

@@ -7,10 +7,6 @@ export function formatInteger(value: number): string {
   return integer.format(value);
 }
 
-export function formatCompact(value: number): string {
-  return compact.format(value);
-}
-
 /** Dollars with cents; amounts under a cent keep two significant digits (one request costs fractions of a cent). */
 export function formatUsd(value: number): string {
   const small = value !== 0 && Math.abs(value) < 0.01;
@@ -34,8 +30,12 @@ export function formatPrice(value: number | undefined): string {
   return `$${new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(value)}`;
 }
 
+/**
+ * Token counts exactly, with the locale's separators (4,096 and 128,000): context windows are often powers of
+ * two, and "4.1K" reads as a different limit. Only chart axes round (formatTick).
+ */
 export function formatTokens(value: number): string {
-  return value >= 10_000 ? compact.format(value) : integer.format(value);
+  return integer.format(value);
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, {

@@ -12,7 +12,7 @@ import { Dialog } from "../components/dialog.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { Page } from "../components/page.js";
 import { Badge, EmptyState, TableSkeleton } from "../components/states.js";
-import { formatCompact, formatPrice } from "../format.js";
+import { formatPrice, formatTokens } from "../format.js";
 import { ModelForm } from "../forms/model-form.js";
 import { useSession } from "../session/session.js";
 
@@ -204,8 +204,12 @@ export function ModelsPage() {
                   <tr>
                     <th scope="col">Model</th>
                     <th scope="col">Capabilities</th>
-                    <th scope="col">Context in / out</th>
-                    <th scope="col">USD per 1M in / out</th>
+                    <th scope="col" className="number">
+                      Context in / out
+                    </th>
+                    <th scope="col" className="number">
+                      USD per 1M in / out
+                    </th>
                     <th scope="col">Status</th>
                     <th scope="col">Default for</th>
                     {canWrite ? (
@@ -226,8 +230,9 @@ export function ModelsPage() {
                         <Capabilities model={model} />
                       </td>
                       <td className="number">
-                        {formatCompact(model.contextWindow.maxInputTokens)} /{" "}
-                        {formatCompact(model.contextWindow.maxOutputTokens)}
+                        {/* A narrow column breaks after the slash, never inside a number. */}
+                        <span className="nowrap">{formatTokens(model.contextWindow.maxInputTokens)} /</span>{" "}
+                        <span className="nowrap">{formatTokens(model.contextWindow.maxOutputTokens)}</span>
                       </td>
                       <td className="number">
                         {model.pricing
