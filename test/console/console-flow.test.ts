@@ -261,6 +261,19 @@ describe("the web console in Chromium (issue 17)", () => {
     await shoot("08-latency-test");
     await openPage(page, "Audit log");
     await waitForText(page.getByRole("row").filter({ hasText: provider.id }), provider.id);
+    // An entry's details open under it as indented JSON, whole: no box that scrolls or cuts a line off.
+    const created = page.getByRole("row").filter({ hasText: "provider-create" });
+    const details = created.getByRole("button", { name: "Details", exact: true });
+    expect(await details.getAttribute("aria-expanded")).toBe("false");
+    await details.click();
+    expect(await details.getAttribute("aria-expanded")).toBe("true");
+    const json = await visible(page.locator(`[id="${await details.getAttribute("aria-controls")}"] pre`));
+    expect(await textOf(json)).toContain(`"displayName": "${provider.displayName}"`);
+    expect(
+      await json.evaluate(
+        (box) => box.scrollHeight <= box.clientHeight && box.scrollWidth <= box.clientWidth,
+      ),
+    ).toBe(true);
     await shoot("09-audit-log");
   });
 

@@ -1,12 +1,12 @@
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { KEYS } from "../api/queries.js";
-import type { AuditEntry, AuditPage } from "../api/types.js";
+import type { AuditPage } from "../api/types.js";
+import { AuditEntryRows } from "../audit/audit-entry-rows.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { TextField } from "../components/fields.js";
 import { Page } from "../components/page.js";
 import { EmptyState, TableSkeleton } from "../components/states.js";
-import { formatDateTime } from "../format.js";
 import { useSession } from "../session/session.js";
 
 interface Filters {
@@ -17,11 +17,6 @@ interface Filters {
 
 const NO_FILTERS: Filters = { actor: "", action: "", target: "" };
 const PAGE_SIZE = 50;
-
-function details(entry: AuditEntry): string {
-  if (entry.details === null || entry.details === undefined) return "";
-  return typeof entry.details === "string" ? entry.details : JSON.stringify(entry.details, null, 1);
-}
 
 /** Who changed what, newest first, in pages of 50 ("Older" fetches the next). */
 export function AuditLogPage() {
@@ -90,7 +85,7 @@ export function AuditLogPage() {
       ) : entries.length > 0 ? (
         <>
           <div className="table-wrap">
-            <table className="table">
+            <table className="table audit-table" aria-label="Audit log entries">
               <thead>
                 <tr>
                   <th scope="col">Time</th>
@@ -102,15 +97,7 @@ export function AuditLogPage() {
               </thead>
               <tbody>
                 {entries.map((entry) => (
-                  <tr key={entry.id}>
-                    <td>{formatDateTime(entry.at)}</td>
-                    <td>{entry.actorId ?? <span className="muted">system</span>}</td>
-                    <td className="mono">{entry.action}</td>
-                    <td className="cell-wrap">{entry.target ?? "—"}</td>
-                    <td>
-                      <div className="details">{details(entry)}</div>
-                    </td>
-                  </tr>
+                  <AuditEntryRows key={entry.id} entry={entry} />
                 ))}
               </tbody>
             </table>
