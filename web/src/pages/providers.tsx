@@ -92,7 +92,7 @@ export function ProvidersPage() {
                     {provider.displayName}
                     <span className="cell-sub mono">{provider.id}</span>
                   </th>
-                  <td>{providerTypeLabel(provider.type)}</td>
+                  <td className="nowrap">{providerTypeLabel(provider.type)}</td>
                   <td>
                     <CredentialStatus provider={provider} />
                   </td>
@@ -100,48 +100,55 @@ export function ProvidersPage() {
                   <td className="nowrap">{provider.source ? SOURCE_NAMES[provider.source] : "—"}</td>
                   {canWrite ? (
                     <td className="actions">
-                      <div className="row-actions row-actions-wrap">
-                        {provider.editable ? (
-                          <>
-                            <button
-                              type="button"
-                              className="button small"
-                              onClick={() => setOpen({ kind: "edit", provider })}
-                            >
-                              Edit
-                            </button>
-                            <button
-                              type="button"
-                              className="button small danger"
-                              onClick={() => {
-                                remove.reset();
-                                setOpen({ kind: "delete", provider });
-                              }}
-                            >
-                              Delete
-                            </button>
-                          </>
-                        ) : (
-                          <span className="from-config">from config file</span>
-                        )}
-                        {canSetCentralKey(provider) ? (
-                          <button
-                            type="button"
-                            className="button small"
-                            onClick={() => setOpen({ kind: "key", provider })}
-                          >
-                            Set key
-                          </button>
-                        ) : null}
-                        {provider.storedCentralKey ? (
-                          <button
-                            type="button"
-                            className="button small danger"
-                            disabled={clearKey.isPending}
-                            onClick={() => clearKey.mutate(provider)}
-                          >
-                            Clear stored key
-                          </button>
+                      {/* Two lines: the entry's own actions, then its central key's. */}
+                      <div className="row-actions-stack">
+                        <div className="row-actions">
+                          {provider.editable ? (
+                            <>
+                              <button
+                                type="button"
+                                className="button small"
+                                onClick={() => setOpen({ kind: "edit", provider })}
+                              >
+                                Edit
+                              </button>
+                              <button
+                                type="button"
+                                className="button small danger"
+                                onClick={() => {
+                                  remove.reset();
+                                  setOpen({ kind: "delete", provider });
+                                }}
+                              >
+                                Delete
+                              </button>
+                            </>
+                          ) : (
+                            <span className="from-config">from config file</span>
+                          )}
+                        </div>
+                        {canSetCentralKey(provider) || provider.storedCentralKey ? (
+                          <div className="row-actions">
+                            {canSetCentralKey(provider) ? (
+                              <button
+                                type="button"
+                                className="button small"
+                                onClick={() => setOpen({ kind: "key", provider })}
+                              >
+                                Set key
+                              </button>
+                            ) : null}
+                            {provider.storedCentralKey ? (
+                              <button
+                                type="button"
+                                className="button small danger"
+                                disabled={clearKey.isPending}
+                                onClick={() => clearKey.mutate(provider)}
+                              >
+                                Clear stored key
+                              </button>
+                            ) : null}
+                          </div>
                         ) : null}
                       </div>
                     </td>
