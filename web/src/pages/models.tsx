@@ -111,7 +111,7 @@ function DefaultsSummary({ defaults, models }: { defaults: DefaultsAnswer; model
   const name = (ref: string | null) =>
     ref ? (models.find((model) => model.ref === ref)?.displayName ?? ref) : "none";
   return (
-    <div className="stats">
+    <div className="stats defaults-stats">
       {FEATURES.map((feature) => (
         <div key={feature} className="stat">
           <p className="stat-label">Default for {FEATURE_NAMES[feature].toLowerCase()}</p>
@@ -168,7 +168,7 @@ export function ModelsPage() {
       {defaults.data && models.data ? (
         <DefaultsSummary defaults={defaults.data} models={models.data.models} />
       ) : (
-        <div className="stats" aria-hidden="true">
+        <div className="stats defaults-stats" aria-hidden="true">
           {FEATURES.map((feature) => (
             <div key={feature} className="stat">
               <p className="stat-label">&nbsp;</p>
