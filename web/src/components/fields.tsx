@@ -5,13 +5,17 @@ interface FieldChrome {
   hint?: ReactNode;
 }
 
-/** A labelled input; `hint` is read out with it (aria-describedby). */
+/**
+ * A labelled input; `hint` is read out with it (aria-describedby). Fields that are not required say "optional",
+ * unless `markOptional` is false (filters, where every field is).
+ */
 export function TextField({
   label,
   hint,
   className,
+  markOptional = true,
   ...input
-}: FieldChrome & InputHTMLAttributes<HTMLInputElement>) {
+}: FieldChrome & { markOptional?: boolean } & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
@@ -19,7 +23,7 @@ export function TextField({
       <div className="label-row">
         <label htmlFor={id}>{label}</label>
         {/* Outside the label: the field's accessible name stays its label alone. */}
-        {input.required || input.disabled || input.readOnly ? null : (
+        {!markOptional || input.required || input.disabled || input.readOnly ? null : (
           <span className="optional">optional</span>
         )}
       </div>

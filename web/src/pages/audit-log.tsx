@@ -47,6 +47,7 @@ export function AuditLogPage() {
       placeholder={placeholder}
       onChange={(event) => setDraft({ ...draft, [name]: event.target.value })}
       autoComplete="off"
+      markOptional={false}
     />
   );
 
@@ -85,7 +86,7 @@ export function AuditLogPage() {
       ) : entries.length > 0 ? (
         <>
           <div className="table-wrap">
-            <table className="table audit-table" aria-label="Audit log entries">
+            <table className="table" aria-label="Audit log entries">
               <thead>
                 <tr>
                   <th scope="col">Time</th>
@@ -103,6 +104,13 @@ export function AuditLogPage() {
             </table>
           </div>
           <div className="pager">
+            <span className="hint" role="status">
+              {log.isFetchingNextPage
+                ? "Loading older entries…"
+                : log.hasNextPage
+                  ? ""
+                  : `All ${entries.length} ${entries.length === 1 ? "entry" : "entries"} shown.`}
+            </span>
             <button
               type="button"
               className="button"
