@@ -19,6 +19,8 @@ export interface BarChartProps {
   series?: [string, string];
   /** Written before the axis' numbers ("$"). */
   unit?: string;
+  /** Counts of whole things (requests, tokens): the axis has no halves (0.5 requests, 2.5 tokens). */
+  counts?: boolean;
 }
 
 // A fixed coordinate system scaled by CSS: the chart keeps its shape (and its height while loading).
@@ -47,10 +49,18 @@ function niceMax(value: number): number {
  * sets inline styles (the admin CSP allows the console's own stylesheet only). Each bar has a tooltip; the
  * chart's description says the total and the peak for screen readers.
  */
-export function BarChart({ label, points, bucket, format, series, unit = "" }: BarChartProps) {
+export function BarChart({
+  label,
+  points,
+  bucket,
+  format,
+  series,
+  unit = "",
+  counts = false,
+}: BarChartProps) {
   const totals = points.map((point) => point.value + (point.stack ?? 0));
   const max = niceMax(Math.max(0, ...totals));
-  const ticks = [0, max / 2, max];
+  const ticks = counts && !Number.isInteger(max / 2) ? [0, max] : [0, max / 2, max];
   const tickLabels = ticks.map((tick) => (tick === 0 ? "0" : `${unit}${formatTick(tick)}`));
   // Room for the longest tick label (about 5.5 units a character at the axis' font size).
   const left = Math.max(24, Math.ceil(Math.max(...tickLabels.map((label) => label.length)) * 5.6) + 8);

@@ -207,6 +207,7 @@ export function UsagePage() {
           <h3>Requests</h3>
           <BarChart
             label="Requests over time"
+            counts
             bucket={range.bucket}
             format={formatInteger}
             points={buckets.map((entry) => ({ at: entry.at, value: entry.row?.requests ?? 0 }))}
@@ -216,6 +217,7 @@ export function UsagePage() {
           <h3>Tokens</h3>
           <BarChart
             label="Tokens over time"
+            counts
             bucket={range.bucket}
             format={formatTokens}
             series={["input", "output"]}
