@@ -189,7 +189,7 @@ export function ModelsPage() {
               <h2 id={`provider-${group.id}`}>{group.name}</h2>
             </div>
             <div className="table-wrap">
-              <table className="table models-table">
+              <table className="table models-table" aria-label={`${group.name} models`}>
                 {/* The same columns in every provider's table, so they line up down the page. */}
                 <colgroup>
                   <col className="col-model" />

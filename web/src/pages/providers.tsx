@@ -70,7 +70,7 @@ export function ProvidersPage() {
         <EmptyState>No providers yet. {canWrite ? "Add one to start routing requests." : ""}</EmptyState>
       ) : providers.data ? (
         <div className="table-wrap">
-          <table className="table">
+          <table className="table" aria-label="Providers">
             <thead>
               <tr>
                 <th scope="col">Name</th>
