@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import { duplicateClient } from "../redis/redis-client.js";
 import { ThrottledWarning, type WarningLogger } from "../telemetry/throttled-warning.js";
 import type { RedisContext } from "./sources/source-state.js";
 
@@ -33,7 +33,7 @@ export function subscribeChanges(
   onMessage: (message: ChangeMessage) => void,
   logger?: WarningLogger,
 ): { ready: Promise<void>; close: () => Promise<void> } {
-  const subscriber: Redis = redis.client.duplicate({ autoResubscribe: false });
+  const subscriber = duplicateClient(redis.client, { autoResubscribe: false });
   const outage = new ThrottledWarning(logger, {
     failing: "Redis change subscription unavailable; revocations reach this replica through the store's poll",
     recovered: "Redis change subscription restored",

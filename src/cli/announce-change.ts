@@ -1,5 +1,6 @@
 import { type ChangeMessage, publishChange } from "../auth/change-bus.js";
 import type { TollgateConfig } from "../config/index.js";
+import { redisTarget } from "../redis/redis-url.js";
 import type { CommandIO } from "./io.js";
 
 /**
@@ -16,8 +17,8 @@ export async function announceChange(
 ): Promise<void> {
   const redisConfig = config.redis;
   if (!redisConfig) return;
-  const { Redis } = await import("ioredis");
-  const client = new Redis(redisConfig.url.reveal(), {
+  const { createRedisClient } = await import("../redis/redis-client.js");
+  const client = createRedisClient(redisTarget(redisConfig.url.reveal()), {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     connectTimeout: 2_000,

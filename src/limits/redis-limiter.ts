@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { Redis, type RedisOptions } from "ioredis";
+import { Cluster, type RedisOptions } from "ioredis";
+import { createRedisClient, type RedisClient } from "../redis/redis-client.js";
+import { redisTarget } from "../redis/redis-url.js";
 import { admitted, degradedState, refused, unavailable } from "./decision.js";
 import { DeferredWrites } from "./deferred-writes.js";
 import { type HeldSlot, LeaseKeeper } from "./lease-keeper.js";
@@ -31,7 +33,7 @@ import { UnsentSettlements } from "./unsent-settlements.js";
 
 export interface RedisLimiterOptions {
   /** A client to use (not closed by `close`); otherwise one is opened from `url`. */
-  client?: Redis;
+  client?: RedisClient;
   url?: string;
   /** `redis.keyPrefix` (default `tollgate:`). */
   keyPrefix?: string;
@@ -76,7 +78,7 @@ const ZERO_COUNTS: Counts = { requests: 0, tokens: 0, inUse: 0, spentMicro: 0 };
  * `…:<feature>:c` (slots), `<prefix>limits:{<actor>}:b:<period>:<zone>:<period id>` (budget).
  */
 export class RedisLimiter implements Limiter {
-  readonly client: Redis;
+  readonly client: RedisClient;
   private readonly ownsClient: boolean;
   private readonly keyPrefix: string;
   private readonly planKeys: PlanKeys;
@@ -98,7 +100,10 @@ export class RedisLimiter implements Limiter {
       this.client = options.client;
       this.ownsClient = false;
     } else if (options.url) {
-      this.client = new Redis(options.url, limiterRedisOptions(options.commandTimeoutMs));
+      this.client = createRedisClient(
+        redisTarget(options.url),
+        limiterRedisOptions(options.commandTimeoutMs),
+      );
       // Failures are reported through the operations (rate-limited log, metric hook).
       this.client.on("error", () => {});
       this.ownsClient = true;
@@ -305,17 +310,36 @@ export class RedisLimiter implements Limiter {
       return;
     }
     const deadline = this.clock() + this.leaseMs;
-    const pipeline = this.client.pipeline();
-    for (const { key, member } of held) {
-      // XX: a slot settled meanwhile must not come back.
-      pipeline.zadd(key, "XX", deadline, member);
-      pipeline.pexpire(key, 2 * this.leaseMs);
-    }
+    // A Cluster runs a pipeline only when its keys are on one node: one pipeline per hash slot ({subject}) there.
+    const groups = this.client instanceof Cluster ? groupBySlotTag(held) : [held];
     try {
-      await pipeline.exec();
+      await Promise.all(
+        groups.map((group) => {
+          const pipeline = this.client.pipeline();
+          for (const { key, member } of group) {
+            // XX: a slot settled meanwhile must not come back.
+            pipeline.zadd(key, "XX", deadline, member);
+            pipeline.pexpire(key, 2 * this.leaseMs);
+          }
+          return pipeline.exec();
+        }),
+      );
       this.outage.success();
     } catch (error) {
       this.outage.failure("renew", error);
     }
   }
+}
+
+/** Held slots grouped by the `{…}` hash tag of their keys (one subject's keys share a slot). */
+function groupBySlotTag(held: readonly HeldSlot[]): HeldSlot[][] {
+  const groups = new Map<string, HeldSlot[]>();
+  for (const slot of held) {
+    const open = slot.key.indexOf("{");
+    const tag = open === -1 ? slot.key : slot.key.slice(open, slot.key.indexOf("}", open) + 1);
+    const group = groups.get(tag);
+    if (group) group.push(slot);
+    else groups.set(tag, [slot]);
+  }
+  return [...groups.values()];
 }

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "../redis/redis-client.js";
 
 /**
  * "This threshold of this quota in this period has been notified": the first replica to claim a key
@@ -15,7 +15,7 @@ const SKEW_MARGIN_MS = 60_000;
 /** Across replicas: `SET NX` with the expiry in the same command, so a claim can never stay forever. */
 export class RedisClaims implements ThresholdClaims {
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisClient,
     private readonly keyPrefix: string,
     private readonly now: () => number = Date.now,
   ) {}

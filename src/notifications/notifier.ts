@@ -1,9 +1,9 @@
-import type { Redis } from "ioredis";
 import type { Actor } from "../auth/actor.js";
 import type { FeatureLimits } from "../config/index.js";
 import type { NotificationsConfig } from "../config/schema/tollgate.js";
 import type { Limiter } from "../limits/index.js";
 import type { RequestOutcome } from "../proxy/outcome.js";
+import type { RedisClient } from "../redis/redis-client.js";
 import type { Logger } from "../telemetry/logger.js";
 import { MemoryClaims, RedisClaims } from "./claims.js";
 import { QuotaWatcher } from "./quota-watcher.js";
@@ -12,7 +12,7 @@ import { type DeadLetter, WebhookDelivery } from "./webhook-delivery.js";
 export interface NotifierOptions {
   limiter: Limiter;
   /** Claims shared by every replica; without it, this process's own (one replica). */
-  redis?: { client: Redis; keyPrefix: string } | undefined;
+  redis?: { client: RedisClient; keyPrefix: string } | undefined;
   /** `usage.notifications` of the running config (it changes on reload). */
   settings: () => NotificationsConfig;
   findActor: (id: string) => Promise<Actor | undefined>;

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import { Redis } from "ioredis";
 import { registerAdminApi } from "../admin/admin-api.js";
 import { LiveCatalogue } from "../admin/live-catalogue.js";
 import { ActorDirectory } from "../auth/actor-directory.js";
@@ -13,6 +12,8 @@ import { limiterRedisOptions, MemoryLimiter, RedisLimiter } from "../limits/inde
 import type { Limiter } from "../limits/limiter.js";
 import { createNotifier, type Notifier } from "../notifications/notifier.js";
 import type { RequestOutcome } from "../proxy/proxy-deps.js";
+import { createRedisClient, type RedisClient } from "../redis/redis-client.js";
+import { redisTarget } from "../redis/redis-url.js";
 import { openStore, type Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import { GatewayMetrics } from "../telemetry/metrics.js";
@@ -164,10 +165,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     );
 
     const redisConfig = loaded.config.redis;
-    let redis: Redis | undefined;
+    let redis: RedisClient | undefined;
     let limiter: Limiter;
     if (redisConfig) {
-      const client = new Redis(redisConfig.url.reveal(), limiterRedisOptions());
+      const client = createRedisClient(redisTarget(redisConfig.url.reveal()), limiterRedisOptions());
       // Failures surface through the limiter and directory (rate-limited logs, fail open/closed).
       client.on("error", () => {});
       redis = client;

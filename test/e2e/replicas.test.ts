@@ -1,12 +1,19 @@
-import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, within } from "../auth/redis.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import {
+  adminToken,
+  chat,
+  concurrencyLimit,
+  concurrentToken,
+  config,
+  countedToken,
+  mockUpstream,
+} from "./replicas-harness.js";
 import { type ServeProcess, startServeProcess } from "./serve-process.js";
 
 /**
@@ -14,109 +21,6 @@ import { type ServeProcess, startServeProcess } from "./serve-process.js";
  * set of limits exactly, slots of a killed process come back after the lease, and a token
  * revoked on one replica is refused by the other within a second.
  */
-
-const adminToken = `tg_admin_${randomBytes(12).toString("hex")}`;
-const countedToken = `tg_counted_${randomBytes(12).toString("hex")}`;
-const concurrentToken = `tg_concurrent_${randomBytes(12).toString("hex")}`;
-const concurrencyLimit = 3;
-
-/** `${NAME}` in the config: the gateway reads the token from its environment. */
-const envReference = (name: string) => `$\{${name}}`;
-
-/** An OpenAI upstream that answers after `delayMs` (or holds requests of model `hold`) and counts what is in flight. */
-function mockUpstream() {
-  const inFlight = new Map<string, number>();
-  const maxInFlight = new Map<string, number>();
-  const server: Server = createServer((request, response) => {
-    let raw = "";
-    request.on("data", (chunk) => {
-      raw += chunk;
-    });
-    request.on("end", () => {
-      const body = JSON.parse(raw) as { model: string; user?: string };
-      const key = body.model;
-      inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
-      maxInFlight.set(key, Math.max(maxInFlight.get(key) ?? 0, inFlight.get(key)!));
-      const done = () => inFlight.set(key, inFlight.get(key)! - 1);
-      response.once("close", done);
-      if (key === "hold") return; // never answers: a request that outlives its replica
-      setTimeout(
-        () => {
-          response.writeHead(200, { "content-type": "application/json" });
-          response.end(
-            JSON.stringify({
-              id: "chatcmpl-1",
-              object: "chat.completion",
-              created: 1,
-              model: key,
-              choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-              usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
-            }),
-          );
-        },
-        key === "slow" ? 150 : 1,
-      );
-    });
-  });
-  return { server, maxInFlight, inFlight };
-}
-
-function config(upstreamUrl: string, storageUrl: string, redisPrefix: string): string {
-  const model = (id: string) => ({
-    modelRef: `local::v1::${id}`,
-    modelName: id,
-    capabilities: ["chat"],
-    category: "balanced",
-    status: "stable",
-    contextWindow: { maxInputTokens: 10_000, maxOutputTokens: 100 },
-  });
-  return JSON.stringify({
-    storage: { url: storageUrl },
-    redis: { url: "redis://127.0.0.1:6379", keyPrefix: redisPrefix },
-    limits: { concurrencyLease: "2s" },
-    modelConfiguration: {
-      sourcegraph: null,
-      providerOverrides: [
-        {
-          id: "local",
-          displayName: "Local",
-          serverSideConfig: { type: "openaicompatible", endpoints: [{ url: upstreamUrl }] },
-        },
-      ],
-      modelOverrides: [model("fast"), model("slow"), model("hold")],
-      defaultModels: { chat: "local::v1::fast", fastChat: "local::v1::fast", codeCompletion: "" },
-    },
-    actors: [
-      {
-        id: "counted",
-        name: "Counted",
-        tokens: [envReference("COUNTED_TOKEN")],
-        limits: { chat: { requests: 100, interval: "1h" } },
-      },
-      {
-        id: "concurrent",
-        name: "Concurrent",
-        tokens: [envReference("CONCURRENT_TOKEN")],
-        limits: { chat: { concurrent: concurrencyLimit } },
-      },
-    ],
-  });
-}
-
-async function chat(base: string, token: string, model: string, signal?: AbortSignal): Promise<number> {
-  const response = await fetch(`${base}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-    body: JSON.stringify({
-      model: `local::v1::${model}`,
-      max_tokens: 10,
-      messages: [{ role: "user", content: "hi" }],
-    }),
-    ...(signal ? { signal } : {}),
-  });
-  await response.arrayBuffer();
-  return response.status;
-}
 
 describe("two replicas sharing Redis and Postgres", () => {
   const upstream = mockUpstream();

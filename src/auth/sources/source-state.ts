@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { RedisClient } from "../../redis/redis-client.js";
 import { type Actor, type ActorFields, makeActor } from "../actor.js";
 import { type HttpActorSource, type SourceEntry, SourceError } from "./http-source.js";
 
 export interface RedisContext {
-  client: Redis;
+  client: RedisClient;
   /** `redis.keyPrefix` (default `tollgate:`). */
   keyPrefix: string;
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { hashToken } from "../../auth/token.js";
+import { parseRedisUrl } from "../../redis/redis-url.js";
 import { decodeMasterKey, MASTER_KEY_ADVICE } from "../master-key-text.js";
 import { Secret } from "../secret.js";
 import {
@@ -71,7 +72,10 @@ export const storage = strictObject({
 export const redis = strictObject({
   url: z
     .string()
-    .refine((value) => /^rediss?:\/\//.test(value), { error: "expected `redis://host:6379` or `rediss://…`" })
+    .superRefine((value, context) => {
+      const parsed = parseRedisUrl(value);
+      if (!parsed.ok) context.addIssue({ code: "custom", message: parsed.message });
+    })
     .transform((value) => new Secret(value)),
   keyPrefix: z.string().default("tollgate:"),
   /** Redis unreachable: `open` admits requests uncounted (and logs), `closed` refuses them with 503. */
