@@ -1,13 +1,10 @@
 import { auditEntry, type ChangeAuthor } from "../auth/change-author.js";
 import { bumpRevision } from "../auth/revision.js";
-import type { Catalogue, DefaultModels } from "../config/index.js";
-import type { StoredCatalogue } from "../config/load/stored-catalogue.js";
+import type { Catalogue } from "../config/index.js";
+import type { StoredCatalogue, StoredKind, StoredProblem } from "../config/load/stored-catalogue.js";
 import { GatewayError } from "../errors/index.js";
-import type { CatalogueEntryKind, JsonObject, Store } from "../store/index.js";
-import { type LiveCatalogue, STORED_DEFAULTS_KEY } from "./live-catalogue.js";
-
-export type FeatureName = keyof DefaultModels;
-export const FEATURE_NAMES: readonly FeatureName[] = ["chat", "fastChat", "codeCompletion"];
+import type { CatalogueEntryKind, JsonObject, Store, StoreRepositories } from "../store/index.js";
+import { FEATURE_NAMES, type FeatureName, type LiveCatalogue, storedDefaultKey } from "./live-catalogue.js";
 
 export interface CatalogueAdminDeps {
   store: Store;
@@ -17,13 +14,19 @@ export interface CatalogueAdminDeps {
   now?: () => Date;
 }
 
-const NOUN: Record<CatalogueEntryKind, string> = { provider: "provider", model: "model" };
+/** A stored entry as read, with the version a change must still find when it writes. */
+export interface StoredEntry {
+  body: JsonObject;
+  updatedAt: Date;
+}
 
 /**
  * Changes to the providers, models and default models kept in the store. Each change is first resolved with
- * everything else (the file's entries, the built-in catalogue) through the config loader's own rules, so what the
- * API accepts is what a config file would accept; then written with its audit entry and a revision bump in one
- * transaction, and announced, so every replica serves it within a second.
+ * everything else (the file's entries, the built-in catalogue, the other stored entries) through the config
+ * loader's own rules, and refused when it would add an error anywhere, so what the API accepts is what a config
+ * file would accept. Then it is written with its audit entry and a revision bump in one transaction, which
+ * re-reads what it depends on (a provider's models, a model's provider, an entry's version), and announced, so
+ * every replica serves it within a second.
  */
 export class CatalogueAdmin {
   constructor(private readonly deps: CatalogueAdminDeps) {}
@@ -34,68 +37,86 @@ export class CatalogueAdmin {
     id: string,
     body: JsonObject,
     author: ChangeAuthor,
-    /** Runs on the candidate catalogue before anything is written (the provider's central key check). */
-    beforeWrite?: (candidate: Catalogue) => void,
+    /** Also written in the transaction (a provider's central key: both or neither). */
+    alsoInTransaction?: (tx: StoreRepositories, candidate: Catalogue) => Promise<void>,
   ): Promise<void> {
     this.refuseDeclared(kind, id, "exists");
-    const stored = this.deps.live.storedCatalogue;
-    // Not `beforeWrite?.(this.check(…))`: an optional call skips evaluating its argument, and the check with it.
-    const candidate = this.check(kind, id, withEntry(stored, kind, id, body));
-    beforeWrite?.(candidate);
+    const candidate = this.check(kind, id, withEntry(this.deps.live.storedCatalogue, kind, id, body));
+    const present = kind === "provider" ? candidate.provider(id) : candidate.byRef(id);
+    if (!present) {
+      // The embedded default leaves out built-in providers without a key, and their models with them.
+      throw new GatewayError(
+        "invalid_request",
+        `${kind} \`${id}\` would not be served: its provider is not usable here (no key for it in the environment?)`,
+      );
+    }
     const now = this.now();
     await this.deps.store.transaction(async (tx) => {
+      if (kind === "model") await this.requireProvider(tx, id);
       if (!(await tx.catalogueEntries.insert(kind, id, body, now))) {
-        throw new GatewayError("conflict", `${NOUN[kind]} \`${id}\` exists`, { param: idField(kind) });
+        throw new GatewayError("conflict", `${kind} \`${id}\` exists`, { param: idField(kind) });
       }
+      await alsoInTransaction?.(tx, candidate);
       await tx.audit.append(auditEntry(now, author, `${kind}-create`, id, { after: body }));
       await bumpRevision(tx.settings);
     });
     await this.deps.changed();
   }
 
-  /** Replaces a stored entry's body (the caller merged the change in). */
-  async update(kind: CatalogueEntryKind, id: string, body: JsonObject, author: ChangeAuthor): Promise<void> {
-    const before = await this.storedBody(kind, id);
+  /** Replaces a stored entry's body (the caller merged the change into `before`, which it read). */
+  async update(
+    kind: CatalogueEntryKind,
+    id: string,
+    before: StoredEntry,
+    body: JsonObject,
+    author: ChangeAuthor,
+  ): Promise<void> {
     this.check(kind, id, withEntry(this.deps.live.storedCatalogue, kind, id, body));
     const now = this.now();
     await this.deps.store.transaction(async (tx) => {
-      if (!(await tx.catalogueEntries.update(kind, id, body, now))) throw notFound(kind, id);
-      await tx.audit.append(auditEntry(now, author, `${kind}-update`, id, { before, after: body }));
+      if (!(await tx.catalogueEntries.update(kind, id, body, now, before.updatedAt))) {
+        if (!(await tx.catalogueEntries.get(kind, id))) throw notFound(kind, id);
+        throw new GatewayError(
+          "conflict",
+          `${kind} \`${id}\` was changed meanwhile; read it again and retry`,
+        );
+      }
+      await tx.audit.append(
+        auditEntry(now, author, `${kind}-update`, id, { before: before.body, after: body }),
+      );
       await bumpRevision(tx.settings);
     });
     await this.deps.changed();
   }
 
   async remove(kind: CatalogueEntryKind, id: string, author: ChangeAuthor): Promise<void> {
-    const before = await this.storedBody(kind, id);
-    const stored = this.deps.live.storedCatalogue;
-    if (kind === "provider") {
-      const models = stored.models.filter((model) => model.id.startsWith(`${id}::`)).map((model) => model.id);
-      if (models.length > 0) {
-        throw new GatewayError(
-          "conflict",
-          `provider \`${id}\` still has models (${models.join(", ")}); delete them first`,
-        );
-      }
-    } else {
-      const features = FEATURE_NAMES.filter((feature) => stored.defaults[feature] === id);
-      if (features.length > 0) {
-        throw new GatewayError(
-          "conflict",
-          `model \`${id}\` is the default for ${features.join(", ")}; choose another default first`,
-        );
-      }
-    }
+    const before = await this.storedEntry(kind, id);
     const now = this.now();
     await this.deps.store.transaction(async (tx) => {
-      if (!(await tx.catalogueEntries.delete(kind, id))) throw notFound(kind, id);
+      let keysOf: (string | null)[] = [];
       if (kind === "provider") {
-        // Keys of a deleted provider must not come back to life with a new provider of the same id.
-        for (const key of await tx.providerKeys.list()) {
-          if (key.providerId === id) await tx.providerKeys.delete(key.actorId, id);
+        const models = await tx.catalogueEntries.modelsOf(id);
+        if (models.length > 0) {
+          throw new GatewayError(
+            "conflict",
+            `provider \`${id}\` still has models (${models.join(", ")}); delete them first`,
+          );
         }
-      }
-      await tx.audit.append(auditEntry(now, author, `${kind}-delete`, id, { before }));
+      } else await refuseDefaultInUse(tx, id);
+      if (!(await tx.catalogueEntries.delete(kind, id))) throw notFound(kind, id);
+      // Keys of a deleted provider must not come back to life with a new provider of the same id.
+      if (kind === "provider") keysOf = await tx.providerKeys.deleteForProvider(id);
+      await tx.audit.append(
+        auditEntry(now, author, `${kind}-delete`, id, {
+          before: before.body,
+          ...(kind === "provider"
+            ? {
+                centralKeyDeleted: keysOf.includes(null),
+                userKeysDeleted: keysOf.filter((owner) => owner).length,
+              }
+            : {}),
+        }),
+      );
       await bumpRevision(tx.settings);
     });
     await this.deps.changed();
@@ -112,9 +133,8 @@ export class CatalogueAdmin {
     const fileDefaults = this.deps.live.fileConfig.config.modelConfiguration?.defaultModels ?? {};
     const stored = this.deps.live.storedCatalogue;
     const next: Partial<Record<FeatureName, string>> = { ...stored.defaults };
-    for (const feature of FEATURE_NAMES) {
-      const change = changes[feature];
-      if (change === undefined) continue;
+    const changed = FEATURE_NAMES.filter((feature) => changes[feature] !== undefined);
+    for (const feature of changed) {
       if (fileDefaults[feature]) {
         throw new GatewayError(
           "conflict",
@@ -122,61 +142,83 @@ export class CatalogueAdmin {
           { param: feature },
         );
       }
+      const change = changes[feature];
       if (change === null) delete next[feature];
-      else next[feature] = change;
+      else if (change !== undefined) next[feature] = change;
     }
     this.check("defaults", "", { ...stored, defaults: next });
     const now = this.now();
     await this.deps.store.transaction(async (tx) => {
-      await tx.settings.set(STORED_DEFAULTS_KEY, next, now);
+      for (const feature of changed) {
+        const ref = next[feature];
+        // One key per feature: choices of different features made at once never overwrite each other.
+        if (ref === undefined) await tx.settings.delete(storedDefaultKey(feature));
+        else {
+          if (!this.deps.live.declaredBy("model", ref)) await requireStoredModel(tx, ref);
+          await tx.settings.set(storedDefaultKey(feature), ref, now);
+        }
+      }
+      const pick = (defaults: Partial<Record<FeatureName, string>>) =>
+        Object.fromEntries(changed.map((feature) => [feature, defaults[feature] ?? null]));
       await tx.audit.append(
-        auditEntry(now, author, "default-models-set", null, { before: stored.defaults, after: next }),
+        auditEntry(now, author, "default-models-set", null, {
+          before: pick(stored.defaults),
+          after: pick(next),
+        }),
       );
       await bumpRevision(tx.settings);
     });
     await this.deps.changed();
   }
 
-  /** The stored body of an entry; 409 for one declared in the file or built in, 404 for none. */
-  async storedBody(kind: CatalogueEntryKind, id: string): Promise<JsonObject> {
+  /** The stored entry; 409 for one declared in the file or built in, 404 for none. */
+  async storedEntry(kind: CatalogueEntryKind, id: string): Promise<StoredEntry> {
     const entry = await this.deps.store.catalogueEntries.get(kind, id);
-    if (entry) return entry.body;
+    if (entry) return { body: entry.body, updatedAt: entry.updatedAt };
     this.refuseDeclared(kind, id, "is read-only here");
     throw notFound(kind, id);
   }
 
   /** Entries the file declares, or the built-in catalogue has, are read-only through the API. */
   private refuseDeclared(kind: CatalogueEntryKind, id: string, what: string): void {
-    const catalogue = this.deps.live.fileConfig.catalogue;
-    const declared = kind === "provider" ? catalogue.provider(id) : catalogue.byRef(id);
+    const declared = this.deps.live.declaredBy(kind, id);
     if (!declared) return;
-    const file = this.deps.live.fileConfig.config.modelConfiguration;
-    const inFile =
-      kind === "provider"
-        ? (file?.providerOverrides ?? []).some((entry) => entry.id === id)
-        : (file?.modelOverrides ?? []).some((entry) => entry.modelRef === id) ||
-          (file?.selfHostedModels ?? []).length > 0;
     throw new GatewayError(
       "conflict",
-      inFile
-        ? `${NOUN[kind]} \`${id}\` ${what}: it is declared in the config file; change it there`
-        : `${NOUN[kind]} \`${id}\` ${what}: it is part of the built-in catalogue; override it in the config file`,
+      declared === "file"
+        ? `${kind} \`${id}\` ${what}: it is declared in the config file; change it there`
+        : `${kind} \`${id}\` ${what}: it is part of the built-in catalogue; override it in the config file`,
       { param: idField(kind) },
     );
   }
 
-  /** Resolves the candidate; an error of the changed entry is a 400 naming its field. */
-  private check(kind: CatalogueEntryKind | "defaults", id: string, candidate: StoredCatalogue): Catalogue {
-    const resolution = this.deps.live.resolve(candidate);
-    const problem = resolution.problems.find(
-      (found) =>
-        found.severity === "error" && found.kind === kind && (kind === "defaults" || found.id === id),
-    );
+  /** A model's provider must exist when it is written: in the file's catalogue, or stored (read in `tx`). */
+  private async requireProvider(tx: StoreRepositories, ref: string): Promise<void> {
+    const providerId = ref.slice(0, ref.indexOf("::"));
+    if (this.deps.live.declaredBy("provider", providerId)) return;
+    if (await tx.catalogueEntries.get("provider", providerId)) return;
+    throw new GatewayError("conflict", `provider \`${providerId}\` was deleted meanwhile`, {
+      param: "modelRef",
+    });
+  }
+
+  /**
+   * Resolves the candidate and refuses it when it has an error the stored entries do not have now: one of the
+   * changed entry's own, or one it causes elsewhere (a provider change that breaks its models' options).
+   */
+  private check(kind: StoredKind, id: string, candidate: StoredCatalogue): Catalogue {
+    const live = this.deps.live;
+    const known = new Set(errorsOf(live.resolve(live.storedCatalogue).problems).map(problemKey));
+    const resolution = live.resolve(candidate);
+    const fresh = errorsOf(resolution.problems).filter((problem) => !known.has(problemKey(problem)));
+    const own = fresh.find((problem) => problem.kind === kind && (kind === "defaults" || problem.id === id));
+    const problem = own ?? fresh[0];
     if (problem) {
+      const where = problem === own ? "" : `${problem.kind} \`${problem.id}\` would break: `;
       throw new GatewayError(
         "invalid_request",
-        problem.field ? `\`${problem.field}\`: ${problem.message}` : problem.message,
-        problem.field ? { param: problem.field } : {},
+        `${where}${problem.field ? `\`${problem.field}\`: ` : ""}${problem.message}`,
+        problem === own && problem.field ? { param: problem.field } : {},
       );
     }
     const other = resolution.otherErrors[0];
@@ -187,6 +229,33 @@ export class CatalogueAdmin {
   private now(): Date {
     return this.deps.now?.() ?? new Date();
   }
+}
+
+function errorsOf(problems: readonly StoredProblem[]): StoredProblem[] {
+  return problems.filter((problem) => problem.severity === "error");
+}
+
+function problemKey(problem: StoredProblem): string {
+  return `${problem.kind}\u0000${problem.id}\u0000${problem.field}\u0000${problem.message}`;
+}
+
+/** A stored model that is the default of a feature (chosen through the API) cannot go; read in `tx`. */
+async function refuseDefaultInUse(tx: StoreRepositories, ref: string): Promise<void> {
+  const features: FeatureName[] = [];
+  for (const feature of FEATURE_NAMES) {
+    if ((await tx.settings.get(storedDefaultKey(feature))) === ref) features.push(feature);
+  }
+  if (features.length > 0) {
+    throw new GatewayError(
+      "conflict",
+      `model \`${ref}\` is the default for ${features.join(", ")}; choose another default first`,
+    );
+  }
+}
+
+async function requireStoredModel(tx: StoreRepositories, ref: string): Promise<void> {
+  if (await tx.catalogueEntries.get("model", ref)) return;
+  throw new GatewayError("conflict", `model \`${ref}\` was deleted meanwhile`);
 }
 
 function withEntry(
@@ -207,5 +276,5 @@ function idField(kind: CatalogueEntryKind): string {
 }
 
 function notFound(kind: CatalogueEntryKind, id: string): GatewayError {
-  return new GatewayError("not_found", `no ${NOUN[kind]} \`${id}\``);
+  return new GatewayError("not_found", `no ${kind} \`${id}\``);
 }

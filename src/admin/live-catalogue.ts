@@ -1,5 +1,7 @@
 import type { DefaultModels, Environment, LoadedConfig } from "../config/index.js";
 import {
+  fileModelRefs,
+  resolveServable,
   resolveWithStored,
   type StoredCatalogue,
   type StoredProblem,
@@ -9,8 +11,14 @@ import type { Store } from "../store/index.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { EntrySource } from "./provider-view.js";
 
-/** The settings key of the default models chosen through the admin API. */
-export const STORED_DEFAULTS_KEY = "catalogue.defaultModels";
+/** The settings key of the default model of a feature chosen through the admin API (one key each, so choices
+ * of different features made at once never overwrite each other). */
+export function storedDefaultKey(feature: FeatureName): string {
+  return `catalogue.defaultModels.${feature}`;
+}
+
+export type FeatureName = keyof DefaultModels;
+export const FEATURE_NAMES: readonly FeatureName[] = ["chat", "fastChat", "codeCompletion"];
 
 const EMPTY: StoredCatalogue = { providers: [], models: [], defaults: {} };
 
@@ -26,8 +34,8 @@ export interface LiveCatalogueOptions {
 /**
  * The running configuration: the config file's, with the providers, models and defaults made through the admin
  * API resolved into its catalogue. Every replica reloads the stored part when the store's revision changes (the
- * token change bus), so an entry made on one replica serves on all within a second. A stored entry that no
- * longer resolves (the file changed under it) is left out and logged, never stops the gateway.
+ * token change bus), so an entry made on one replica serves on all within a second. A stored entry that does not
+ * resolve with the file as it is now (the file changed under it) is left out and logged; the others still serve.
  */
 export class LiveCatalogue {
   private file: LoadedConfig;
@@ -53,35 +61,48 @@ export class LiveCatalogue {
     return this.stored;
   }
 
-  /** Where a provider is declared (the file's declaration wins over a stored one of the same id). */
+  /** Where the file's catalogue declares an entry: in the file itself, or built in; undefined when it does not. */
+  declaredBy(kind: "provider" | "model", id: string): "file" | "builtin" | undefined {
+    const { config, catalogue } = this.file;
+    if (kind === "provider") {
+      if (!catalogue.provider(id)) return undefined;
+      const inFile = (config.modelConfiguration?.providerOverrides ?? []).some((entry) => entry.id === id);
+      return inFile ? "file" : "builtin";
+    }
+    if (!catalogue.byRef(id)) return undefined;
+    return fileModelRefs(config).has(id) ? "file" : "builtin";
+  }
+
   providerSource(id: string): EntrySource {
-    const file = this.file.config.modelConfiguration;
-    if ((file?.providerOverrides ?? []).some((entry) => entry.id === id)) return "file";
-    return this.stored.providers.some((entry) => entry.id === id) ? "database" : "builtin";
+    return (
+      this.declaredBy("provider", id) ??
+      (this.stored.providers.some((entry) => entry.id === id) ? "database" : "builtin")
+    );
   }
 
   modelSource(ref: string): EntrySource {
-    if (this.file.catalogue.byRef(ref)) {
-      const file = this.file.config.modelConfiguration;
-      const inFile =
-        (file?.modelOverrides ?? []).some((entry) => entry.modelRef === ref) ||
-        (file?.selfHostedModels ?? []).length > 0;
-      return inFile ? "file" : "builtin";
-    }
-    return this.stored.models.some((entry) => entry.id === ref) ? "database" : "builtin";
+    return (
+      this.declaredBy("model", ref) ??
+      (this.stored.models.some((entry) => entry.id === ref) ? "database" : "builtin")
+    );
   }
 
   /** Reads the stored entries and applies them. */
   async load(): Promise<void> {
     const { store } = this.options;
-    const [entries, defaults] = await Promise.all([
+    const [entries, ...defaults] = await Promise.all([
       store.catalogueEntries.list(),
-      store.settings.get(STORED_DEFAULTS_KEY),
+      ...FEATURE_NAMES.map((feature) => store.settings.get(storedDefaultKey(feature))),
     ]);
+    const chosen: Partial<Record<FeatureName, string>> = {};
+    FEATURE_NAMES.forEach((feature, index) => {
+      const ref = defaults[index];
+      if (typeof ref === "string" && ref !== "") chosen[feature] = ref;
+    });
     this.stored = {
       providers: entries.filter((entry) => entry.kind === "provider").map(({ id, body }) => ({ id, body })),
       models: entries.filter((entry) => entry.kind === "model").map(({ id, body }) => ({ id, body })),
-      defaults: storedDefaults(defaults),
+      defaults: chosen,
     };
     this.apply();
   }
@@ -94,7 +115,7 @@ export class LiveCatalogue {
 
   /** What the catalogue would be with `stored` instead of what is stored now: the admin API's check before a write. */
   resolve(stored: StoredCatalogue): StoredResolution {
-    return resolveWithStored(this.file.config, this.options.env, stored);
+    return resolveWithStored(this.file, this.options.env, stored);
   }
 
   private apply(): void {
@@ -106,38 +127,30 @@ export class LiveCatalogue {
       this.publish(this.file, []);
       return;
     }
-    const resolution = this.resolve(this.stored);
+    const resolution = resolveServable(this.file, this.options.env, this.stored);
     if (resolution.otherErrors.length > 0) {
-      // Not expected (each entry was checked when written); keep the file's catalogue rather than a broken one.
+      // Not expected (the file loaded on its own); keep the file's catalogue rather than a broken one.
       this.options.logger.error(
         { problems: resolution.otherErrors },
         "the stored providers and models do not resolve with the config file; serving the file's catalogue",
       );
-      this.publish(this.file, resolution.problems);
+      this.publish(this.file, resolution.leftOut);
       return;
     }
-    this.publish({ ...this.file, catalogue: resolution.catalogue }, resolution.problems);
+    this.publish({ ...this.file, catalogue: resolution.catalogue }, resolution.leftOut);
   }
 
-  private publish(next: LoadedConfig, problems: readonly StoredProblem[]): void {
-    const errors = problems.filter((problem) => problem.severity === "error");
-    const summary = JSON.stringify(errors);
+  private publish(next: LoadedConfig, leftOut: readonly StoredProblem[]): void {
+    const summary = JSON.stringify(leftOut);
     // Logged when they change, not on every reload of the store.
-    if (summary !== this.lastProblems && errors.length > 0) {
-      this.options.logger.warn({ problems: errors }, "stored catalogue entries left out or with errors");
+    if (summary !== this.lastProblems && leftOut.length > 0) {
+      this.options.logger.warn(
+        { problems: leftOut },
+        "stored catalogue entries left out: they do not resolve",
+      );
     }
     this.lastProblems = summary;
     this.current = next;
     this.options.onChange(next);
   }
-}
-
-function storedDefaults(value: unknown): Partial<Record<keyof DefaultModels, string>> {
-  if (!value || typeof value !== "object") return {};
-  const out: Partial<Record<keyof DefaultModels, string>> = {};
-  for (const feature of ["chat", "fastChat", "codeCompletion"] as const) {
-    const ref = (value as Record<string, unknown>)[feature];
-    if (typeof ref === "string" && ref !== "") out[feature] = ref;
-  }
-  return out;
 }

@@ -5,8 +5,9 @@ import { modelOverride } from "../config/schema/model-configuration.js";
 import { GatewayError } from "../errors/index.js";
 import type { JsonObject } from "../store/index.js";
 import { type AdminRoute, adminRoute } from "./admin-route.js";
-import { type CatalogueAdmin, FEATURE_NAMES, type FeatureName } from "./catalogue-admin.js";
-import type { LiveCatalogue } from "./live-catalogue.js";
+import type { CatalogueAdmin } from "./catalogue-admin.js";
+import { mergePatch, refuseUnstorable } from "./catalogue-input.js";
+import { FEATURE_NAMES, type FeatureName, type LiveCatalogue } from "./live-catalogue.js";
 import { by, parse } from "./route-kit.js";
 import { deleted } from "./views.js";
 
@@ -125,7 +126,11 @@ export function modelAdminRoutes(deps: ModelAdminDeps): AdminRoute[] {
     const stored = deps.live.storedCatalogue.defaults;
     const sources: Record<string, "file" | "database" | "automatic"> = {};
     for (const feature of FEATURE_NAMES) {
-      sources[feature] = fileDefaults[feature] ? "file" : stored[feature] ? "database" : "automatic";
+      sources[feature] = fileDefaults[feature]
+        ? "file"
+        : stored[feature] !== undefined && stored[feature] === defaults[feature]
+          ? "database"
+          : "automatic";
     }
     return { defaults: { ...defaults }, sources };
   };
@@ -165,6 +170,7 @@ export function modelAdminRoutes(deps: ModelAdminDeps): AdminRoute[] {
       response: modelView,
       status: 201,
       handler: async ({ body, request }) => {
+        refuseUnstorable(request.body);
         await deps.admin.create("model", body.modelRef, request.body as JsonObject, by(request));
         return describe(modelOf(body.modelRef));
       },
@@ -179,14 +185,11 @@ export function modelAdminRoutes(deps: ModelAdminDeps): AdminRoute[] {
       body: patchBody,
       response: modelView,
       handler: async ({ params, request }) => {
-        const before = await deps.admin.storedBody("model", params.ref);
-        const next: JsonObject = { ...before };
-        for (const [field, value] of Object.entries(request.body as JsonObject)) {
-          if (value === null) delete next[field];
-          else next[field] = value;
-        }
+        refuseUnstorable(request.body);
+        const before = await deps.admin.storedEntry("model", params.ref);
+        const next = mergePatch(before.body, request.body as JsonObject);
         parse(modelOverride, next, "the model");
-        await deps.admin.update("model", params.ref, next, by(request));
+        await deps.admin.update("model", params.ref, before, next, by(request));
         return describe(modelOf(params.ref));
       },
     }),

@@ -1,6 +1,5 @@
 import { z } from "zod";
 import type { Catalogue, Environment, ResolvedProvider } from "../config/index.js";
-import { Secret } from "../config/index.js";
 import { providerOverride } from "../config/schema/model-configuration.js";
 import type { CredentialResolver } from "../credentials/credential-resolver.js";
 import type { KeyDirectory } from "../credentials/key-directory.js";
@@ -10,6 +9,7 @@ import { providerDefinition } from "../providers/registry.js";
 import type { JsonObject } from "../store/index.js";
 import { type AdminRoute, adminRoute } from "./admin-route.js";
 import type { CatalogueAdmin } from "./catalogue-admin.js";
+import { mergePatch, refuseServerOnlySettings, refuseUnstorable } from "./catalogue-input.js";
 import type { LiveCatalogue } from "./live-catalogue.js";
 import { describeProvider, providerView } from "./provider-view.js";
 import { by, parse } from "./route-kit.js";
@@ -45,29 +45,6 @@ const patchBody = z
     error:
       "the body changes nothing; send at least one of displayName, serverSideConfig, keyPolicy, timeouts",
   });
-
-/** The path of the first secret inside a parsed provider entry (`serverSideConfig.accessToken`), if any. */
-function secretPath(value: unknown, path: string[] = []): string | undefined {
-  if (value instanceof Secret) return path.join(".");
-  if (value && typeof value === "object") {
-    for (const [key, field] of Object.entries(value)) {
-      const found = secretPath(field, [...path, key]);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
-}
-
-/** Settings are stored as JSON beside the file's; keys go to the encrypted key store, never into them. */
-function refuseSecrets(parsed: unknown): void {
-  const path = secretPath(parsed);
-  if (path === undefined) return;
-  throw new GatewayError(
-    "invalid_request",
-    `\`${path}\`: keys are not kept in a provider's settings; send the key as \`centralKey\` (or PUT /admin/api/providers/{id}/key), where it is stored encrypted`,
-    { param: path },
-  );
-}
 
 /**
  * Providers (issue 17): list each with its credential mode and where it is declared; create, change and delete
@@ -132,13 +109,14 @@ export function providerAdminRoutes(deps: ProviderAdminDeps): AdminRoute[] {
       response: providerView,
       status: 201,
       handler: async ({ body, request }) => {
-        refuseSecrets(body);
+        refuseUnstorable(request.body);
+        refuseServerOnlySettings(body);
         const { centralKey, ...entry } = request.body as JsonObject & { centralKey?: string };
-        let key: string | undefined;
-        await deps.admin.create("provider", body.id, entry, by(request), (candidate) => {
-          if (centralKey !== undefined) key = checkKey(providerOf(body.id, candidate), { key: centralKey });
+        await deps.admin.create("provider", body.id, entry, by(request), async (tx, candidate) => {
+          if (centralKey === undefined) return;
+          const key = checkKey(providerOf(body.id, candidate), { key: centralKey });
+          await deps.keys.saveIn(tx, null, body.id, key, by(request));
         });
-        if (key !== undefined) await deps.keys.save(null, body.id, key, by(request));
         return describe(providerOf(body.id));
       },
     }),
@@ -153,15 +131,12 @@ export function providerAdminRoutes(deps: ProviderAdminDeps): AdminRoute[] {
       body: patchBody,
       response: providerView,
       handler: async ({ params, body, request }) => {
-        const before = await deps.admin.storedBody("provider", params.id);
-        const next: JsonObject = { ...before };
-        for (const [field, value] of Object.entries(request.body as JsonObject)) {
-          if (value === null) delete next[field];
-          else next[field] = value;
-        }
-        refuseSecrets(body);
+        refuseUnstorable(request.body);
+        refuseServerOnlySettings(body);
+        const before = await deps.admin.storedEntry("provider", params.id);
+        const next = mergePatch(before.body, request.body as JsonObject);
         parse(providerOverride, next, "the provider");
-        await deps.admin.update("provider", params.id, next, by(request));
+        await deps.admin.update("provider", params.id, before, next, by(request));
         return describe(providerOf(params.id));
       },
     }),

@@ -2,7 +2,7 @@ import { auditEntry, type ChangeAuthor } from "../auth/change-author.js";
 import { bumpRevision } from "../auth/revision.js";
 import { Secret } from "../config/index.js";
 import { GatewayError } from "../errors/index.js";
-import type { ProviderKeyRecord, Store } from "../store/index.js";
+import type { ProviderKeyRecord, Store, StoreRepositories } from "../store/index.js";
 import { MasterKeyRing } from "./master-key.js";
 import { keyHint, openSecret, sealSecret } from "./secret-box.js";
 
@@ -110,28 +110,40 @@ export class KeyDirectory {
     plaintext: string,
     author: KeyAuthor,
   ): Promise<void> {
+    await this.options.store.transaction((tx) => this.saveIn(tx, actorId, providerId, plaintext, author));
+    await this.announce();
+  }
+
+  /**
+   * The save inside a caller's transaction (a provider created with its central key: both or neither); the
+   * caller announces the change after it commits.
+   */
+  async saveIn(
+    tx: StoreRepositories,
+    actorId: string | null,
+    providerId: string,
+    plaintext: string,
+    author: KeyAuthor,
+  ): Promise<void> {
     const ring = this.requireRing();
     const now = this.options.now?.() ?? new Date();
     const secret = sealSecret(ring, plaintext, { actorId, providerId });
-    await this.options.store.transaction(async (tx) => {
-      const existed = (await tx.providerKeys.get(actorId, providerId)) !== undefined;
-      await tx.providerKeys.put({ actorId, providerId, secret, hint: keyHint(plaintext), at: now });
-      await tx.audit.append(
-        auditEntry(
-          now,
-          author,
-          actorId === null ? "central-key-set" : "user-key-set",
-          keyTarget(actorId, providerId),
-          {
-            ...keyOwner(actorId, providerId),
-            before: { keySaved: existed },
-            after: { keySaved: true },
-          },
-        ),
-      );
-      await bumpRevision(tx.settings);
-    });
-    await this.announce();
+    const existed = (await tx.providerKeys.get(actorId, providerId)) !== undefined;
+    await tx.providerKeys.put({ actorId, providerId, secret, hint: keyHint(plaintext), at: now });
+    await tx.audit.append(
+      auditEntry(
+        now,
+        author,
+        actorId === null ? "central-key-set" : "user-key-set",
+        keyTarget(actorId, providerId),
+        {
+          ...keyOwner(actorId, providerId),
+          before: { keySaved: existed },
+          after: { keySaved: true },
+        },
+      ),
+    );
+    await bumpRevision(tx.settings);
   }
 
   /** Removes a key; whether there was one. */

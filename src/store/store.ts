@@ -274,6 +274,8 @@ export interface ProviderKeysRepository {
   list(filter?: { actorId?: string | null }): Promise<ProviderKeyRecord[]>;
   /** Deletes an actor's own keys (the actor is being deleted); how many. */
   deleteForActor(actorId: string): Promise<number>;
+  /** Deletes every key for a provider, central and users' (the provider is being deleted); the owners. */
+  deleteForProvider(providerId: string): Promise<(string | null)[]>;
   /**
    * Replaces a stored key's encrypted form with `to`, leaving its times and hint (rotation), only while it is still
    * `from` (the form the rotation read): a key saved meanwhile is newer and is kept. Whether it was replaced.
@@ -305,8 +307,13 @@ export interface CatalogueEntriesRepository {
   get(kind: CatalogueEntryKind, id: string): Promise<CatalogueEntryRecord | undefined>;
   /** Adds an entry unless one of that kind and id exists; whether it was added. */
   insert(kind: CatalogueEntryKind, id: string, body: JsonObject, at: Date): Promise<boolean>;
-  /** Replaces an existing entry's body; whether there was one. */
-  update(kind: CatalogueEntryKind, id: string, body: JsonObject, at: Date): Promise<boolean>;
+  /**
+   * Replaces an entry's body only while it is still the version read (`updated_at` = `readAt`), so of two
+   * concurrent changes one wins and the other is told; whether it was replaced.
+   */
+  update(kind: CatalogueEntryKind, id: string, body: JsonObject, at: Date, readAt: Date): Promise<boolean>;
+  /** Models stored under a provider (refs starting `<providerId>::`). */
+  modelsOf(providerId: string): Promise<string[]>;
   /** Whether it existed. */
   delete(kind: CatalogueEntryKind, id: string): Promise<boolean>;
 }

@@ -313,4 +313,95 @@ describe("providers and models through the admin API, across replicas", () => {
     const noFile = await call(other, "POST", "/admin/api/config/reload");
     expect(noFile.status).toBe(409);
   });
+
+  it("refuses what the store cannot keep, files on the gateway's disk, and changes that break other entries", async () => {
+    const [one] = replicas as [Gateway];
+    const nul = await call(one, "POST", "/admin/api/providers", {
+      id: "nul",
+      displayName: "bad\u0000name",
+      serverSideConfig: { type: "openai" },
+    });
+    expect(nul.status).toBe(400);
+    expect(errorOf(nul).param).toBe("displayName");
+    const file = await call(one, "POST", "/admin/api/providers", {
+      id: "gcp",
+      serverSideConfig: { type: "google", googleWorkloadIdentityConfig: { credentialsFile: "/etc/passwd" } },
+    });
+    expect(file.status).toBe(400);
+    expect(errorOf(file).param).toBe("serverSideConfig.googleWorkloadIdentityConfig.credentialsFile");
+
+    expect(
+      (
+        await call(one, "POST", "/admin/api/providers", {
+          id: "switcher",
+          serverSideConfig: { type: "openai", endpoint: `${mock.url}/openai` },
+        })
+      ).status,
+    ).toBe(201);
+    const model = await call(one, "POST", "/admin/api/models", {
+      modelRef: "switcher::v1::thinker",
+      capabilities: ["chat"],
+      contextWindow: { maxInputTokens: 8000, maxOutputTokens: 1000 },
+      options: { reasoningEffort: "high" },
+    });
+    expect(model.status).toBe(201);
+    const breaking = await call(one, "PATCH", "/admin/api/providers/switcher", {
+      serverSideConfig: { type: "anthropic", endpoint: `${mock.url}/anthropic` },
+    });
+    expect(breaking.status).toBe(400);
+    expect(errorOf(breaking).message).toContain("model `switcher::v1::thinker` would break");
+    expect((await call(one, "DELETE", "/admin/api/models/switcher%3A%3Av1%3A%3Athinker")).status).toBe(200);
+    expect((await call(one, "DELETE", "/admin/api/providers/switcher")).status).toBe(200);
+  });
+
+  it("concurrent changes: defaults of different features all kept; of two edits from one version, one wins", async () => {
+    const [one, other] = replicas as [Gateway, Gateway];
+    expect(
+      (
+        await call(one, "POST", "/admin/api/providers", {
+          id: "busy",
+          serverSideConfig: { type: "openai", endpoint: `${mock.url}/openai` },
+        })
+      ).status,
+    ).toBe(201);
+    const model = {
+      modelRef: "busy::v1::m",
+      capabilities: ["chat", "autocomplete"],
+      contextWindow: { maxInputTokens: 8000, maxOutputTokens: 1000 },
+    };
+    expect((await call(one, "POST", "/admin/api/models", model)).status).toBe(201);
+    await within(
+      3_000,
+      async () => (await call(other, "GET", "/admin/api/models/busy%3A%3Av1%3A%3Am")).status === 200,
+    );
+    const answers = await Promise.all([
+      call(one, "PUT", "/admin/api/defaults", { fastChat: "busy::v1::m" }),
+      call(other, "PUT", "/admin/api/defaults", { codeCompletion: "busy::v1::m" }),
+    ]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    const kept = await within(3_000, async () => {
+      const defaults = await call(one, "GET", "/admin/api/defaults");
+      return (
+        (defaults.json.sources as Record<string, string>).fastChat === "database" &&
+        (defaults.json.sources as Record<string, string>).codeCompletion === "database"
+      );
+    });
+    expect(kept).toBeLessThan(3_000);
+
+    const edits = await Promise.all(
+      ["A", "B", "C", "D"].map((name, index) =>
+        call(index % 2 === 0 ? one : other, "PATCH", "/admin/api/models/busy%3A%3Av1%3A%3Am", {
+          displayName: name,
+        }),
+      ),
+    );
+    const statuses = edits.map((answer) => answer.status);
+    expect(statuses).toContain(200);
+    expect(statuses.every((status) => status === 200 || status === 409)).toBe(true);
+    expect(
+      (await call(one, "PUT", "/admin/api/defaults", { fastChat: null, codeCompletion: null })).status,
+    ).toBe(200);
+    expect((await call(one, "DELETE", "/admin/api/models/busy%3A%3Av1%3A%3Am")).status).toBe(200);
+    expect((await call(one, "DELETE", "/admin/api/providers/busy")).status).toBe(200);
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "./load-config.js";
-import { resolveWithStored } from "./stored-catalogue.js";
+import { resolveServable, resolveWithStored } from "./stored-catalogue.js";
 
 const file = {
   modelConfiguration: {
@@ -20,7 +20,7 @@ const file = {
 function loaded() {
   const result = loadConfig(JSON.stringify(file), { env: {} });
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  return result.config;
+  return result;
 }
 
 const model = (ref: string) => ({
@@ -83,5 +83,47 @@ describe("stored catalogue entries resolved with the file's", () => {
       ["filed", "warning"],
       ["broken", "error"],
     ]);
+  });
+
+  it("leaves out what breaks and keeps the rest: a model whose options its provider's new type refuses", () => {
+    const stored = {
+      providers: [
+        { id: "api", body: { id: "api", serverSideConfig: { type: "anthropic" } } },
+        { id: "other", body: { id: "other", serverSideConfig: { type: "openai" } } },
+      ],
+      models: [
+        {
+          id: "api::v1::m",
+          body: { ...model("api::v1::m").body, options: { reasoningEffort: "high" } },
+        },
+        model("other::v1::n"),
+      ],
+      defaults: {},
+    };
+    const { catalogue, leftOut } = resolveServable(loaded(), {}, stored);
+    expect(leftOut.map((problem) => [problem.kind, problem.id])).toEqual([["model", "api::v1::m"]]);
+    expect(catalogue.byRef("api::v1::m")).toBeUndefined();
+    expect(catalogue.byRef("other::v1::n")).toBeDefined();
+    expect(catalogue.provider("api")).toBeDefined();
+  });
+
+  it("checks Cody Gateway's routes for stored sourcegraph providers, as for the file's", () => {
+    const { problems } = resolveWithStored(
+      loaded(),
+      {},
+      {
+        providers: [
+          {
+            id: "cg",
+            body: { id: "cg", serverSideConfig: { type: "sourcegraph", accessToken: "x".repeat(10) } },
+          },
+        ],
+        models: [model("cg::v1::x")],
+        defaults: {},
+      },
+    );
+    expect(problems).toContainEqual(
+      expect.objectContaining({ kind: "model", id: "cg::v1::x", field: "modelRef", severity: "error" }),
+    );
   });
 });

@@ -321,7 +321,7 @@ export const modelConfiguration = strictObject({
  * A model of a `sourcegraph` provider must name a route Cody Gateway has: refused at load with Cody's own
  * message (cody.md §7.1), where the instance would fail each request instead.
  */
-function checkCodyGatewayRoutes(
+export function checkCodyGatewayRoutes(
   config: {
     providerOverrides?: z.output<typeof providerOverride>[] | undefined;
     modelOverrides?: z.output<typeof modelOverride>[] | undefined;

@@ -1,4 +1,4 @@
-import type { Migration } from "./migration.js";
+import { columnTypes, type Migration } from "./migration.js";
 
 /**
  * Providers and models created through the admin API (issue 17), beside those of the config file: each row is
@@ -8,11 +8,11 @@ import type { Migration } from "./migration.js";
 export const catalogueEntries: Migration = {
   id: 5,
   name: "catalogue-entries",
-  sql: () => `
+  sql: (kind) => `
 CREATE TABLE catalogue_entries (
   kind TEXT NOT NULL,
   id TEXT NOT NULL,
-  body TEXT NOT NULL,
+  body ${columnTypes(kind).json} NOT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL,
   PRIMARY KEY (kind, id)

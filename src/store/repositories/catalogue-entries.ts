@@ -52,12 +52,22 @@ export function catalogueEntriesRepository({ sql }: RepositoryContext): Catalogu
       return added > 0;
     },
 
-    async update(kind, id, body, at) {
+    async update(kind, id, body, at, readAt) {
       const changed = await sql.run(
-        "UPDATE catalogue_entries SET body = $3, updated_at = $4 WHERE kind = $1 AND id = $2",
-        [kind, id, jsonText(body), toMillis(at)],
+        "UPDATE catalogue_entries SET body = $3, updated_at = $4 WHERE kind = $1 AND id = $2 AND updated_at = $5",
+        [kind, id, jsonText(body), toMillis(at), toMillis(readAt)],
       );
       return changed > 0;
+    },
+
+    async modelsOf(providerId) {
+      // A prefix comparison, not LIKE: an id may hold `%` or `_`.
+      const prefix = `${providerId}::`;
+      const rows = await sql.query<{ id: string; [column: string]: unknown }>(
+        "SELECT id FROM catalogue_entries WHERE kind = 'model' AND substr(id, 1, $1) = $2 ORDER BY id",
+        [prefix.length, prefix],
+      );
+      return rows.map((row) => row.id);
     },
 
     async delete(kind, id) {

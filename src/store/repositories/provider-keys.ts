@@ -92,6 +92,14 @@ export function providerKeysRepository({ sql }: RepositoryContext): ProviderKeys
       return sql.run("DELETE FROM provider_keys WHERE actor_id = $1", [ownerColumn(actorId)]);
     },
 
+    async deleteForProvider(providerId) {
+      const rows = await sql.query<{ actor_id: string; [column: string]: unknown }>(
+        "DELETE FROM provider_keys WHERE provider_id = $1 RETURNING actor_id",
+        [providerId],
+      );
+      return rows.map((row) => (row.actor_id === CENTRAL ? null : row.actor_id));
+    },
+
     async reseal(actorId, providerId, from, to) {
       // Compare and swap on the nonce (random per seal): Postgres reads committed, and a rotation must not put
       // back the old key over one a user saved after the rotation read it.
