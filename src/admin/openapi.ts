@@ -46,6 +46,8 @@ function errorStatuses(route: AdminRoute): number[] {
   if (route.permission === "admin:read" || route.permission === "admin:write") statuses.add(403);
   if (route.params) statuses.add(404);
   if (route.method !== "GET") statuses.add(409);
+  if (route.body) statuses.add(413);
+  if (route.permission !== "public") statuses.add(503);
   return [...statuses].sort();
 }
 
@@ -55,6 +57,8 @@ const ERROR_TEXT: Record<number, string> = {
   403: "The token's role may not do this (readonly tokens only read; user tokens are refused).",
   404: "No such entity.",
   409: "The change conflicts with the current state (an entity from the config file, one in use, a duplicate).",
+  413: "The body is larger than `server.bodyLimit`.",
+  503: "The store cannot be reached (tokens not yet known to this replica cannot be checked).",
 };
 
 /** `/admin/api/actors/:id` → `/admin/api/actors/{id}`. */
