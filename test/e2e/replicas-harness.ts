@@ -1,5 +1,11 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { type ServeProcess, startServeProcess } from "./serve-process.js";
 
 /** Two or more `tollgate serve` processes on one Postgres and one Redis (single, Cluster or Sentinel). */
 
@@ -114,4 +120,57 @@ export async function chat(
   });
   await response.arrayBuffer();
   return response.status;
+}
+
+export interface ReplicaPair {
+  upstream: ReturnType<typeof mockUpstream>;
+  dir: string;
+  first: ServeProcess;
+  second: ServeProcess;
+  stop(): Promise<void>;
+}
+
+/** Two `tollgate serve` processes on a Postgres schema of their own and the given Redis, in front of the mock. */
+export async function startReplicaPair(redisPrefix: string, redisUrl?: string): Promise<ReplicaPair> {
+  const upstream = mockUpstream();
+  const schema = randomSchemaName();
+  await new Promise<void>((resolve) => upstream.server.listen(0, "127.0.0.1", resolve));
+  const upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}/v1`;
+  const dir = await mkdtemp(join(tmpdir(), "tollgate-replicas-"));
+  const file = join(dir, "tollgate.jsonc");
+  await writeFile(file, config(upstreamUrl, withSchema(await postgresUrl(), schema), redisPrefix, redisUrl));
+  const env = {
+    TOLLGATE_ADMIN_TOKEN: adminToken,
+    COUNTED_TOKEN: countedToken,
+    CONCURRENT_TOKEN: concurrentToken,
+  };
+  // Started one after the other: the first applies the migrations.
+  const first = await startServeProcess({ cwd: dir, env, args: ["--config", file] });
+  const second = await startServeProcess({ cwd: dir, env, args: ["--config", file] });
+  return {
+    upstream,
+    dir,
+    first,
+    second,
+    async stop() {
+      await Promise.all([first.stop(), second.stop()]);
+      upstream.server.closeAllConnections();
+      await new Promise((resolve) => upstream.server.close(resolve));
+      await dropSchemas([schema]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** 400 requests of the counted actor (100 an hour) spread over both replicas: exactly 100 admitted. */
+export async function admittedOf400(pair: ReplicaPair): Promise<{ ok: number; refused: number }> {
+  const statuses = await Promise.all(
+    Array.from({ length: 400 }, (_, index) =>
+      chat(index % 2 === 0 ? pair.first.url : pair.second.url, countedToken, "fast"),
+    ),
+  );
+  return {
+    ok: statuses.filter((status) => status === 200).length,
+    refused: statuses.filter((status) => status === 429).length,
+  };
 }
