@@ -267,7 +267,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const server = loaded.config.server;
     const readiness = [
       { name: "store", check: () => store.ping() },
-      ...(redis ? [{ name: "redis", check: async () => void (await redis.ping()) }] : []),
+      ...(redis
+        ? [
+            {
+              name: "redis",
+              check: async () => void (await redis.ping()),
+              // With failMode open the gateway serves on while Redis is away; with closed it refuses all.
+              required: () => (loaded.config.limits.failMode ?? loaded.config.redis?.failMode) === "closed",
+            },
+          ]
+        : []),
     ];
     metrics?.dependencies(readiness);
     let selfUrl = "";
