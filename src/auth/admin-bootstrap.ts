@@ -1,4 +1,4 @@
-import type { Store, StoreRepositories } from "../store/index.js";
+import { isStoreError, type Store, type StoreRepositories } from "../store/index.js";
 import { actorFields } from "./access-admin.js";
 import { auditEntry } from "./change-author.js";
 import { bumpRevision } from "./revision.js";
@@ -28,6 +28,18 @@ export interface AdminBootstrapResult {
  * restart that brings the new one (issue 15). A token generated on first start is kept.
  */
 export async function bootstrapAdmin(store: Store, env: NodeJS.ProcessEnv): Promise<AdminBootstrapResult> {
+  // Replicas started at once on a new database race to create the admin (or its token from the environment):
+  // the loser's insert conflicts with the winner's commit, and read again it finds everything in place.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bootstrapOnce(store, env);
+    } catch (error) {
+      if (attempt >= 3 || !isStoreError(error, "conflict")) throw error;
+    }
+  }
+}
+
+function bootstrapOnce(store: Store, env: NodeJS.ProcessEnv): Promise<AdminBootstrapResult> {
   return store.transaction(async (tx) => {
     if (!(await tx.actors.get(adminActorId))) {
       const actor = await tx.actors.create({
