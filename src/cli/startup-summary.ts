@@ -11,6 +11,8 @@ export interface StartupFacts {
   providers: { id: string; type: string; credentials: string; available: boolean; reason?: string }[];
   models: { available: number; total: number };
   defaults: { chat: string | null; fastChat: string | null; codeCompletion: string | null };
+  /** Worker processes on the one port (`serve --workers N`, N > 1). */
+  workers?: number;
 }
 
 /**
@@ -83,6 +85,7 @@ export function formatStartupSummary(facts: StartupFacts): string {
     `  config     ${facts.config}`,
     `  store      ${facts.store}`,
     `  limits     ${facts.limits}`,
+    ...(facts.workers === undefined ? [] : [`  workers    ${facts.workers} processes on one port`]),
     `  models     ${facts.models.available} available of ${facts.models.total}`,
     `  defaults   chat ${facts.defaults.chat ?? "(none)"}, fastChat ${facts.defaults.fastChat ?? "(none)"}, codeCompletion ${facts.defaults.codeCompletion ?? "(none)"}`,
     "providers:",

@@ -2,11 +2,10 @@ import type { FastifyInstance } from "fastify";
 import { registerAdminApi } from "../admin/admin-api.js";
 import { LiveCatalogue } from "../admin/live-catalogue.js";
 import { ActorDirectory } from "../auth/actor-directory.js";
-import { bootstrapAdmin } from "../auth/admin-bootstrap.js";
 import type { LoadedConfig, LoadResult, ResolvedProvider } from "../config/index.js";
 import { CredentialResolver } from "../credentials/credential-resolver.js";
 import { KeyDirectory } from "../credentials/key-directory.js";
-import { checkMasterKeys, loadMasterKeys } from "../credentials/master-key.js";
+import { loadMasterKeys } from "../credentials/master-key.js";
 import { createAdmission } from "../limits/admission.js";
 import { limiterRedisOptions, MemoryLimiter, RedisLimiter } from "../limits/index.js";
 import type { Limiter } from "../limits/limiter.js";
@@ -14,8 +13,7 @@ import { createNotifier, type Notifier } from "../notifications/notifier.js";
 import type { RequestOutcome } from "../proxy/proxy-deps.js";
 import { createRedisClient, type RedisClient } from "../redis/redis-client.js";
 import { redisTarget } from "../redis/redis-url.js";
-import { openStore, type Store } from "../store/index.js";
-import type { Logger } from "../telemetry/logger.js";
+import type { Store } from "../store/index.js";
 import { GatewayMetrics } from "../telemetry/metrics.js";
 import { createTracing } from "../telemetry/tracing-setup.js";
 import { toUsageEvent } from "../usage/usage-event.js";
@@ -23,6 +21,7 @@ import { UsageRecorder } from "../usage/usage-recorder.js";
 import { startUsageRetention } from "../usage/usage-retention.js";
 import { buildApp } from "./app.js";
 import { registerConsole } from "./console.js";
+import { type PrepareOptions, prepareGateway } from "./gateway-prepare.js";
 import { buildModelListing } from "./model-listing.js";
 import { restartOnlyChanges } from "./restart-only-changes.js";
 import { registerCodyEmbeddingsModelsRoute } from "./routes/cody-embeddings-models.js";
@@ -34,17 +33,10 @@ import { registerUsageRoutes } from "./routes/usage.js";
 import { securityOptions } from "./security-options.js";
 import { gatewayUpstream } from "./upstream-wiring.js";
 
-export interface GatewayOptions {
-  loaded: LoadedConfig;
-  logger: Logger;
-  env: NodeJS.ProcessEnv;
-  /** Relative storage paths resolve against it. */
-  cwd: string;
+export interface GatewayOptions extends PrepareOptions {
   /** Override `server.host` / `server.port` (the command line's `--host`, `--port`). */
   host?: string;
   port?: number;
-  /** Receives an admin token generated on first start, to show it once. */
-  onGeneratedAdminToken?: (token: string) => void;
   /** Sees every client API request's outcome, refused ones included (tests, and the usage pipeline when it lands). */
   onOutcome?: (outcome: RequestOutcome) => void;
   /** Reads the config file again (the admin API's reload); absent on the embedded default. */
@@ -99,26 +91,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   let loaded = options.loaded;
   const teardown = new Teardown();
   try {
-    const storage = loaded.config.storage;
-    const store = await openStore(storage.url.reveal(), {
-      baseDir: options.cwd,
-      connectTimeoutMs: storage.connectTimeout,
-      queryTimeoutMs: storage.queryTimeout,
-    });
+    const { store, masterKeys, masterKeyOptions } = await prepareGateway(options);
     teardown.add(() => store.close());
-    const migration = await store.migrate();
-    if (migration.applied.length > 0) {
-      logger.info(
-        { applied: migration.applied.map((entry) => entry.name), version: migration.version },
-        "database migrated",
-      );
-    }
-    const { generatedToken, environmentTokenUnusable } = await bootstrapAdmin(store, options.env);
-    if (generatedToken) options.onGeneratedAdminToken?.(generatedToken);
-    if (environmentTokenUnusable)
-      logger.warn(
-        "TOLLGATE_ADMIN_TOKEN holds a value that was revoked or has expired: it does not sign in (set a new value to replace it)",
-      );
 
     // Closed after the server (its last requests' events are queued) and before the store (it writes them).
     const usageConfig = loaded.config.usage;
@@ -187,23 +161,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       limiter = new MemoryLimiter({ leaseMs: loaded.config.limits.concurrencyLease });
     }
     teardown.add(() => limiter.close());
-
-    const masterKeyOptions = {
-      secrets: loaded.config.secrets,
-      env: options.env,
-      storageUrl: loaded.config.storage.url.reveal(),
-      baseDir: options.cwd,
-    };
-    const masterKeys = await loadMasterKeys(masterKeyOptions);
-    for (const warning of masterKeys.warnings) logger.warn(warning);
-    if (masterKeys.generated) {
-      logger.warn(
-        { file: masterKeys.keyFile },
-        "generated a master key for stored provider keys; back this file up: without it they cannot be read",
-      );
-    }
-    // A wrong master key stops the start here, rather than sending garbage upstream as someone's key.
-    await checkMasterKeys(store, masterKeys.ring);
 
     const directory = new ActorDirectory({
       store,

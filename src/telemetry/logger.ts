@@ -51,22 +51,31 @@ export function isoTime(): string {
  * it becomes an error message. pino's path redaction is not used: it cost more per request
  * line than the rest of the logging.
  */
-export function createLogger(options: { level?: LogLevel; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  options: {
+    level?: LogLevel;
+    destination?: DestinationStream;
+    /** On every line after `service` (a worker process's `worker` id). */
+    fields?: Record<string, string | number>;
+  } = {},
+): Logger {
   const destination = options.destination ?? bufferedStdout();
+  const base = { service: "tollgate", ...options.fields };
   const logger = pino(
     {
       level: options.level ?? "info",
-      base: { service: "tollgate" },
+      base,
       timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
     destination,
   );
-  destinations.set(logger, destination);
+  destinations.set(logger, { destination, baseJson: JSON.stringify(base).slice(1, -1) });
   return logger;
 }
 
-const destinations = new WeakMap<Logger, DestinationStream>();
+/** A logger's destination and its base fields as JSON members (`"service":"tollgate"`). */
+const destinations = new WeakMap<Logger, { destination: DestinationStream; baseJson: string }>();
 
 /**
  * Writes info lines whose fields are already JSON (`"a":1,"b":"x"`), in the format of
@@ -75,14 +84,15 @@ const destinations = new WeakMap<Logger, DestinationStream>();
  * (tests may pass their own) get pino's own path through `logger.info`.
  */
 export function preformattedInfo(logger: Logger): (fieldsJson: string, message: string) => void {
-  const destination = destinations.get(logger);
-  if (!destination) {
+  const target = destinations.get(logger);
+  if (!target) {
     return (fieldsJson, message) => logger.info(JSON.parse(`{${fieldsJson}}`) as object, message);
   }
+  const { destination, baseJson } = target;
   return (fieldsJson, message) => {
     if (!logger.isLevelEnabled("info")) return;
     destination.write(
-      `{"level":"info"${isoTime()},"service":"tollgate",${fieldsJson},"msg":${JSON.stringify(message)}}\n`,
+      `{"level":"info"${isoTime()},${baseJson},${fieldsJson},"msg":${JSON.stringify(message)}}\n`,
     );
   };
 }

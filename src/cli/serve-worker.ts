@@ -1,0 +1,37 @@
+import cluster from "node:cluster";
+import { announceListening } from "../server/cluster-pool.js";
+import { startGateway } from "../server/gateway.js";
+import { describeSource } from "./config-source.js";
+import { gatewayOptions, redactError, type ServeContext, serveLogger } from "./serve-context.js";
+import { serveSignals } from "./serve-signals.js";
+import { startupFacts } from "./startup-summary.js";
+
+/**
+ * One worker of `tollgate serve --workers N`: the gateway on the primary's shared port, with the one-time work
+ * (migrations, the admin's bootstrap, the master key file) left to the primary, which did it before forking.
+ * Its log lines carry its `worker` id; the primary announces the startup summary once for all.
+ */
+export async function serveWorker(context: ServeContext): Promise<number> {
+  const worker = cluster.worker;
+  if (!worker) throw new Error("serveWorker runs in a cluster worker only");
+  const { io, source, loaded } = context;
+  const logger = await serveLogger(context, { worker: worker.id });
+  // Before the start: the primary may tell a worker that is still starting to drain.
+  const signals = serveSignals(source, io, logger);
+  try {
+    const gateway = await startGateway({
+      ...gatewayOptions(context, logger),
+      preparedByPrimary: true,
+      onListening: (url, live) => {
+        logger.info({ url, pid: process.pid }, "worker listening");
+        announceListening(startupFacts(url, describeSource(source), loaded, io.cwd, live.credentials));
+      },
+    }).catch((error: unknown) => {
+      throw redactError(error);
+    });
+    return await signals.attach(gateway);
+  } finally {
+    // The channel to the primary would keep this process alive after its gateway has closed.
+    worker.disconnect();
+  }
+}
