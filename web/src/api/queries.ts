@@ -17,58 +17,56 @@ export const KEYS = {
   audit: ["audit"],
 } as const satisfies Record<string, QueryKey>;
 
-export function useProviders() {
+/** A read with the session's token, cached under `queryKey`; not `enabled`, it waits (a role that may not). */
+export function useApiQuery<Data>(
+  queryKey: QueryKey,
+  read: (api: ApiClient) => Promise<Data>,
+  enabled = true,
+) {
   const { api } = useSession();
-  return useQuery({
-    queryKey: KEYS.providers,
-    queryFn: async () => (await api.get<{ providers: Provider[] }>("/admin/api/providers")).providers,
-  });
+  return useQuery({ queryKey, queryFn: () => read(api), enabled });
+}
+
+/** A GET answered with one list under `field` (`{ "providers": [...] }`): that list. */
+function useList<Item>(queryKey: QueryKey, path: string, field: string, enabled = true) {
+  return useApiQuery(
+    queryKey,
+    async (api) => (await api.get<Record<string, Item[]>>(path))[field] ?? [],
+    enabled,
+  );
+}
+
+export function useProviders() {
+  return useList<Provider>(KEYS.providers, "/admin/api/providers", "providers");
 }
 
 export function useModels() {
-  const { api } = useSession();
-  return useQuery({ queryKey: KEYS.models, queryFn: () => api.get<ModelList>("/admin/api/models") });
+  return useApiQuery(KEYS.models, (api) => api.get<ModelList>("/admin/api/models"));
 }
 
 export function useDefaults() {
-  const { api } = useSession();
-  return useQuery({ queryKey: KEYS.defaults, queryFn: () => api.get<DefaultsAnswer>("/admin/api/defaults") });
+  return useApiQuery(KEYS.defaults, (api) => api.get<DefaultsAnswer>("/admin/api/defaults"));
 }
 
 export function useActors() {
-  const { api } = useSession();
-  return useQuery({
-    queryKey: KEYS.actors,
-    queryFn: async () => (await api.get<{ actors: Actor[] }>("/admin/api/actors")).actors,
-  });
+  return useList<Actor>(KEYS.actors, "/admin/api/actors", "actors");
 }
 
 export function useTokens() {
-  const { api } = useSession();
-  return useQuery({
-    queryKey: KEYS.tokens,
-    queryFn: async () => (await api.get<{ tokens: Token[] }>("/admin/api/tokens")).tokens,
-  });
+  return useList<Token>(KEYS.tokens, "/admin/api/tokens", "tokens");
 }
 
 export function useMyKeys(enabled: boolean) {
-  const { api } = useSession();
-  return useQuery({
-    queryKey: KEYS.myKeys,
-    queryFn: async () => (await api.get<{ keys: MyKey[] }>("/v1/me/keys")).keys,
-    enabled,
-  });
+  return useList<MyKey>(KEYS.myKeys, "/v1/me/keys", "keys", enabled);
 }
 
 /** The models the signed-in token may call (`GET /v1/models`), for the latency test. */
 export function useClientModels(enabled: boolean) {
-  const { api } = useSession();
-  return useQuery({
-    queryKey: KEYS.clientModels,
-    queryFn: async () =>
-      (await api.get<{ data: { id: string }[] }>("/v1/models")).data.map((model) => model.id),
+  return useApiQuery(
+    KEYS.clientModels,
+    async (api) => (await api.get<{ data: { id: string }[] }>("/v1/models")).data.map((model) => model.id),
     enabled,
-  });
+  );
 }
 
 /** A change through the API; on success the lists it affects are fetched again. */

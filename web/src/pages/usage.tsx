@@ -1,7 +1,6 @@
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { messageOf } from "../api/api-error.js";
-import { KEYS } from "../api/queries.js";
+import { KEYS, useApiQuery } from "../api/queries.js";
 import type { UsageAnswer, UsageEvent, UsageRow } from "../api/types.js";
 import { BarChart } from "../charts/bar-chart.js";
 import { type Bucket, fillBuckets, rangeOf } from "../charts/time-buckets.js";
@@ -21,14 +20,6 @@ const RANGES = {
 type RangeName = keyof typeof RANGES;
 
 const TOP = 8;
-
-function useUsage(groupBy: string, from: string, to: string) {
-  const { api } = useSession();
-  return useQuery({
-    queryKey: [...KEYS.usage, groupBy, from, to],
-    queryFn: () => api.get<UsageAnswer>("/admin/api/usage", { groupBy, from, to }),
-  });
-}
 
 const tokensOf = (row: UsageRow) => row.inputTokens + row.outputTokens;
 
@@ -112,15 +103,16 @@ export function UsagePage() {
 
   // One answer for the charts and both top lists (see rollUp), per bucket, actor and model: the CSV's rows too.
   const groupBy = `${range.bucket},actor,model`;
-  const usage = useUsage(groupBy, from, to);
+  const usage = useApiQuery([...KEYS.usage, groupBy, from, to], (api) =>
+    api.get<UsageAnswer>("/admin/api/usage", { groupBy, from, to }),
+  );
   const rows = usage.data?.rows;
   const series = rows ? rollUp(rows, range.bucket) : undefined;
   const actors = rows ? rollUp(rows, "actor") : undefined;
   const models = rows ? rollUp(rows, "model") : undefined;
-  const events = useQuery({
-    queryKey: [...KEYS.usage, "events", from, to],
-    queryFn: () => api.get<{ events: UsageEvent[] }>("/admin/api/usage/events", { from, to, limit: 20 }),
-  });
+  const events = useApiQuery([...KEYS.usage, "events", from, to], (api) =>
+    api.get<{ events: UsageEvent[] }>("/admin/api/usage/events", { from, to, limit: 20 }),
+  );
 
   const choose = (name: RangeName) => {
     setRangeName(name);
