@@ -5,6 +5,28 @@ interface FieldChrome {
   hint?: ReactNode;
 }
 
+/** The control's id, and its hint's id when there is a hint: the control is described by it. */
+function useFieldIds(hint: ReactNode): { id: string; hintId: string | undefined } {
+  const id = useId();
+  return { id, hintId: hint ? `${id}-hint` : undefined };
+}
+
+function Hint({ id, children }: { id: string | undefined; children: ReactNode }) {
+  return id ? (
+    <p id={id} className="hint">
+      {children}
+    </p>
+  ) : null;
+}
+
+const fieldClass = (className: string | undefined) => (className ? `field ${className}` : "field");
+
+export type TextFieldProps = FieldChrome & {
+  /** Called with the text on each change; the form keeps it as typed. */
+  onValue: (value: string) => void;
+  markOptional?: boolean;
+} & Omit<InputHTMLAttributes<HTMLInputElement>, "onChange">;
+
 /**
  * A labelled input; `hint` is read out with it (aria-describedby). Fields that are not required say "optional",
  * unless `markOptional` is false (filters, where every field is).
@@ -14,12 +36,12 @@ export function TextField({
   hint,
   className,
   markOptional = true,
+  onValue,
   ...input
-}: FieldChrome & { markOptional?: boolean } & InputHTMLAttributes<HTMLInputElement>) {
-  const id = useId();
-  const hintId = `${id}-hint`;
+}: TextFieldProps) {
+  const { id, hintId } = useFieldIds(hint);
   return (
-    <div className={className ? `field ${className}` : "field"}>
+    <div className={fieldClass(className)}>
       <div className="label-row">
         <label htmlFor={id}>{label}</label>
         {/* Outside the label: the field's accessible name stays its label alone. */}
@@ -27,14 +49,15 @@ export function TextField({
           <span className="optional">optional</span>
         )}
       </div>
-      <input id={id} aria-describedby={hint ? hintId : undefined} {...input} />
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <input id={id} aria-describedby={hintId} onChange={(event) => onValue(event.target.value)} {...input} />
+      <Hint id={hintId}>{hint}</Hint>
     </div>
   );
+}
+
+/** A number as typed (the server judges it): whole numbers unless `step` says otherwise. */
+export function NumberField({ step = 1, ...field }: Omit<TextFieldProps, "type">) {
+  return <TextField type="number" step={step} {...field} />;
 }
 
 export function SelectField({
@@ -42,21 +65,20 @@ export function SelectField({
   hint,
   children,
   className,
+  onValue,
   ...select
-}: FieldChrome & SelectHTMLAttributes<HTMLSelectElement> & { children: ReactNode }) {
-  const id = useId();
-  const hintId = `${id}-hint`;
+}: FieldChrome & {
+  onValue: (value: string) => void;
+  children: ReactNode;
+} & Omit<SelectHTMLAttributes<HTMLSelectElement>, "onChange">) {
+  const { id, hintId } = useFieldIds(hint);
   return (
-    <div className={className ? `field ${className}` : "field"}>
+    <div className={fieldClass(className)}>
       <label htmlFor={id}>{label}</label>
-      <select id={id} aria-describedby={hint ? hintId : undefined} {...select}>
+      <select id={id} aria-describedby={hintId} onChange={(event) => onValue(event.target.value)} {...select}>
         {children}
       </select>
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <Hint id={hintId}>{hint}</Hint>
     </div>
   );
 }
@@ -64,19 +86,37 @@ export function SelectField({
 export function CheckboxField({
   label,
   hint,
+  onChecked,
   ...input
-}: FieldChrome & InputHTMLAttributes<HTMLInputElement>) {
-  const id = useId();
-  const hintId = `${id}-hint`;
+}: FieldChrome & { onChecked: (checked: boolean) => void } & Omit<
+    InputHTMLAttributes<HTMLInputElement>,
+    "onChange"
+  >) {
+  const { id, hintId } = useFieldIds(hint);
   return (
     <div className="check">
-      <input id={id} type="checkbox" aria-describedby={hint ? hintId : undefined} {...input} />
+      <input
+        id={id}
+        type="checkbox"
+        aria-describedby={hintId}
+        onChange={(event) => onChecked(event.target.checked)}
+        {...input}
+      />
       <label htmlFor={id}>{label}</label>
-      {hint ? (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      ) : null}
+      <Hint id={hintId}>{hint}</Hint>
     </div>
+  );
+}
+
+/** A select's options, each value its own label. */
+export function Options({ values }: { values: readonly string[] }) {
+  return (
+    <>
+      {values.map((value) => (
+        <option key={value} value={value}>
+          {value}
+        </option>
+      ))}
+    </>
   );
 }

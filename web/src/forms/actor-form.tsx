@@ -9,7 +9,7 @@ import {
   type Limits,
 } from "../api/types.js";
 import { ErrorAlert } from "../components/error-alert.js";
-import { CheckboxField, SelectField, TextField } from "../components/fields.js";
+import { CheckboxField, NumberField, SelectField, TextField } from "../components/fields.js";
 
 export const LIMIT_FEATURE_NAMES: Record<LimitFeature, string> = {
   "*": "All features",
@@ -114,20 +114,16 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
           <TextField
             label="Actor ID"
             value={id}
-            onChange={(event) => setId(event.target.value)}
+            onValue={setId}
             hint="Made from the name when empty."
             autoComplete="off"
             spellCheck={false}
           />
         )}
-        <TextField label="Name" required value={name} onChange={(event) => setName(event.target.value)} />
+        <TextField label="Name" required value={name} onValue={setName} />
       </div>
       <div className="form-row">
-        <SelectField
-          label="Role"
-          value={role}
-          onChange={(event) => setRole(event.target.value as Actor["role"])}
-        >
+        <SelectField label="Role" value={role} onValue={(value) => setRole(value as Actor["role"])}>
           <option value="user">user: calls models, keeps personal keys</option>
           <option value="readonly">readonly: reads the admin API</option>
           <option value="admin">admin: reads and changes everything</option>
@@ -135,7 +131,7 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
         <SelectField
           label="Status"
           value={status}
-          onChange={(event) => setStatus(event.target.value as Actor["status"])}
+          onValue={(value) => setStatus(value as Actor["status"])}
           hint="A disabled actor's tokens stop working at once."
         >
           <option value="active">active</option>
@@ -182,19 +178,18 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
         </table>
       </fieldset>
       <div className="form-row">
-        <TextField
+        <NumberField
           label="Budget (USD)"
-          type="number"
           min={0}
           step="any"
           value={budgetUsd}
-          onChange={(event) => setBudgetUsd(event.target.value)}
+          onValue={setBudgetUsd}
           hint="Spend allowed per period; empty for none."
         />
         <SelectField
           label="Budget period"
           value={budgetPeriod}
-          onChange={(event) => setBudgetPeriod(event.target.value as Budget["period"])}
+          onValue={(value) => setBudgetPeriod(value as Budget["period"])}
         >
           <option value="day">day</option>
           <option value="week">week</option>
@@ -206,7 +201,7 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
         <CheckboxField
           label="All models"
           checked={allModels}
-          onChange={(event) => setAllModels(event.target.checked)}
+          onChecked={setAllModels}
           hint="Untick to allow only the models chosen below."
         />
         <div className="choice-list">
@@ -217,11 +212,9 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
               label={choice.label}
               disabled={allModels}
               checked={!allModels && allowed.includes(choice.value)}
-              onChange={(event) =>
+              onChecked={(checked) =>
                 setAllowed((current) =>
-                  event.target.checked
-                    ? [...current, choice.value]
-                    : current.filter((entry) => entry !== choice.value),
+                  checked ? [...current, choice.value] : current.filter((entry) => entry !== choice.value),
                 )
               }
             />

@@ -2,7 +2,7 @@ import { type FormEvent, useId, useState } from "react";
 import { KEYS, useChange } from "../api/queries.js";
 import { CAPABILITIES, type Capability, type Model, type Provider } from "../api/types.js";
 import { ErrorAlert } from "../components/error-alert.js";
-import { CheckboxField, SelectField, TextField } from "../components/fields.js";
+import { CheckboxField, NumberField, Options, SelectField, TextField } from "../components/fields.js";
 
 export interface ModelFormProps {
   providers: Provider[];
@@ -111,13 +111,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
   return (
     <form className="form" onSubmit={onSubmit}>
       <div className="form-row three">
-        <SelectField
-          label="Provider"
-          value={providerId}
-          disabled={editing}
-          required
-          onChange={(event) => setProviderId(event.target.value)}
-        >
+        <SelectField label="Provider" value={providerId} disabled={editing} required onValue={setProviderId}>
           {providers.map((provider) => (
             <option key={provider.id} value={provider.id}>
               {provider.displayName}
@@ -129,7 +123,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
           required
           disabled={editing}
           value={modelId}
-          onChange={(event) => setModelId(event.target.value)}
+          onValue={setModelId}
           autoComplete="off"
           spellCheck={false}
         />
@@ -138,7 +132,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
           required
           disabled={editing}
           value={apiVersion}
-          onChange={(event) => setApiVersion(event.target.value)}
+          onValue={setApiVersion}
           autoComplete="off"
           spellCheck={false}
         />
@@ -148,16 +142,11 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
         <code>{`${providerId || "provider"}::${apiVersion || "v1"}::${modelId || "model-id"}`}</code>
       </p>
       <div className="form-row">
-        <TextField
-          label="Display name"
-          value={displayName}
-          onChange={(event) => setDisplayName(event.target.value)}
-          autoComplete="off"
-        />
+        <TextField label="Display name" value={displayName} onValue={setDisplayName} autoComplete="off" />
         <TextField
           label="Upstream model name"
           value={modelName}
-          onChange={(event) => setModelName(event.target.value)}
+          onValue={setModelName}
           hint="The name sent to the provider; the model ID when empty."
           autoComplete="off"
           spellCheck={false}
@@ -171,7 +160,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
               key={capability}
               label={capability}
               checked={capabilities.includes(capability)}
-              onChange={(event) => toggle(capability, event.target.checked)}
+              onChecked={(checked) => toggle(capability, checked)}
             />
           ))}
         </div>
@@ -180,81 +169,48 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
         </p>
       </fieldset>
       <div className="form-row">
-        <TextField
-          label="Max input tokens"
-          type="number"
-          min={1}
-          step={1}
-          required
-          value={maxInput}
-          onChange={(event) => setMaxInput(event.target.value)}
-        />
-        <TextField
-          label="Max output tokens"
-          type="number"
-          min={1}
-          step={1}
-          required
-          value={maxOutput}
-          onChange={(event) => setMaxOutput(event.target.value)}
-        />
+        <NumberField label="Max input tokens" min={1} required value={maxInput} onValue={setMaxInput} />
+        <NumberField label="Max output tokens" min={1} required value={maxOutput} onValue={setMaxOutput} />
       </div>
       <div className="form-row">
-        <TextField
+        <NumberField
           label="Input price (USD per 1M tokens)"
-          type="number"
           min={0}
           step="any"
           value={inputPrice}
-          onChange={(event) => setInputPrice(event.target.value)}
+          onValue={setInputPrice}
         />
-        <TextField
+        <NumberField
           label="Output price (USD per 1M tokens)"
-          type="number"
           min={0}
           step="any"
           value={outputPrice}
-          onChange={(event) => setOutputPrice(event.target.value)}
+          onValue={setOutputPrice}
         />
       </div>
       <div className="form-row three">
-        <SelectField label="Status" value={status} onChange={(event) => setStatus(event.target.value)}>
-          {STATUSES.map((entry) => (
-            <option key={entry} value={entry}>
-              {entry}
-            </option>
-          ))}
+        <SelectField label="Status" value={status} onValue={setStatus}>
+          <Options values={STATUSES} />
         </SelectField>
-        <TextField
+        <NumberField
           label="Temperature"
-          type="number"
           min={0}
           max={2}
           step="any"
           value={temperature}
-          onChange={(event) => setTemperature(event.target.value)}
+          onValue={setTemperature}
         />
         {OPENAI_FAMILY.has(providerType) ? (
-          <SelectField
-            label="Reasoning effort"
-            value={reasoningEffort}
-            onChange={(event) => setReasoningEffort(event.target.value)}
-          >
+          <SelectField label="Reasoning effort" value={reasoningEffort} onValue={setReasoningEffort}>
             <option value="">Provider default</option>
-            {OPENAI_EFFORTS.map((entry) => (
-              <option key={entry} value={entry}>
-                {entry}
-              </option>
-            ))}
+            <Options values={OPENAI_EFFORTS} />
           </SelectField>
         ) : THINKING_BUDGET.has(providerType) ? (
-          <TextField
+          <NumberField
             label="Thinking budget tokens"
-            type="number"
             min={0}
-            step={1}
             value={thinkingBudget}
-            onChange={(event) => setThinkingBudget(event.target.value)}
+            onValue={setThinkingBudget}
           />
         ) : (
           <span />

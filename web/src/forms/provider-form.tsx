@@ -75,7 +75,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
           required
           disabled={editing}
           value={id}
-          onChange={(event) => setId(event.target.value)}
+          onValue={setId}
           pattern="[A-Za-z0-9._\-]+"
           hint={
             editing
@@ -85,18 +85,13 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
           autoComplete="off"
           spellCheck={false}
         />
-        <TextField
-          label="Display name"
-          value={displayName}
-          onChange={(event) => setDisplayName(event.target.value)}
-          autoComplete="off"
-        />
+        <TextField label="Display name" value={displayName} onValue={setDisplayName} autoComplete="off" />
       </div>
       <SelectField
         label="Type"
         value={type}
         disabled={editing}
-        onChange={(event) => setType(event.target.value)}
+        onValue={setType}
         hint={editing ? "A provider keeps its type; add a new one for another." : undefined}
       >
         {PROVIDER_TYPES.map((entry) => (
@@ -110,7 +105,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
         type="url"
         required={info?.endpoint === "required"}
         value={endpoint}
-        onChange={(event) => setEndpoint(event.target.value)}
+        onValue={setEndpoint}
         hint={info?.endpointHint}
         placeholder={type === "openaicompatible" ? "http://localhost:8000/v1" : undefined}
         autoComplete="off"
@@ -120,7 +115,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
         <TextField
           label="API version"
           value={apiVersion}
-          onChange={(event) => setApiVersion(event.target.value)}
+          onValue={setApiVersion}
           placeholder="2024-10-21"
           hint="Azure's api-version; leave empty for the gateway's default."
           autoComplete="off"
@@ -130,7 +125,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
         <TextField
           label="Region"
           value={region}
-          onChange={(event) => setRegion(event.target.value)}
+          onValue={setRegion}
           placeholder="us-east-1"
           autoComplete="off"
         />
@@ -140,20 +135,20 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
         <CheckboxField
           label="Use a central key"
           checked={policy.centralKey}
-          onChange={(event) => setFlag("centralKey", event.target.checked)}
+          onChecked={(checked) => setFlag("centralKey", checked)}
           hint="Everyone's requests use the key set here (or the ambient credentials)."
         />
         <CheckboxField
           label="Allow user keys"
           checked={policy.allowUserKeys}
-          onChange={(event) => setFlag("allowUserKeys", event.target.checked)}
+          onChecked={(checked) => setFlag("allowUserKeys", checked)}
           hint="People may save their own key under My keys; theirs is used first."
         />
         <CheckboxField
           label="Central key as fallback"
           checked={policy.centralKeyFallback}
           disabled={!(policy.centralKey && policy.allowUserKeys)}
-          onChange={(event) => setFlag("centralKeyFallback", event.target.checked)}
+          onChecked={(checked) => setFlag("centralKeyFallback", checked)}
           hint="With both on: people without their own key use the central one."
         />
       </fieldset>
@@ -162,7 +157,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
         type="password"
         value={centralKey}
         disabled={!policy.centralKey}
-        onChange={(event) => setCentralKey(event.target.value)}
+        onValue={setCentralKey}
         autoComplete="new-password"
         spellCheck={false}
         hint={

@@ -23,7 +23,7 @@ export function ProviderKeyForm({ provider, onDone }: { provider: Provider; onDo
         type="password"
         required
         value={key}
-        onChange={(event) => setKey(event.target.value)}
+        onValue={setKey}
         autoComplete="new-password"
         spellCheck={false}
         hint={

@@ -90,14 +90,14 @@ export function TokenForm({ actors }: { actors: Actor[] }) {
           label="Name"
           required
           value={name}
-          onChange={(event) => setName(event.target.value)}
+          onValue={setName}
           hint="Who or what uses it, e.g. “alice-laptop” or “ci”."
           autoComplete="off"
         />
         <TextField
           label="Expires in"
           value={expiresIn}
-          onChange={(event) => setExpiresIn(event.target.value)}
+          onValue={setExpiresIn}
           placeholder="30d"
           hint="A duration such as 30d or 12h; empty never expires."
           autoComplete="off"
@@ -107,7 +107,7 @@ export function TokenForm({ actors }: { actors: Actor[] }) {
         <SelectField
           label="Actor"
           value={actorId}
-          onChange={(event) => setActorId(event.target.value)}
+          onValue={setActorId}
           hint="Optional: empty makes a new actor named after the token."
         >
           <option value="">New actor</option>
@@ -121,7 +121,7 @@ export function TokenForm({ actors }: { actors: Actor[] }) {
           label="Role"
           disabled={actor !== undefined}
           value={actor ? actor.role : role}
-          onChange={(event) => setRole(event.target.value as Role)}
+          onValue={(value) => setRole(value as Role)}
           hint={actor ? "A token has its actor's role." : "The new actor's role."}
         >
           <option value="admin">admin</option>

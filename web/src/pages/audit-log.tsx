@@ -45,7 +45,7 @@ export function AuditLogPage() {
       label={label}
       value={draft[name]}
       placeholder={placeholder}
-      onChange={(event) => setDraft({ ...draft, [name]: event.target.value })}
+      onValue={(value) => setDraft({ ...draft, [name]: value })}
       autoComplete="off"
       markOptional={false}
     />

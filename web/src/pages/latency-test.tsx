@@ -3,7 +3,7 @@ import { type FormEvent, useEffect, useState } from "react";
 import { useClientModels } from "../api/queries.js";
 import type { LatencyReport, Spread } from "../api/types.js";
 import { ErrorAlert } from "../components/error-alert.js";
-import { SelectField, TextField } from "../components/fields.js";
+import { NumberField, Options, SelectField } from "../components/fields.js";
 import { Page } from "../components/page.js";
 import { EmptyState } from "../components/states.js";
 import { formatMs } from "../format.js";
@@ -114,36 +114,28 @@ export function LatencyTestPage() {
                 required
                 value={model}
                 disabled={models.isPending}
-                onChange={(event) => setModel(event.target.value)}
+                onValue={setModel}
               >
                 {models.isPending ? <option value="">Loading models…</option> : null}
                 {models.data?.length === 0 ? <option value="">No models available</option> : null}
-                {models.data?.map((id) => (
-                  <option key={id} value={id}>
-                    {id}
-                  </option>
-                ))}
+                <Options values={models.data ?? []} />
               </SelectField>
-              <TextField
+              <NumberField
                 label="Requests"
-                type="number"
                 min={1}
                 max={50}
-                step={1}
                 required
                 value={requests}
-                onChange={(event) => setRequests(event.target.value)}
+                onValue={setRequests}
                 hint="1 to 50."
               />
-              <TextField
+              <NumberField
                 label="Concurrency"
-                type="number"
                 min={1}
                 max={10}
-                step={1}
                 required
                 value={concurrency}
-                onChange={(event) => setConcurrency(event.target.value)}
+                onValue={setConcurrency}
                 hint="Requests at once, 1 to 10."
               />
             </div>

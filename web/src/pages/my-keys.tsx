@@ -55,7 +55,7 @@ function KeyCard({ entry }: { entry: MyKey }) {
           type="password"
           required
           value={key}
-          onChange={(event) => setKey(event.target.value)}
+          onValue={setKey}
           autoComplete="new-password"
           spellCheck={false}
         />

@@ -50,7 +50,7 @@ export function SignInPage({ submit, notice }: SignInProps) {
           spellCheck={false}
           required
           value={token}
-          onChange={(event) => setToken(event.target.value)}
+          onValue={setToken}
         />
         <div className="alert-slot">
           {error ? (

@@ -157,11 +157,7 @@ export function UsagePage() {
       intro="Requests, tokens and cost through the gateway, over time and by who and what used them."
       actions={
         <div className="toolbar">
-          <SelectField
-            label="Range"
-            value={rangeName}
-            onChange={(event) => choose(event.target.value as RangeName)}
-          >
+          <SelectField label="Range" value={rangeName} onValue={(value) => choose(value as RangeName)}>
             {(Object.keys(RANGES) as RangeName[]).map((name) => (
               <option key={name} value={name}>
                 {RANGES[name].label}
