@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { Dialog } from "./dialog.js";
-import { ErrorAlert } from "./error-alert.js";
+import { FormFooter } from "./form-footer.js";
 
 export interface ConfirmDialogProps {
   title: string;
@@ -27,18 +27,16 @@ export function ConfirmDialog({
 }: ConfirmDialogProps) {
   return (
     <Dialog title={title} open={open} onClose={onClose}>
-      <div className="form">
+      <form
+        className="form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          onConfirm();
+        }}
+      >
         <div>{children}</div>
-        <ErrorAlert error={error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="button primary" disabled={pending} onClick={onConfirm}>
-            {confirmLabel}
-          </button>
-        </div>
-      </div>
+        <FormFooter submitLabel={confirmLabel} submitDisabled={pending} error={error} onCancel={onClose} />
+      </form>
     </Dialog>
   );
 }

@@ -1,5 +1,5 @@
-import { type FormEvent, useState } from "react";
-import { KEYS, useChange, useModels } from "../api/queries.js";
+import { useState } from "react";
+import { KEYS, useModels } from "../api/queries.js";
 import {
   type Actor,
   type Budget,
@@ -8,8 +8,9 @@ import {
   type LimitFeature,
   type Limits,
 } from "../api/types.js";
-import { ErrorAlert } from "../components/error-alert.js";
 import { CheckboxField, NumberField, SelectField, TextField } from "../components/fields.js";
+import { FormFooter } from "../components/form-footer.js";
+import { useFormSave } from "./use-form-save.js";
 
 export const LIMIT_FEATURE_NAMES: Record<LimitFeature, string> = {
   "*": "All features",
@@ -82,8 +83,8 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
     if (!choices.some((choice) => choice.value === entry)) choices.push({ value: entry, label: entry });
   }
 
-  const save = useChange(
-    async (api, _: undefined) => {
+  const { onSubmit, error, saving } = useFormSave(
+    async (api) => {
       const budget = budgetUsd.trim() ? { usd: Number(budgetUsd), period: budgetPeriod } : null;
       const fields = {
         name: name.trim(),
@@ -97,12 +98,8 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
       return api.send("POST", "/admin/api/actors", { ...(id.trim() ? { id: id.trim() } : {}), ...fields });
     },
     [KEYS.actors, KEYS.tokens],
+    onDone,
   );
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate(undefined, { onSuccess: onDone });
-  };
 
   const setCell = (feature: LimitFeature, field: keyof Limit, value: string) =>
     setRows((current) => ({ ...current, [feature]: { ...(current[feature] ?? EMPTY_ROW), [field]: value } }));
@@ -221,15 +218,7 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
           ))}
         </div>
       </fieldset>
-      <ErrorAlert error={save.error} />
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={save.isPending}>
-          Save actor
-        </button>
-      </div>
+      <FormFooter submitLabel="Save actor" submitDisabled={saving} error={error} onCancel={onDone} />
     </form>
   );
 }

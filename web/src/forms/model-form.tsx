@@ -1,8 +1,9 @@
-import { type FormEvent, useId, useState } from "react";
-import { KEYS, useChange } from "../api/queries.js";
+import { useId, useState } from "react";
+import { KEYS } from "../api/queries.js";
 import { CAPABILITIES, type Capability, type Model, type Provider } from "../api/types.js";
-import { ErrorAlert } from "../components/error-alert.js";
 import { CheckboxField, NumberField, Options, SelectField, TextField } from "../components/fields.js";
+import { FormFooter } from "../components/form-footer.js";
+import { useFormSave } from "./use-form-save.js";
 
 export interface ModelFormProps {
   providers: Provider[];
@@ -55,8 +56,8 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
   const [thinkingBudget, setThinkingBudget] = useState(text(model?.options?.thinkingBudgetTokens));
   const providerType = providers.find((provider) => provider.id === providerId)?.type ?? "";
 
-  const save = useChange(
-    async (api, _: undefined) => {
+  const { onSubmit, error, saving } = useFormSave(
+    async (api) => {
       const pricing = {
         ...(numberOrUndefined(inputPrice) !== undefined ? { input: numberOrUndefined(inputPrice) } : {}),
         ...(numberOrUndefined(outputPrice) !== undefined ? { output: numberOrUndefined(outputPrice) } : {}),
@@ -94,12 +95,8 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
       });
     },
     [KEYS.models, KEYS.defaults, KEYS.clientModels],
+    onDone,
   );
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate(undefined, { onSuccess: onDone });
-  };
 
   const toggle = (capability: Capability, on: boolean) =>
     setCapabilities((current) =>
@@ -216,15 +213,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
           <span />
         )}
       </div>
-      <ErrorAlert error={save.error} />
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={save.isPending}>
-          Save model
-        </button>
-      </div>
+      <FormFooter submitLabel="Save model" submitDisabled={saving} error={error} onCancel={onDone} />
     </form>
   );
 }

@@ -1,9 +1,10 @@
-import { type FormEvent, useState } from "react";
-import { KEYS, useChange } from "../api/queries.js";
+import { useState } from "react";
+import { KEYS } from "../api/queries.js";
 import type { KeyPolicy, Provider } from "../api/types.js";
-import { ErrorAlert } from "../components/error-alert.js";
 import { CheckboxField, SelectField, TextField } from "../components/fields.js";
+import { FormFooter } from "../components/form-footer.js";
 import { PROVIDER_TYPES, providerTypeInfo, serverSideConfig, settingsInput } from "./provider-types.js";
+import { useFormSave } from "./use-form-save.js";
 
 export interface ProviderFormProps {
   /** Absent: a new provider. */
@@ -30,8 +31,8 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
   const [policy, setPolicy] = useState<KeyPolicy>(provider?.keyPolicy ?? NEW_POLICY);
   const info = providerTypeInfo(type);
 
-  const save = useChange(
-    async (api, _: undefined) => {
+  const { onSubmit, error, saving } = useFormSave(
+    async (api) => {
       const settings = serverSideConfig({ type, endpoint, apiVersion, region });
       const key = centralKey.trim();
       if (!editing) {
@@ -53,12 +54,8 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
       return changed;
     },
     [KEYS.providers, KEYS.models, KEYS.myKeys],
+    onDone,
   );
-
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate(undefined, { onSuccess: onDone });
-  };
 
   const setFlag = (flag: keyof KeyPolicy, value: boolean) => {
     const next = { ...policy, [flag]: value };
@@ -174,15 +171,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
           (environment variables, profile or instance role).
         </p>
       ) : null}
-      <ErrorAlert error={save.error} />
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={save.isPending}>
-          Save provider
-        </button>
-      </div>
+      <FormFooter submitLabel="Save provider" submitDisabled={saving} error={error} onCancel={onDone} />
     </form>
   );
 }

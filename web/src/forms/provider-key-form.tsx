@@ -1,21 +1,19 @@
-import { type FormEvent, useState } from "react";
-import { KEYS, useChange } from "../api/queries.js";
+import { useState } from "react";
+import { KEYS } from "../api/queries.js";
 import type { Provider } from "../api/types.js";
-import { ErrorAlert } from "../components/error-alert.js";
 import { TextField } from "../components/fields.js";
+import { FormFooter } from "../components/form-footer.js";
+import { useFormSave } from "./use-form-save.js";
 
 /** Sets a provider's central key: write-only, checked by the server, stored encrypted. */
 export function ProviderKeyForm({ provider, onDone }: { provider: Provider; onDone: () => void }) {
   const [key, setKey] = useState("");
-  const save = useChange(
-    (api, value: string) =>
-      api.send("PUT", `/admin/api/providers/${encodeURIComponent(provider.id)}/key`, { key: value }),
+  const { onSubmit, error, saving } = useFormSave(
+    (api) =>
+      api.send("PUT", `/admin/api/providers/${encodeURIComponent(provider.id)}/key`, { key: key.trim() }),
     [KEYS.providers, KEYS.models],
+    onDone,
   );
-  const onSubmit = (event: FormEvent) => {
-    event.preventDefault();
-    save.mutate(key.trim(), { onSuccess: onDone });
-  };
   return (
     <form className="form" onSubmit={onSubmit}>
       <TextField
@@ -32,15 +30,7 @@ export function ProviderKeyForm({ provider, onDone }: { provider: Provider; onDo
             : "Stored encrypted; never shown again."
         }
       />
-      <ErrorAlert error={save.error} />
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button primary" disabled={save.isPending}>
-          Save key
-        </button>
-      </div>
+      <FormFooter submitLabel="Save key" submitDisabled={saving} error={error} onCancel={onDone} />
     </form>
   );
 }

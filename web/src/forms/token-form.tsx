@@ -1,8 +1,8 @@
 import { type FormEvent, useId, useRef, useState } from "react";
 import { KEYS, useChange } from "../api/queries.js";
 import type { Actor, CreatedToken, Role } from "../api/types.js";
-import { ErrorAlert } from "../components/error-alert.js";
 import { SelectField, TextField } from "../components/fields.js";
+import { FormFooter } from "../components/form-footer.js";
 
 /** The token, once: copied or not, it cannot be shown again after "Done". */
 function NewToken({ created, onDone }: { created: CreatedToken; onDone: () => void }) {
@@ -129,12 +129,7 @@ export function TokenForm({ actors }: { actors: Actor[] }) {
           <option value="user">user</option>
         </SelectField>
       </div>
-      <ErrorAlert error={create.error} />
-      <div className="form-actions">
-        <button type="submit" className="button primary" disabled={create.isPending}>
-          Create token
-        </button>
-      </div>
+      <FormFooter submitLabel="Create token" submitDisabled={create.isPending} error={create.error} />
     </form>
   );
 }

@@ -4,6 +4,7 @@ import { useClientModels } from "../api/queries.js";
 import type { LatencyReport, Spread } from "../api/types.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { NumberField, Options, SelectField } from "../components/fields.js";
+import { FormFooter } from "../components/form-footer.js";
 import { Page } from "../components/page.js";
 import { EmptyState } from "../components/states.js";
 import { formatMs } from "../format.js";
@@ -139,11 +140,10 @@ export function LatencyTestPage() {
                 hint="Requests at once, 1 to 10."
               />
             </div>
-            <div className="form-actions">
-              <button type="submit" className="button primary" disabled={run.isPending || !model}>
-                {run.isPending ? "Running…" : "Run test"}
-              </button>
-            </div>
+            <FormFooter
+              submitLabel={run.isPending ? "Running…" : "Run test"}
+              submitDisabled={run.isPending || !model}
+            />
           </form>
           <section
             className="card report"
