@@ -2,10 +2,12 @@ import { useState } from "react";
 import { KEYS, useActors, useChange, useTokens } from "../api/queries.js";
 import { type Actor, LIMIT_FEATURES, type Limit, type Token } from "../api/types.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
+import { ACTIONS_COLUMN } from "../components/data-table.js";
 import { Dialog } from "../components/dialog.js";
-import { ErrorAlert } from "../components/error-alert.js";
+import { ListTable } from "../components/list-states.js";
 import { Page, Section } from "../components/page.js";
-import { Badge, EmptyState, TableSkeleton } from "../components/states.js";
+import { EditDeleteButtons, NameCell } from "../components/row-parts.js";
+import { Badge } from "../components/states.js";
 import { formatDateTime, formatInteger, formatUsd } from "../format.js";
 import { ActorForm, LIMIT_FEATURE_NAMES } from "../forms/actor-form.js";
 import { TokenForm } from "../forms/token-form.js";
@@ -45,6 +47,10 @@ function LimitsSummary({ actor }: { actor: Actor }) {
     </>
   );
 }
+
+const ACTOR_COLUMNS = ["Name", "Role", "Status", "Limits", "Budget", "Allowed models"];
+
+const TOKEN_COLUMNS = ["Name", "Actor", "State", "Created", "Expires", "Last used"];
 
 const TOKEN_TONES = { active: "ok", revoked: "danger", expired: "warn" } as const;
 
@@ -86,90 +92,59 @@ export function ActorsPage() {
           ) : null
         }
       >
-        <ErrorAlert error={actors.error} />
-        {actors.isPending ? (
-          <TableSkeleton rows={3} label="Loading actors…" />
-        ) : actors.data?.length === 0 ? (
-          <EmptyState>No actors yet. Creating a token makes one.</EmptyState>
-        ) : actors.data ? (
-          <div className="table-wrap">
-            <table className="table" aria-label="Actors">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Limits</th>
-                  <th scope="col">Budget</th>
-                  <th scope="col">Allowed models</th>
-                  {canWrite ? (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {actors.data.map((actor) => (
-                  <tr key={actor.id}>
-                    <th scope="row">
-                      {actor.name}
-                      <span className="cell-sub mono">{actor.id}</span>
-                    </th>
-                    <td>{actor.role}</td>
-                    <td>
-                      <Badge tone={actor.status === "active" ? "ok" : "danger"}>{actor.status}</Badge>
-                    </td>
-                    <td>
-                      <LimitsSummary actor={actor} />
-                    </td>
-                    <td>{actor.budget ? `${formatUsd(actor.budget.usd)} / ${actor.budget.period}` : "—"}</td>
-                    <td className="cell-wrap">
-                      {actor.allowedModels === null ? (
-                        <span className="muted">All</span>
-                      ) : actor.allowedModels.length === 0 ? (
-                        "None"
-                      ) : (
-                        actor.allowedModels.join(", ")
-                      )}
-                    </td>
-                    {canWrite ? (
-                      <td className="actions">
-                        {actor.source === "database" ? (
-                          <div className="row-actions">
-                            <button
-                              type="button"
-                              className="button small"
-                              onClick={() => setOpen({ kind: "edit", actor })}
-                            >
-                              Edit
-                            </button>
-                            <button
-                              type="button"
-                              className="button small danger"
-                              disabled={actor.id === me.actorId}
-                              title={actor.id === me.actorId ? "You are signed in as this actor" : undefined}
-                              onClick={() => {
-                                removeActor.reset();
-                                setOpen({ kind: "delete", actor });
-                              }}
-                            >
-                              Delete
-                            </button>
-                          </div>
-                        ) : (
-                          <span className="from-config">
-                            {actor.source === "config" ? "from config file" : `from ${actor.source}`}
-                          </span>
-                        )}
-                      </td>
-                    ) : null}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ListTable
+          items={actors.data}
+          pending={actors.isPending}
+          error={actors.error}
+          loading={{ rows: 3, label: "Loading actors…" }}
+          empty="No actors yet. Creating a token makes one."
+          label="Actors"
+          columns={canWrite ? [...ACTOR_COLUMNS, ACTIONS_COLUMN] : ACTOR_COLUMNS}
+          row={(actor) => (
+            <tr key={actor.id}>
+              <NameCell name={actor.name} detail={actor.id} />
+              <td>{actor.role}</td>
+              <td>
+                <Badge tone={actor.status === "active" ? "ok" : "danger"}>{actor.status}</Badge>
+              </td>
+              <td>
+                <LimitsSummary actor={actor} />
+              </td>
+              <td>{actor.budget ? `${formatUsd(actor.budget.usd)} / ${actor.budget.period}` : "—"}</td>
+              <td className="cell-wrap">
+                {actor.allowedModels === null ? (
+                  <span className="muted">All</span>
+                ) : actor.allowedModels.length === 0 ? (
+                  "None"
+                ) : (
+                  actor.allowedModels.join(", ")
+                )}
+              </td>
+              {canWrite ? (
+                <td className="actions">
+                  {actor.source === "database" ? (
+                    <div className="row-actions">
+                      <EditDeleteButtons
+                        onEdit={() => setOpen({ kind: "edit", actor })}
+                        onDelete={() => {
+                          removeActor.reset();
+                          setOpen({ kind: "delete", actor });
+                        }}
+                        deleteBlockedBy={
+                          actor.id === me.actorId ? "You are signed in as this actor" : undefined
+                        }
+                      />
+                    </div>
+                  ) : (
+                    <span className="from-config">
+                      {actor.source === "config" ? "from config file" : `from ${actor.source}`}
+                    </span>
+                  )}
+                </td>
+              ) : null}
+            </tr>
+          )}
+        />
       </Section>
 
       {canWrite ? (
@@ -179,68 +154,46 @@ export function ActorsPage() {
       ) : null}
 
       <Section title="Tokens">
-        <ErrorAlert error={tokens.error} />
-        {tokens.isPending ? (
-          <TableSkeleton rows={3} label="Loading tokens…" />
-        ) : tokens.data?.length === 0 ? (
-          <EmptyState>No tokens yet.</EmptyState>
-        ) : tokens.data ? (
-          <div className="table-wrap">
-            <table className="table" aria-label="Tokens">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  {canWrite ? (
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  ) : null}
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.map((token) => {
-                  const state = tokenState(token);
-                  return (
-                    <tr key={token.id}>
-                      <th scope="row">
-                        {token.name}
-                        {token.hint ? <span className="cell-sub mono">{token.hint}</span> : null}
-                      </th>
-                      <td>{actorName(token.actorId)}</td>
-                      <td>
-                        <Badge tone={TOKEN_TONES[state]}>{state}</Badge>
-                      </td>
-                      <td>{formatDateTime(token.createdAt)}</td>
-                      <td>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
-                      <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
-                      {canWrite ? (
-                        <td className="actions">
-                          {state === "active" ? (
-                            <button
-                              type="button"
-                              className="button small danger"
-                              onClick={() => {
-                                revoke.reset();
-                                setOpen({ kind: "revoke", token });
-                              }}
-                            >
-                              Revoke
-                            </button>
-                          ) : null}
-                        </td>
-                      ) : null}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ListTable
+          items={tokens.data}
+          pending={tokens.isPending}
+          error={tokens.error}
+          loading={{ rows: 3, label: "Loading tokens…" }}
+          empty="No tokens yet."
+          label="Tokens"
+          columns={canWrite ? [...TOKEN_COLUMNS, ACTIONS_COLUMN] : TOKEN_COLUMNS}
+          row={(token) => {
+            const state = tokenState(token);
+            return (
+              <tr key={token.id}>
+                <NameCell name={token.name} detail={token.hint} />
+                <td>{actorName(token.actorId)}</td>
+                <td>
+                  <Badge tone={TOKEN_TONES[state]}>{state}</Badge>
+                </td>
+                <td>{formatDateTime(token.createdAt)}</td>
+                <td>{token.expiresAt ? formatDateTime(token.expiresAt) : "Never"}</td>
+                <td>{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : "Never"}</td>
+                {canWrite ? (
+                  <td className="actions">
+                    {state === "active" ? (
+                      <button
+                        type="button"
+                        className="button small danger"
+                        onClick={() => {
+                          revoke.reset();
+                          setOpen({ kind: "revoke", token });
+                        }}
+                      >
+                        Revoke
+                      </button>
+                    ) : null}
+                  </td>
+                ) : null}
+              </tr>
+            );
+          }}
+        />
       </Section>
 
       <Dialog title="Add actor" open={open?.kind === "add"} onClose={close} wide>

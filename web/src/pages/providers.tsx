@@ -2,10 +2,12 @@ import { useState } from "react";
 import { KEYS, useChange, useProviders } from "../api/queries.js";
 import type { Provider } from "../api/types.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
+import { ACTIONS_COLUMN } from "../components/data-table.js";
 import { Dialog } from "../components/dialog.js";
-import { ErrorAlert } from "../components/error-alert.js";
+import { ListTable } from "../components/list-states.js";
 import { Page } from "../components/page.js";
-import { Badge, EmptyState, TableSkeleton } from "../components/states.js";
+import { EditDeleteButtons, NameCell } from "../components/row-parts.js";
+import { Badge } from "../components/states.js";
 import { ProviderForm } from "../forms/provider-form.js";
 import { ProviderKeyForm } from "../forms/provider-key-form.js";
 import { providerTypeLabel } from "../forms/provider-types.js";
@@ -18,6 +20,8 @@ type Open =
   | { kind: "key"; provider: Provider }
   | { kind: "delete"; provider: Provider }
   | null;
+
+const COLUMNS = ["Name", "Type", "Credentials", "Key policy", "Source"];
 
 const SOURCE_NAMES = { file: "Config file", builtin: "Built in", database: "Admin API" } as const;
 
@@ -63,102 +67,69 @@ export function ProvidersPage() {
         ) : null
       }
     >
-      <ErrorAlert error={providers.error ?? clearKey.error} />
-      {providers.isPending ? (
-        <TableSkeleton rows={4} label="Loading providers…" />
-      ) : providers.data && providers.data.length === 0 ? (
-        <EmptyState>No providers yet. {canWrite ? "Add one to start routing requests." : ""}</EmptyState>
-      ) : providers.data ? (
-        <div className="table-wrap">
-          <table className="table" aria-label="Providers">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Type</th>
-                <th scope="col">Credentials</th>
-                <th scope="col">Key policy</th>
-                <th scope="col">Source</th>
-                {canWrite ? (
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {providers.data.map((provider) => (
-                <tr key={provider.id}>
-                  <th scope="row">
-                    {provider.displayName}
-                    <span className="cell-sub mono">{provider.id}</span>
-                  </th>
-                  <td className="nowrap">{providerTypeLabel(provider.type)}</td>
-                  <td>
-                    <CredentialStatus provider={provider} />
-                  </td>
-                  <td>{keyPolicyText(provider)}</td>
-                  <td className="nowrap">{provider.source ? SOURCE_NAMES[provider.source] : "—"}</td>
-                  {canWrite ? (
-                    <td className="actions">
-                      {/* Two lines: the entry's own actions, then its central key's. */}
-                      <div className="row-actions-stack">
-                        <div className="row-actions">
-                          {provider.editable ? (
-                            <>
-                              <button
-                                type="button"
-                                className="button small"
-                                onClick={() => setOpen({ kind: "edit", provider })}
-                              >
-                                Edit
-                              </button>
-                              <button
-                                type="button"
-                                className="button small danger"
-                                onClick={() => {
-                                  remove.reset();
-                                  setOpen({ kind: "delete", provider });
-                                }}
-                              >
-                                Delete
-                              </button>
-                            </>
-                          ) : (
-                            <span className="from-config">from config file</span>
-                          )}
-                        </div>
-                        {canSetCentralKey(provider) || provider.storedCentralKey ? (
-                          <div className="row-actions">
-                            {canSetCentralKey(provider) ? (
-                              <button
-                                type="button"
-                                className="button small"
-                                onClick={() => setOpen({ kind: "key", provider })}
-                              >
-                                Set key
-                              </button>
-                            ) : null}
-                            {provider.storedCentralKey ? (
-                              <button
-                                type="button"
-                                className="button small danger"
-                                disabled={clearKey.isPending}
-                                onClick={() => clearKey.mutate(provider)}
-                              >
-                                Clear stored key
-                              </button>
-                            ) : null}
-                          </div>
-                        ) : null}
-                      </div>
-                    </td>
+      <ListTable
+        items={providers.data}
+        pending={providers.isPending}
+        error={providers.error ?? clearKey.error}
+        loading={{ rows: 4, label: "Loading providers…" }}
+        empty={`No providers yet. ${canWrite ? "Add one to start routing requests." : ""}`}
+        label="Providers"
+        columns={canWrite ? [...COLUMNS, ACTIONS_COLUMN] : COLUMNS}
+        row={(provider) => (
+          <tr key={provider.id}>
+            <NameCell name={provider.displayName} detail={provider.id} />
+            <td className="nowrap">{providerTypeLabel(provider.type)}</td>
+            <td>
+              <CredentialStatus provider={provider} />
+            </td>
+            <td>{keyPolicyText(provider)}</td>
+            <td className="nowrap">{provider.source ? SOURCE_NAMES[provider.source] : "—"}</td>
+            {canWrite ? (
+              <td className="actions">
+                {/* Two lines: the entry's own actions, then its central key's. */}
+                <div className="row-actions-stack">
+                  <div className="row-actions">
+                    {provider.editable ? (
+                      <EditDeleteButtons
+                        onEdit={() => setOpen({ kind: "edit", provider })}
+                        onDelete={() => {
+                          remove.reset();
+                          setOpen({ kind: "delete", provider });
+                        }}
+                      />
+                    ) : (
+                      <span className="from-config">from config file</span>
+                    )}
+                  </div>
+                  {canSetCentralKey(provider) || provider.storedCentralKey ? (
+                    <div className="row-actions">
+                      {canSetCentralKey(provider) ? (
+                        <button
+                          type="button"
+                          className="button small"
+                          onClick={() => setOpen({ kind: "key", provider })}
+                        >
+                          Set key
+                        </button>
+                      ) : null}
+                      {provider.storedCentralKey ? (
+                        <button
+                          type="button"
+                          className="button small danger"
+                          disabled={clearKey.isPending}
+                          onClick={() => clearKey.mutate(provider)}
+                        >
+                          Clear stored key
+                        </button>
+                      ) : null}
+                    </div>
                   ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+                </div>
+              </td>
+            ) : null}
+          </tr>
+        )}
+      />
 
       <Dialog title="Add provider" open={open?.kind === "add"} onClose={close}>
         <ProviderForm onDone={close} />
