@@ -8,10 +8,13 @@ import {
   type Provider,
 } from "../api/types.js";
 import { ConfirmDialog } from "../components/confirm-dialog.js";
+import { ACTIONS_COLUMN, type Column, DataTable } from "../components/data-table.js";
 import { Dialog } from "../components/dialog.js";
 import { ErrorAlert } from "../components/error-alert.js";
+import { ListStates } from "../components/list-states.js";
 import { Page } from "../components/page.js";
-import { Badge, EmptyState, TableSkeleton } from "../components/states.js";
+import { EditDeleteButtons, NameCell } from "../components/row-parts.js";
+import { Badge } from "../components/states.js";
 import { formatPrice, formatTokens } from "../format.js";
 import { ModelForm } from "../forms/model-form.js";
 import { useSession } from "../session/session.js";
@@ -36,6 +39,17 @@ const SOURCE_NOTES = {
   database: "chosen here",
   automatic: "picked by the gateway",
 } as const;
+
+/** The same widths in every provider's table, so the columns line up down the page. */
+const COLUMNS: Column[] = [
+  { label: "Model", width: "22%" },
+  { label: "Capabilities", width: "17%" },
+  // Exact counts (128,000 / 4,096) on one line; longer ones break after the slash.
+  { label: "Context in / out", numeric: true, width: "14%" },
+  { label: "USD per 1M in / out", numeric: true, width: "13%" },
+  { label: "Status", width: "9%" },
+  { label: "Default for", width: "12%" },
+];
 
 interface Group {
   id: string;
@@ -144,7 +158,6 @@ export function ModelsPage() {
   const onToggle = (model: Model, feature: DefaultFeature, on: boolean) =>
     setDefault.mutate({ [feature]: on ? model.ref : null });
 
-  const loading = models.isPending || providers.isPending;
   const groups = models.data && providers.data ? groupByProvider(models.data.models, providers.data) : [];
 
   return (
@@ -178,130 +191,91 @@ export function ModelsPage() {
           ))}
         </div>
       )}
-      {loading ? (
-        <TableSkeleton rows={4} label="Loading models…" />
-      ) : models.data && groups.length === 0 ? (
-        <EmptyState>No models yet. {canWrite ? "Add a provider, then its models." : ""}</EmptyState>
-      ) : (
-        groups.map((group) => (
-          <section key={group.id} className="provider-section" aria-labelledby={`provider-${group.id}`}>
-            <div className="section-header">
-              <h2 id={`provider-${group.id}`}>{group.name}</h2>
-            </div>
-            <div className="table-wrap">
-              <table className="table models-table" aria-label={`${group.name} models`}>
-                {/* The same columns in every provider's table, so they line up down the page. */}
-                <colgroup>
-                  <col className="col-model" />
-                  <col className="col-capabilities" />
-                  <col className="col-context" />
-                  <col className="col-price" />
-                  <col className="col-status" />
-                  <col className="col-defaults" />
-                  {canWrite ? <col className="col-actions" /> : null}
-                </colgroup>
-                <thead>
-                  <tr>
-                    <th scope="col">Model</th>
-                    <th scope="col">Capabilities</th>
-                    <th scope="col" className="number">
-                      Context in / out
-                    </th>
-                    <th scope="col" className="number">
-                      USD per 1M in / out
-                    </th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Default for</th>
+      <ListStates
+        items={models.data ? groups : undefined}
+        pending={models.isPending || providers.isPending}
+        loading={{ rows: 4, label: "Loading models…" }}
+        empty={`No models yet. ${canWrite ? "Add a provider, then its models." : ""}`}
+      >
+        {(list) =>
+          list.map((group) => (
+            <section key={group.id} className="provider-section" aria-labelledby={`provider-${group.id}`}>
+              <div className="section-header">
+                <h2 id={`provider-${group.id}`}>{group.name}</h2>
+              </div>
+              <DataTable
+                label={`${group.name} models`}
+                className="models-table"
+                columns={canWrite ? [...COLUMNS, { ...ACTIONS_COLUMN, width: "13%" }] : COLUMNS}
+              >
+                {group.models.map((model) => (
+                  <tr key={model.ref}>
+                    <NameCell name={model.displayName} detail={model.ref} />
+                    <td>
+                      <Capabilities model={model} />
+                    </td>
+                    <td className="number">
+                      {/* A narrow column breaks after the slash, never inside a number. */}
+                      <span className="nowrap">{formatTokens(model.contextWindow.maxInputTokens)} /</span>{" "}
+                      <span className="nowrap">{formatTokens(model.contextWindow.maxOutputTokens)}</span>
+                    </td>
+                    <td className="number">
+                      {model.pricing
+                        ? `${formatPrice(model.pricing.input)} / ${formatPrice(model.pricing.output)}`
+                        : "—"}
+                    </td>
+                    <td>
+                      {model.available ? (
+                        <Badge tone={model.status === "stable" ? "ok" : "neutral"}>
+                          {model.status ?? "—"}
+                        </Badge>
+                      ) : (
+                        <Badge tone="danger">unavailable</Badge>
+                      )}
+                    </td>
+                    <td>
+                      <div className="stars">
+                        {FEATURES.map((feature) => (
+                          <span key={feature} className="star-item">
+                            <DefaultStar
+                              model={model}
+                              feature={feature}
+                              defaults={defaults.data}
+                              canWrite={canWrite}
+                              pending={setDefault.isPending}
+                              onToggle={onToggle}
+                            />
+                            <span className="star-label" aria-hidden="true">
+                              {SHORT_FEATURE_NAMES[feature]}
+                            </span>
+                          </span>
+                        ))}
+                      </div>
+                    </td>
                     {canWrite ? (
-                      <th scope="col">
-                        <span className="visually-hidden">Actions</span>
-                      </th>
-                    ) : null}
-                  </tr>
-                </thead>
-                <tbody>
-                  {group.models.map((model) => (
-                    <tr key={model.ref}>
-                      <th scope="row">
-                        {model.displayName}
-                        <span className="cell-sub mono">{model.ref}</span>
-                      </th>
-                      <td>
-                        <Capabilities model={model} />
-                      </td>
-                      <td className="number">
-                        {/* A narrow column breaks after the slash, never inside a number. */}
-                        <span className="nowrap">{formatTokens(model.contextWindow.maxInputTokens)} /</span>{" "}
-                        <span className="nowrap">{formatTokens(model.contextWindow.maxOutputTokens)}</span>
-                      </td>
-                      <td className="number">
-                        {model.pricing
-                          ? `${formatPrice(model.pricing.input)} / ${formatPrice(model.pricing.output)}`
-                          : "—"}
-                      </td>
-                      <td>
-                        {model.available ? (
-                          <Badge tone={model.status === "stable" ? "ok" : "neutral"}>
-                            {model.status ?? "—"}
-                          </Badge>
+                      <td className="actions">
+                        {model.editable ? (
+                          <div className="row-actions">
+                            <EditDeleteButtons
+                              onEdit={() => setOpen({ kind: "edit", model })}
+                              onDelete={() => {
+                                remove.reset();
+                                setOpen({ kind: "delete", model });
+                              }}
+                            />
+                          </div>
                         ) : (
-                          <Badge tone="danger">unavailable</Badge>
+                          <span className="from-config">from config file</span>
                         )}
                       </td>
-                      <td>
-                        <div className="stars">
-                          {FEATURES.map((feature) => (
-                            <span key={feature} className="star-item">
-                              <DefaultStar
-                                model={model}
-                                feature={feature}
-                                defaults={defaults.data}
-                                canWrite={canWrite}
-                                pending={setDefault.isPending}
-                                onToggle={onToggle}
-                              />
-                              <span className="star-label" aria-hidden="true">
-                                {SHORT_FEATURE_NAMES[feature]}
-                              </span>
-                            </span>
-                          ))}
-                        </div>
-                      </td>
-                      {canWrite ? (
-                        <td className="actions">
-                          {model.editable ? (
-                            <div className="row-actions">
-                              <button
-                                type="button"
-                                className="button small"
-                                onClick={() => setOpen({ kind: "edit", model })}
-                              >
-                                Edit
-                              </button>
-                              <button
-                                type="button"
-                                className="button small danger"
-                                onClick={() => {
-                                  remove.reset();
-                                  setOpen({ kind: "delete", model });
-                                }}
-                              >
-                                Delete
-                              </button>
-                            </div>
-                          ) : (
-                            <span className="from-config">from config file</span>
-                          )}
-                        </td>
-                      ) : null}
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
-        ))
-      )}
+                    ) : null}
+                  </tr>
+                ))}
+              </DataTable>
+            </section>
+          ))
+        }
+      </ListStates>
 
       <Dialog title="Add model" open={open?.kind === "add"} onClose={close} wide>
         <ModelForm providers={providers.data ?? []} onDone={close} />
