@@ -16,6 +16,8 @@ export interface CliOptions {
   autocannonRate: boolean;
   chunkDelayMs: number;
   rounds: number;
+  /** Workers of the gateway in the chat-max-workers scenario. */
+  workers: number;
 }
 
 export const HELP = `Usage: npm run bench -- [options]   (or: node --experimental-strip-types --import=./scripts/ts-imports.mjs bench/run.ts [options])
@@ -29,6 +31,8 @@ export const HELP = `Usage: npm run bench -- [options]   (or: node --experimenta
   --rounds 3          bare and tollgate measured back to back this many times for the §7 checks
                       (chat-max and the half-peak rate), and bedrock-rate's three routes; the verdict
                       and the route figures are medians (--quick: 1)
+  --workers 2         worker processes of the gateway in chat-max-workers (serve --workers N, limits
+                      in Redis), compared with the same gateway in one process
   --chunk-delay 0     ms between the records of the stream and translated scenarios (0: one event-loop turn)
   --streams 5000      streams held open by the hold scenario
   --hold 30s          how long the hold scenario keeps them open
@@ -74,6 +78,7 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     "--chunk-delay",
     "--hold",
     "--rounds",
+    "--workers",
   ];
   const boolean = new Set(["--quick", "--gateway-only", "--strict", "--autocannon-rate", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
@@ -119,5 +124,6 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     autocannonRate: flags.has("--autocannon-rate"),
     chunkDelayMs: Math.max(0, Number(values.get("--chunk-delay") ?? 0)) || 0,
     rounds: num("--rounds", quick ? 1 : 3),
+    workers: num("--workers", 2),
   };
 }

@@ -16,6 +16,8 @@ export interface GatewayConfigOptions {
   dir: string;
   /** Set for the Redis variant: limits kept in the local Redis under this key prefix. */
   redisPrefix?: string;
+  /** Names the config file and the SQLite file of a gateway that runs beside another (`workers`). */
+  variant?: string;
 }
 
 function model(ref: string, displayName: string, modelName = ref.split("::")[2]): Record<string, unknown> {
@@ -38,7 +40,9 @@ export function gatewayConfig(options: GatewayConfigOptions): Record<string, unk
     concurrent: 100_000,
   };
   return {
-    storage: { url: `sqlite:${join(options.dir, "tollgate.db")}` },
+    storage: {
+      url: `sqlite:${join(options.dir, options.variant ? `tollgate-${options.variant}.db` : "tollgate.db")}`,
+    },
     ...(options.redisPrefix
       ? { redis: { url: "redis://127.0.0.1:6379", keyPrefix: options.redisPrefix } }
       : {}),
@@ -91,9 +95,10 @@ export function redisPrefix(): string {
   return `tollgate-bench-${randomBytes(4).toString("hex")}:`;
 }
 
-/** Writes the config as `<dir>/tollgate-bench[-redis].json` and returns its path. */
+/** Writes the config as `<dir>/tollgate-bench[-redis|-<variant>].json` and returns its path. */
 export function writeGatewayConfig(options: GatewayConfigOptions): string {
-  const path = join(options.dir, `tollgate-bench${options.redisPrefix ? "-redis" : ""}.json`);
+  const suffix = options.variant ?? (options.redisPrefix ? "redis" : undefined);
+  const path = join(options.dir, `tollgate-bench${suffix ? `-${suffix}` : ""}.json`);
   writeFileSync(path, `${JSON.stringify(gatewayConfig(options), null, 2)}\n`);
   return path;
 }

@@ -1,6 +1,6 @@
 // The processes under test and the measurement wrapper: every measurement records the measured process's
 // CPU time per request, its RSS (sampled maximum and VmHWM), its event-loop delay, and the runner's own CPU.
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { request } from "undici";
@@ -23,10 +23,12 @@ import {
   sampleRss,
   spawnChild,
   stopChild,
+  treeCpuSeconds,
   waitForReady,
 } from "./processes.js";
 
-export type TargetName = "direct" | "bare" | "tollgate" | "tollgate-redis";
+/** `tollgate-workers`: `serve --workers N` (Redis limits), beside `tollgate-redis`, the same in one process. */
+export type TargetName = "direct" | "bare" | "tollgate" | "tollgate-redis" | "tollgate-workers";
 
 export interface Target {
   name: TargetName;
@@ -61,9 +63,17 @@ export async function startBare(mockOrigin: string): Promise<Target> {
   };
 }
 
-/** Starts `tollgate serve`; a gateway that does not start is returned as a target that is not ready. */
-export async function startGateway(mockOrigin: string, redisPrefix?: string): Promise<Target> {
-  const name: TargetName = redisPrefix ? "tollgate-redis" : "tollgate";
+/**
+ * Starts `tollgate serve` (with `workers` > 1, `--workers N`, which needs `redisPrefix`); a gateway that does not
+ * start is returned as a target that is not ready.
+ */
+export async function startGateway(
+  mockOrigin: string,
+  options: { redisPrefix?: string; workers?: number } = {},
+): Promise<Target> {
+  const { redisPrefix } = options;
+  const workers = options.workers ?? 1;
+  const name: TargetName = workers > 1 ? "tollgate-workers" : redisPrefix ? "tollgate-redis" : "tollgate";
   const headers = { "content-type": "application/json", authorization: `Bearer ${BENCH_TOKEN}` };
   const main = join(benchDir, "..", "dist", "cli", "main.js");
   if (!existsSync(main)) {
@@ -75,9 +85,16 @@ export async function startGateway(mockOrigin: string, redisPrefix?: string): Pr
       notReady: "gateway not built (dist/cli/main.js missing)",
     };
   }
-  const config = writeGatewayConfig({ mockOrigin, dir: runDir, ...(redisPrefix ? { redisPrefix } : {}) });
+  const config = writeGatewayConfig({
+    mockOrigin,
+    dir: runDir,
+    ...(redisPrefix ? { redisPrefix } : {}),
+    // Its own SQLite file: the one-process gateway may run beside it.
+    ...(workers > 1 ? { variant: "workers" } : {}),
+  });
   const port = await freePort();
   const args = [main, "serve", "--config", config, "--host", "127.0.0.1", "--port", String(port)];
+  if (workers > 1) args.push("--workers", String(workers));
   const child = spawnChild(name, args, runDir, {
     BENCH_TOKEN,
     TOLLGATE_ADMIN_TOKEN: `${BENCH_TOKEN}_admin`,
@@ -92,7 +109,10 @@ export async function startGateway(mockOrigin: string, redisPrefix?: string): Pr
     try {
       const res = await request(`${origin}/healthz`);
       await res.body.dump();
-      if (res.statusCode === 200) return { name, origin, child, headers };
+      // With workers, the first one answers before the others listen: the primary says when all do.
+      const allListening =
+        workers === 1 || readFileSync(child.logPath, "utf8").includes('"msg":"tollgate listening"');
+      if (res.statusCode === 200 && allListening) return { name, origin, child, headers };
     } catch {
       // not listening yet
     }
@@ -180,7 +200,7 @@ export async function watch<T>(
   const measured = child ?? mock;
   resetPeak(pid);
   probeReset(measured);
-  const cpu0 = cpuSeconds(pid);
+  const cpu0 = treeCpuSeconds(pid);
   const mock0 = cpuSeconds(mock.pid);
   const runner0 = process.cpuUsage();
   runnerLoop.reset();
@@ -199,7 +219,7 @@ export async function watch<T>(
   return {
     result,
     usage: {
-      cpuUsPerRequest: perRequest(cpuSeconds(pid) - cpu0),
+      cpuUsPerRequest: perRequest(treeCpuSeconds(pid) - cpu0),
       mockCpuUsPerRequest: perRequest(cpuSeconds(mock.pid) - mock0),
       runnerCpuUsPerRequest: Math.round((runner.user + runner.system) / n),
       rssMaxMb: Math.round(rssMax),

@@ -33,6 +33,8 @@ import {
   streamScenario,
 } from "./scenarios.js";
 import { runSoak } from "./soak.js";
+import { WORKERS_SCENARIO, workersScenario } from "./workers.js";
+import { summarizeWorkers } from "./workers-report.js";
 
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
@@ -124,7 +126,7 @@ async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
     gateway.notReady ??= "stopped for the Redis variant";
     const prefix = redisPrefix();
     log("redis: starting the gateway with limits in Redis");
-    const redisGateway = await startGateway(bench.mockOrigin, prefix);
+    const redisGateway = await startGateway(bench.mockOrigin, { redisPrefix: prefix });
     const others = bench.targets.filter((t) => t.name !== "tollgate");
     bench.targets = [...others, redisGateway];
     // Paired with the bare proxy again: the in-memory rounds ran minutes earlier.
@@ -137,6 +139,9 @@ async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
     if (rate) await rateScenario(bench, "redis-rate", [redisGateway], rate);
     if (redisGateway.child) await stopChild(redisGateway.child);
     await deleteRedisKeys(prefix);
+  }
+  if (has(WORKERS_SCENARIO) && cli.targets.has("tollgate")) {
+    await deleteRedisKeys(await workersScenario(bench, rounds, cli.workers));
   }
 }
 
@@ -207,6 +212,11 @@ export async function main(argv: string[]): Promise<number> {
       notes.push(
         "bedrock-rate: the gateway only (direct and bare can neither translate nor sign). The Bedrock provider has static keys, so the gateway signs every request with SigV4; the mock only checks that an AWS4-HMAC-SHA256 authorization header is present (403 otherwise) and does not verify the signature.",
       );
+    const workers = summarizeWorkers(bench.results, cli.workers);
+    if (workers)
+      notes.push(
+        `${WORKERS_SCENARIO}: tollgate-redis is the gateway with limits in Redis in one process, tollgate-workers the same config with \`serve --workers ${cli.workers}\` (node:cluster: the primary accepts and hands connections to the workers round-robin); each has its own SQLite file. Its CPU µs/req and RSS include the workers'.`,
+      );
     const report: Report = {
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
@@ -216,6 +226,7 @@ export async function main(argv: string[]): Promise<number> {
       results: bench.results,
       ...(soak ? { soak } : {}),
       ...(bedrock ? { bedrock } : {}),
+      ...(workers ? { workers } : {}),
       targets: checkTargets(bench.results, soak, 5_000),
       notes,
     };

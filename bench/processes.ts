@@ -1,7 +1,7 @@
 // Child processes of a benchmark run: spawn with a log file and the event-loop probe, read their CPU time
 // and memory from /proc, and make sure every one of them dies with the run (normal end, error, Ctrl-C).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -144,11 +144,48 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
-/** CPU seconds all our children have used so far. */
+/** The pids of a process's descendants (a `--workers` gateway's workers), from /proc/<pid>/task/<tid>/children. */
+export function descendants(pid: number): number[] {
+  const found: number[] = [];
+  const visit = (parent: number): void => {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${parent}/task`);
+    } catch {
+      return;
+    }
+    for (const task of tasks) {
+      let text = "";
+      try {
+        text = readFileSync(`/proc/${parent}/task/${task}/children`, "utf8");
+      } catch {
+        continue;
+      }
+      for (const child of text.split(" ").filter(Boolean).map(Number)) {
+        found.push(child);
+        visit(child);
+      }
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+/** CPU seconds of a process and its descendants (a gateway's workers count as the gateway). */
+export function treeCpuSeconds(pid: number): number {
+  let total = cpuSeconds(pid);
+  for (const child of descendants(pid)) {
+    const seconds = cpuSeconds(child);
+    if (!Number.isNaN(seconds)) total += seconds;
+  }
+  return total;
+}
+
+/** CPU seconds all our children (and theirs) have used so far. */
 export function childrenCpuSeconds(): number {
   let total = 0;
   for (const child of children) {
-    const seconds = cpuSeconds(child.pid);
+    const seconds = treeCpuSeconds(child.pid);
     if (!Number.isNaN(seconds)) total += seconds;
   }
   return total;
@@ -196,13 +233,18 @@ export function resetPeak(pid: number): boolean {
   }
 }
 
-/** Samples VmRSS of some processes; stop() gives the maximum seen per pid (VmHWM backs it up). */
+/**
+ * Samples VmRSS of some processes, each with its descendants (a gateway's workers); stop() gives the maximum
+ * seen per pid (VmHWM backs it up for a single process).
+ */
 export function sampleRss(pids: number[], intervalMs = 250): { stop: () => Map<number, number> } {
   const max = new Map<number, number>();
   const sample = (): void => {
     for (const pid of pids) {
       const { rssMb } = memory(pid);
-      if (!Number.isNaN(rssMb)) max.set(pid, Math.max(max.get(pid) ?? 0, rssMb));
+      if (Number.isNaN(rssMb)) continue;
+      const tree = descendants(pid).reduce((sum, child) => sum + (memory(child).rssMb || 0), rssMb);
+      max.set(pid, Math.max(max.get(pid) ?? 0, tree));
     }
   };
   sample();

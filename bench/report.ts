@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { TargetName, Usage } from "./harness.js";
 import type { HoldStats, Percentiles, RateResult, StreamStats } from "./load.js";
 import { benchDir } from "./processes.js";
+import { type WorkersSummary, workersTable } from "./workers-report.js";
 
 /** The gateway route of the bedrock-rate scenario: OpenAI pass-through, Anthropic translated, Bedrock signed. */
 export type Route = "openai" | "anthropic" | "bedrock";
@@ -66,6 +67,8 @@ export interface Report {
   soak?: Soak;
   /** The bedrock-rate scenario in brief: per-route medians and the per-request differences. */
   bedrock?: RoutesSummary;
+  /** The chat-max-workers scenario in brief: one process vs `--workers N`. */
+  workers?: WorkersSummary;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -419,6 +422,7 @@ export function renderMarkdown(report: Report): string {
     "",
     ...rateTable(report.results),
     ...routesTable(report.results),
+    ...workersTable(report.workers),
     ...streamTable(report.results),
     ...holdTable(report.results),
     ...soakTable(report.soak),

@@ -24,6 +24,7 @@ export const SCENARIOS = [
   "translated",
   "hold",
   "redis",
+  "chat-max-workers",
 ] as const;
 
 export interface BenchOptions {
