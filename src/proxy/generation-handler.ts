@@ -239,7 +239,7 @@ export async function handleGeneration(
       passthrough: plan.passthrough,
       providerDialect: plan.providerDialect,
       clientDialect: spec.dialect,
-      clientRequest: clientBody,
+      ...(plan.passthrough ? {} : { clientRequest: clientBody }),
       answer: answerContext(routed, response.headers, exchange.id),
       clientShape: shapeOf(spec.operation),
       includeUsage: canonical.includeUsage,

@@ -29,8 +29,11 @@ export interface StreamRelayInput {
   /** The provider's native dialect, decoded when the answer is translated. */
   providerDialect: ProviderDialect;
   clientDialect: Dialect;
-  /** The client's body (a Responses answer echoes its settings). */
-  clientRequest: JsonObject;
+  /**
+   * The client's body (a Responses answer echoes its settings), read only when the answer is translated. A
+   * pass-through leaves it out: the relay lives as long as the stream, and would keep the parsed body with it.
+   */
+  clientRequest?: JsonObject;
   /** What the provider's answer may not say itself (its model, its request id). */
   answer: AnswerContext;
   clientShape: Shape;
@@ -235,7 +238,7 @@ function translatingHandler(input: StreamRelayInput, result: StreamResult, fail:
   const encoder = codecs[input.clientDialect].streamEncoder(
     input.clientShape,
     input.includeUsage,
-    input.clientRequest,
+    input.clientRequest ?? {},
   );
   let out = "";
   const emit = (events: CanonicalStreamEvent[]) => {

@@ -124,6 +124,8 @@ export class HttpExchange implements Exchange {
   sendStream(status: number, headers: Record<string, string>, body: AsyncIterable<string>): void {
     this.closeIfShuttingDown();
     for (const name in headers) this.header(name, headers[name] as string);
+    // The handler is done with the request's body once it answers; the exchange lives as long as the stream.
+    this.body = undefined;
     this.response.writeHead(status, this.out);
     // A relay that throws (it should end with an error record instead) cuts the connection: the client
     // must not take a truncated stream for a complete one.
