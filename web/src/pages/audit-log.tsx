@@ -3,10 +3,10 @@ import { type FormEvent, useState } from "react";
 import { KEYS } from "../api/queries.js";
 import type { AuditPage } from "../api/types.js";
 import { AuditEntryRows } from "../audit/audit-entry-rows.js";
-import { ErrorAlert } from "../components/error-alert.js";
+import { DataTable } from "../components/data-table.js";
 import { TextField } from "../components/fields.js";
+import { ListStates } from "../components/list-states.js";
 import { Page } from "../components/page.js";
-import { EmptyState, TableSkeleton } from "../components/states.js";
 import { useSession } from "../session/session.js";
 
 interface Filters {
@@ -17,6 +17,7 @@ interface Filters {
 
 const NO_FILTERS: Filters = { actor: "", action: "", target: "" };
 const PAGE_SIZE = 50;
+const COLUMNS = ["Time", "Actor", "Action", "Target", "Details"];
 
 /** Who changed what, newest first, in pages of 50 ("Older" fetches the next). */
 export function AuditLogPage() {
@@ -74,54 +75,44 @@ export function AuditLogPage() {
           Clear
         </button>
       </form>
-      <ErrorAlert error={log.error} />
-      {log.isPending ? (
-        <TableSkeleton rows={6} label="Loading the audit log…" />
-      ) : entries.length === 0 && !log.error ? (
-        <EmptyState>
-          {filters.actor || filters.action || filters.target
+      <ListStates
+        items={entries.length > 0 || !log.error ? entries : undefined}
+        pending={log.isPending}
+        error={log.error}
+        loading={{ rows: 6, label: "Loading the audit log…" }}
+        empty={
+          filters.actor || filters.action || filters.target
             ? "No entries match these filters."
-            : "No changes recorded yet."}
-        </EmptyState>
-      ) : entries.length > 0 ? (
-        <>
-          <div className="table-wrap">
-            <table className="table" aria-label="Audit log entries">
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {entries.map((entry) => (
-                  <AuditEntryRows key={entry.id} entry={entry} />
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <div className="pager">
-            <span className="hint" role="status">
-              {log.isFetchingNextPage
-                ? "Loading older entries…"
-                : log.hasNextPage
-                  ? ""
-                  : `All ${entries.length} ${entries.length === 1 ? "entry" : "entries"} shown.`}
-            </span>
-            <button
-              type="button"
-              className="button"
-              disabled={!log.hasNextPage || log.isFetchingNextPage}
-              onClick={() => log.fetchNextPage()}
-            >
-              Older
-            </button>
-          </div>
-        </>
-      ) : null}
+            : "No changes recorded yet."
+        }
+      >
+        {(list) => (
+          <>
+            <DataTable label="Audit log entries" columns={COLUMNS}>
+              {list.map((entry) => (
+                <AuditEntryRows key={entry.id} entry={entry} />
+              ))}
+            </DataTable>
+            <div className="pager">
+              <span className="hint" role="status">
+                {log.isFetchingNextPage
+                  ? "Loading older entries…"
+                  : log.hasNextPage
+                    ? ""
+                    : `All ${entries.length} ${entries.length === 1 ? "entry" : "entries"} shown.`}
+              </span>
+              <button
+                type="button"
+                className="button"
+                disabled={!log.hasNextPage || log.isFetchingNextPage}
+                onClick={() => log.fetchNextPage()}
+              >
+                Older
+              </button>
+            </div>
+          </>
+        )}
+      </ListStates>
     </Page>
   );
 }

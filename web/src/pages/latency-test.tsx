@@ -2,6 +2,7 @@ import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useState } from "react";
 import { useClientModels } from "../api/queries.js";
 import type { LatencyReport, Spread } from "../api/types.js";
+import { DataTable } from "../components/data-table.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { NumberField, Options, SelectField } from "../components/fields.js";
 import { FormFooter } from "../components/form-footer.js";
@@ -12,6 +13,19 @@ import { runLatencyTestInBrowser } from "../latency/browser-latency.js";
 import { useSession } from "../session/session.js";
 
 const COLUMNS = ["avg", "min", "p50", "p95", "max"] as const satisfies readonly (keyof Spread)[];
+
+function TimesRow({ measure, spread }: { measure: string; spread: Spread }) {
+  return (
+    <tr>
+      <th scope="row">{measure}</th>
+      {COLUMNS.map((column) => (
+        <td key={column} className="number">
+          {formatMs(spread[column])}
+        </td>
+      ))}
+    </tr>
+  );
+}
 
 function Report({ report }: { report: LatencyReport }) {
   return (
@@ -29,39 +43,14 @@ function Report({ report }: { report: LatencyReport }) {
         </div>
       ) : null}
       {report.ttftMs && report.totalMs ? (
-        <div className="table-wrap">
-          <table className="table">
-            <caption>Times in milliseconds, over the successful requests</caption>
-            <thead>
-              <tr>
-                <th scope="col">Measure</th>
-                {COLUMNS.map((column) => (
-                  <th key={column} scope="col" className="number">
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <th scope="row">First token</th>
-                {COLUMNS.map((column) => (
-                  <td key={column} className="number">
-                    {formatMs(report.ttftMs![column])}
-                  </td>
-                ))}
-              </tr>
-              <tr>
-                <th scope="row">Total</th>
-                {COLUMNS.map((column) => (
-                  <td key={column} className="number">
-                    {formatMs(report.totalMs![column])}
-                  </td>
-                ))}
-              </tr>
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Times in milliseconds, over the successful requests"
+          caption
+          columns={["Measure", ...COLUMNS.map((column) => ({ label: column, numeric: true }))]}
+        >
+          <TimesRow measure="First token" spread={report.ttftMs} />
+          <TimesRow measure="Total" spread={report.totalMs} />
+        </DataTable>
       ) : null}
     </>
   );

@@ -3,8 +3,9 @@ import { KEYS, useChange, useMyKeys } from "../api/queries.js";
 import type { MyKey } from "../api/types.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { TextField } from "../components/fields.js";
+import { ListStates } from "../components/list-states.js";
 import { Page } from "../components/page.js";
-import { Badge, EmptyState, TableSkeleton } from "../components/states.js";
+import { Badge, EmptyState } from "../components/states.js";
 import { useSession } from "../session/session.js";
 
 const STATUS = {
@@ -94,20 +95,21 @@ export function MyKeysPage() {
       {!keepsKeys ? (
         <EmptyState>Readonly tokens cannot send model requests, so they keep no personal keys.</EmptyState>
       ) : (
-        <>
-          <ErrorAlert error={keys.error} />
-          {keys.isPending ? (
-            <TableSkeleton rows={2} label="Loading your keys…" />
-          ) : keys.data?.length === 0 ? (
-            <EmptyState>No provider accepts personal keys.</EmptyState>
-          ) : keys.data ? (
+        <ListStates
+          items={keys.data}
+          pending={keys.isPending}
+          error={keys.error}
+          loading={{ rows: 2, label: "Loading your keys…" }}
+          empty="No provider accepts personal keys."
+        >
+          {(list) => (
             <div className="key-list">
-              {keys.data.map((entry) => (
+              {list.map((entry) => (
                 <KeyCard key={entry.providerId} entry={entry} />
               ))}
             </div>
-          ) : null}
-        </>
+          )}
+        </ListStates>
       )}
     </Page>
   );

@@ -4,10 +4,12 @@ import { KEYS, useApiQuery } from "../api/queries.js";
 import type { UsageAnswer, UsageEvent, UsageRow } from "../api/types.js";
 import { BarChart } from "../charts/bar-chart.js";
 import { type Bucket, fillBuckets, rangeOf } from "../charts/time-buckets.js";
+import { type ColumnSpec, DataTable } from "../components/data-table.js";
 import { ErrorAlert } from "../components/error-alert.js";
 import { SelectField } from "../components/fields.js";
+import { ListTable } from "../components/list-states.js";
 import { Page } from "../components/page.js";
-import { EmptyState, TableSkeleton } from "../components/states.js";
+import { TableSkeleton } from "../components/states.js";
 import { formatDateTime, formatInteger, formatMs, formatTokens, formatUsd } from "../format.js";
 import { useSession } from "../session/session.js";
 import { rollUp } from "../usage/rollup.js";
@@ -20,6 +22,17 @@ const RANGES = {
 type RangeName = keyof typeof RANGES;
 
 const TOP = 8;
+
+const FIGURE_COLUMNS = ["Requests", "Tokens", "Cost"].map((label) => ({ label, numeric: true }));
+const EVENT_COLUMNS: ColumnSpec[] = [
+  "Time",
+  "Actor",
+  "Model",
+  "Status",
+  { label: "Tokens in / out", numeric: true },
+  { label: "Cost", numeric: true },
+  { label: "Latency", numeric: true },
+];
 
 const tokensOf = (row: UsageRow) => row.inputTokens + row.outputTokens;
 
@@ -41,45 +54,26 @@ function TopTable({
 }) {
   if (!rows) return <TableSkeleton rows={5} label={`Loading ${caption.toLowerCase()}…`} />;
   return (
-    <div className="table-wrap">
-      <table className="table">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{heading}</th>
-            <th scope="col" className="number">
-              Requests
+    <DataTable label={caption} caption columns={[heading, ...FIGURE_COLUMNS]}>
+      {rows.length === 0 ? (
+        <tr>
+          <td colSpan={4} className="muted">
+            No requests in this range.
+          </td>
+        </tr>
+      ) : (
+        rows.map((row) => (
+          <tr key={String(row[groupKey])}>
+            <th scope="row" className="cell-wrap">
+              {row[groupKey] ?? <span className="muted">(none)</span>}
             </th>
-            <th scope="col" className="number">
-              Tokens
-            </th>
-            <th scope="col" className="number">
-              Cost
-            </th>
+            <td className="number">{formatInteger(row.requests)}</td>
+            <td className="number">{formatTokens(tokensOf(row))}</td>
+            <td className="number">{formatUsd(row.costUsd)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {rows.length === 0 ? (
-            <tr>
-              <td colSpan={4} className="muted">
-                No requests in this range.
-              </td>
-            </tr>
-          ) : (
-            rows.map((row) => (
-              <tr key={String(row[groupKey])}>
-                <th scope="row" className="cell-wrap">
-                  {row[groupKey] ?? <span className="muted">(none)</span>}
-                </th>
-                <td className="number">{formatInteger(row.requests)}</td>
-                <td className="number">{formatTokens(tokensOf(row))}</td>
-                <td className="number">{formatUsd(row.costUsd)}</td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
-    </div>
+        ))
+      )}
+    </DataTable>
   );
 }
 
@@ -242,52 +236,31 @@ export function UsagePage() {
         />
       </div>
       <div className="section">
-        {events.isPending ? (
-          <TableSkeleton rows={5} label="Loading recent requests…" />
-        ) : events.data && events.data.events.length === 0 ? (
-          <EmptyState>No requests in this range yet.</EmptyState>
-        ) : events.data ? (
-          <div className="table-wrap">
-            <table className="table">
-              <caption>Recent requests</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="number">
-                    Tokens in / out
-                  </th>
-                  <th scope="col" className="number">
-                    Cost
-                  </th>
-                  <th scope="col" className="number">
-                    Latency
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {events.data.events.map((event) => (
-                  <tr key={event.requestId}>
-                    <td>{formatDateTime(event.time)}</td>
-                    <td>{event.actorId ?? "—"}</td>
-                    <td className="cell-wrap mono">{event.modelRef ?? "—"}</td>
-                    <td>
-                      {event.status}
-                      {event.errorCode ? <span className="cell-sub">{event.errorCode}</span> : null}
-                    </td>
-                    <td className="number">
-                      {formatTokens(event.inputTokens)} / {formatTokens(event.outputTokens)}
-                    </td>
-                    <td className="number">{formatUsd(event.costUsd)}</td>
-                    <td className="number">{formatMs(event.latencyMs)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ListTable
+          items={events.data?.events}
+          pending={events.isPending}
+          loading={{ rows: 5, label: "Loading recent requests…" }}
+          empty="No requests in this range yet."
+          label="Recent requests"
+          caption
+          columns={EVENT_COLUMNS}
+          row={(event) => (
+            <tr key={event.requestId}>
+              <td>{formatDateTime(event.time)}</td>
+              <td>{event.actorId ?? "—"}</td>
+              <td className="cell-wrap mono">{event.modelRef ?? "—"}</td>
+              <td>
+                {event.status}
+                {event.errorCode ? <span className="cell-sub">{event.errorCode}</span> : null}
+              </td>
+              <td className="number">
+                {formatTokens(event.inputTokens)} / {formatTokens(event.outputTokens)}
+              </td>
+              <td className="number">{formatUsd(event.costUsd)}</td>
+              <td className="number">{formatMs(event.latencyMs)}</td>
+            </tr>
+          )}
+        />
       </div>
     </Page>
   );
