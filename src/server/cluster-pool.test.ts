@@ -7,12 +7,18 @@ import { createLogger } from "../telemetry/logger.js";
 import { WorkerPool } from "./cluster-pool.js";
 
 /**
- * A stand-in worker, by its first argument: `crash` exits 3 at once; `serve` announces itself, exits 0 on
- * SIGTERM after a short drain, and reloads (counts) on SIGHUP; `fail-drain` exits 1 on SIGTERM.
+ * A stand-in worker, by its first argument: `crash` exits 3 at once; `starting` never gets as far as listening;
+ * `serve` announces itself, exits 0 on SIGTERM after a short drain, and reloads (counts) on SIGHUP;
+ * `fail-drain` exits 1 on SIGTERM.
  */
 const workerScript = `
 const mode = process.argv[2];
 if (mode === "crash") process.exit(3);
+if (mode === "starting") {
+  // Still starting: no signal handlers yet, never listens.
+  setInterval(() => {}, 1000);
+  return;
+}
 let reloads = 0;
 process.on("SIGHUP", () => { reloads++; process.send({ type: "reloaded", reloads }); });
 process.on("SIGTERM", () => {
@@ -114,5 +120,15 @@ describe("WorkerPool (the primary of serve --workers N)", () => {
     workers.stop("SIGTERM");
     expect(await workers.finished).toBe(1);
     expect(lines.filter((line) => line.msg === "worker did not drain cleanly")).toHaveLength(2);
+  });
+
+  test("a worker stopped while it still starts (killed by the SIGTERM) is no failure", async () => {
+    const { workers, lines, announced } = pool("starting", { size: 2 });
+    workers.start();
+    await until(() => livePids().length === 2);
+    workers.stop("SIGTERM");
+    expect(await workers.finished).toBe(0);
+    expect(announced).toEqual([]);
+    expect(lines.filter((line) => line.msg === "worker stopped before it listened")).toHaveLength(2);
   });
 });

@@ -48,7 +48,8 @@ export class WorkerPool<Facts> {
   private stopping = false;
   private failed = false;
   private announced = false;
-  private readonly firstListening = new Map<number, Facts>();
+  /** Workers that said they listen (by id), with their startup facts. */
+  private readonly listened = new Map<number, Facts>();
 
   constructor(private readonly options: WorkerPoolOptions<Facts>) {
     this.finished = new Promise((resolve) => {
@@ -57,7 +58,7 @@ export class WorkerPool<Facts> {
   }
 
   start(): void {
-    for (let index = 0; index < this.options.size; index++) this.fork(true);
+    for (let index = 0; index < this.options.size; index++) this.fork();
   }
 
   /** Each worker reloads its config file, as a single process does on SIGHUP. */
@@ -78,24 +79,23 @@ export class WorkerPool<Facts> {
     for (const worker of this.workers) worker.process.kill("SIGTERM");
   }
 
-  private fork(firstGeneration: boolean): void {
+  private fork(): void {
     const { logger } = this.options;
     const worker = cluster.fork();
     this.workers.add(worker);
     logger.info({ worker: worker.id, pid: worker.process.pid }, "worker started");
-    if (firstGeneration) {
-      worker.on("message", (message: unknown) => {
-        if (isListeningMessage<Facts>(message)) this.listening(worker, message.facts);
-      });
-    }
+    worker.on("message", (message: unknown) => {
+      if (isListeningMessage<Facts>(message)) this.listening(worker, message.facts);
+    });
     worker.once("exit", (code, signal) => this.exited(worker, code, signal));
   }
 
+  /** Announced once, when as many workers as the pool keeps have listened (a replacement of one that never did counts). */
   private listening(worker: Worker, facts: Facts): void {
-    this.firstListening.set(worker.id, facts);
-    if (this.announced || this.firstListening.size < this.options.size) return;
+    this.listened.set(worker.id, facts);
+    if (this.announced || this.listened.size < this.options.size) return;
     this.announced = true;
-    const first = [...this.firstListening.values()][0];
+    const first = [...this.listened.values()][0];
     if (first !== undefined) this.options.onListening(first);
   }
 
@@ -104,7 +104,10 @@ export class WorkerPool<Facts> {
     this.workers.delete(worker);
     const fields = { worker: worker.id, pid: worker.process.pid, code, signal };
     if (this.stopping) {
-      if (code !== 0) {
+      // A worker still starting may not handle the signal yet: it had nothing to drain.
+      const stoppedStarting = signal === "SIGTERM" && !this.listened.has(worker.id);
+      if (stoppedStarting) logger.info(fields, "worker stopped before it listened");
+      else if (code !== 0) {
         this.failed = true;
         logger.error(fields, "worker did not drain cleanly");
       }
@@ -127,7 +130,6 @@ export class WorkerPool<Facts> {
     }
     this.restarts.push(now);
     logger.error(fields, "worker exited unexpectedly; starting a replacement");
-    // A replacement of a first-generation worker that never listened still counts towards the announcement.
-    this.fork(!this.announced);
+    this.fork();
   }
 }
