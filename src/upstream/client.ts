@@ -103,6 +103,9 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     let secrets = sendOptions.secrets ?? NO_SECRETS;
     const method = request.method ?? "POST";
     const body = request.body ?? null;
+    // undici keeps a string body twice for as long as the answer lasts (its handler holds the string, its request
+    // a Buffer copy); given bytes, both hold the same Buffer. A held stream keeps one copy of its request body.
+    const payload = typeof body === "string" ? Buffer.from(body) : body;
     // Every body the gateway sends is JSON; Anthropic documents the media type as required, and
     // servers behind frameworks that check it refuse a body without one.
     let baseHeaders =
@@ -169,7 +172,7 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
           path: state.path,
           method,
           headers: requestHeaders,
-          body,
+          body: payload,
           signal,
           headersTimeout: firstByteTimeoutMs,
           bodyTimeout: idleTimeoutMs,
