@@ -2,41 +2,49 @@ import type { ReactNode } from "react";
 import { Dialog } from "./dialog.js";
 import { FormFooter } from "./form-footer.js";
 
-export interface ConfirmDialogProps {
-  title: string;
-  open: boolean;
+export interface ConfirmDialogProps<Subject> {
+  /** What confirming does: the dialog's title and its button ("Delete provider"). */
+  action: string;
+  /** What it is done to; the dialog is open while there is one. */
+  subject: Subject | undefined;
+  /** The change that does it, closing the dialog when done. */
+  change: {
+    isPending: boolean;
+    error: unknown;
+    mutate(subject: Subject, options: { onSuccess: () => void }): void;
+  };
   onClose: () => void;
-  /** The button that does it, named for what it does ("Delete provider"). */
-  confirmLabel: string;
-  onConfirm: () => void;
-  pending: boolean;
-  error: unknown;
-  children: ReactNode;
+  /** The question, about the subject. */
+  children: (subject: Subject) => ReactNode;
 }
 
 /** Asks before something that cannot be undone; the server's refusal shows inside. */
-export function ConfirmDialog({
-  title,
-  open,
+export function ConfirmDialog<Subject>({
+  action,
+  subject,
+  change,
   onClose,
-  confirmLabel,
-  onConfirm,
-  pending,
-  error,
   children,
-}: ConfirmDialogProps) {
+}: ConfirmDialogProps<Subject>) {
   return (
-    <Dialog title={title} open={open} onClose={onClose}>
-      <form
-        className="form"
-        onSubmit={(event) => {
-          event.preventDefault();
-          onConfirm();
-        }}
-      >
-        <div>{children}</div>
-        <FormFooter submitLabel={confirmLabel} submitDisabled={pending} error={error} onCancel={onClose} />
-      </form>
+    <Dialog title={action} open={subject !== undefined} onClose={onClose}>
+      {subject === undefined ? null : (
+        <form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            change.mutate(subject, { onSuccess: onClose });
+          }}
+        >
+          <div>{children(subject)}</div>
+          <FormFooter
+            submitLabel={action}
+            submitDisabled={change.isPending}
+            error={change.error}
+            onCancel={onClose}
+          />
+        </form>
+      )}
     </Dialog>
   );
 }

@@ -208,36 +208,30 @@ export function ActorsPage() {
         {open?.kind === "edit" ? <ActorForm actor={open.actor} onDone={close} /> : null}
       </Dialog>
       <ConfirmDialog
-        title="Delete actor"
-        open={open?.kind === "delete"}
+        action="Delete actor"
+        subject={open?.kind === "delete" ? open.actor : undefined}
+        change={removeActor}
         onClose={close}
-        confirmLabel="Delete actor"
-        pending={removeActor.isPending}
-        error={removeActor.error}
-        onConfirm={() => open?.kind === "delete" && removeActor.mutate(open.actor, { onSuccess: close })}
       >
-        {open?.kind === "delete" ? (
+        {(actor) => (
           <p>
-            Delete <strong>{open.actor.name}</strong>? Its tokens stop working at once and its personal keys
-            are deleted.
+            Delete <strong>{actor.name}</strong>? Its tokens stop working at once and its personal keys are
+            deleted.
           </p>
-        ) : null}
+        )}
       </ConfirmDialog>
       <ConfirmDialog
-        title="Revoke token"
-        open={open?.kind === "revoke"}
+        action="Revoke token"
+        subject={open?.kind === "revoke" ? open.token : undefined}
+        change={revoke}
         onClose={close}
-        confirmLabel="Revoke token"
-        pending={revoke.isPending}
-        error={revoke.error}
-        onConfirm={() => open?.kind === "revoke" && revoke.mutate(open.token, { onSuccess: close })}
       >
-        {open?.kind === "revoke" ? (
+        {(token) => (
           <p>
-            Revoke <strong>{open.token.name}</strong> of {actorName(open.token.actorId)}? Requests with it are
-            refused from now on, on every replica.
+            Revoke <strong>{token.name}</strong> of {actorName(token.actorId)}? Requests with it are refused
+            from now on, on every replica.
           </p>
-        ) : null}
+        )}
       </ConfirmDialog>
     </Page>
   );

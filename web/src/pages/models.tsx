@@ -286,20 +286,17 @@ export function ModelsPage() {
         ) : null}
       </Dialog>
       <ConfirmDialog
-        title="Delete model"
-        open={open?.kind === "delete"}
+        action="Delete model"
+        subject={open?.kind === "delete" ? open.model : undefined}
+        change={remove}
         onClose={close}
-        confirmLabel="Delete model"
-        pending={remove.isPending}
-        error={remove.error}
-        onConfirm={() => open?.kind === "delete" && remove.mutate(open.model, { onSuccess: close })}
       >
-        {open?.kind === "delete" ? (
+        {(model) => (
           <p>
-            Delete <strong>{open.model.displayName}</strong> (<code>{open.model.ref}</code>)? Requests naming
-            it will be refused.
+            Delete <strong>{model.displayName}</strong> (<code>{model.ref}</code>)? Requests naming it will be
+            refused.
           </p>
-        ) : null}
+        )}
       </ConfirmDialog>
     </Page>
   );

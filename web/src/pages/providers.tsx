@@ -145,20 +145,17 @@ export function ProvidersPage() {
         {open?.kind === "key" ? <ProviderKeyForm provider={open.provider} onDone={close} /> : null}
       </Dialog>
       <ConfirmDialog
-        title="Delete provider"
-        open={open?.kind === "delete"}
+        action="Delete provider"
+        subject={open?.kind === "delete" ? open.provider : undefined}
+        change={remove}
         onClose={close}
-        confirmLabel="Delete provider"
-        pending={remove.isPending}
-        error={remove.error}
-        onConfirm={() => open?.kind === "delete" && remove.mutate(open.provider, { onSuccess: close })}
       >
-        {open?.kind === "delete" ? (
+        {(provider) => (
           <p>
-            Delete <strong>{open.provider.displayName}</strong> and the keys stored for it? Its models must be
+            Delete <strong>{provider.displayName}</strong> and the keys stored for it? Its models must be
             deleted first. This cannot be undone.
           </p>
-        ) : null}
+        )}
       </ConfirmDialog>
     </Page>
   );
