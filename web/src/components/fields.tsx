@@ -25,6 +25,8 @@ export type TextFieldProps = FieldChrome & {
   /** Called with the text on each change; the form keeps it as typed. */
   onValue: (value: string) => void;
   markOptional?: boolean;
+  /** Text used exactly as typed (an id, a URL, a key): the browser neither suggests nor spell-checks it. */
+  verbatim?: boolean;
 } & Omit<InputHTMLAttributes<HTMLInputElement>, "onChange">;
 
 /**
@@ -36,6 +38,7 @@ export function TextField({
   hint,
   className,
   markOptional = true,
+  verbatim = false,
   onValue,
   ...input
 }: TextFieldProps) {
@@ -49,10 +52,21 @@ export function TextField({
           <span className="optional">optional</span>
         )}
       </div>
-      <input id={id} aria-describedby={hintId} onChange={(event) => onValue(event.target.value)} {...input} />
+      <input
+        id={id}
+        aria-describedby={hintId}
+        onChange={(event) => onValue(event.target.value)}
+        {...(verbatim ? { autoComplete: "off", spellCheck: false } : {})}
+        {...input}
+      />
       <Hint id={hintId}>{hint}</Hint>
     </div>
   );
+}
+
+/** A key or token: hidden as typed, never offered for autofill (a new password to the browser), sent verbatim. */
+export function SecretField(field: Omit<TextFieldProps, "type">) {
+  return <TextField type="password" autoComplete="new-password" spellCheck={false} {...field} />;
 }
 
 /** A number as typed (the server judges it): whole numbers unless `step` says otherwise. */
@@ -108,15 +122,20 @@ export function CheckboxField({
   );
 }
 
-/** A select's options, each value its own label. */
-export function Options({ values }: { values: readonly string[] }) {
+export type Choice = string | { value: string; label: string };
+
+/** A select's options; a plain string is its own label. */
+export function Options({ choices }: { choices: readonly Choice[] }) {
   return (
     <>
-      {values.map((value) => (
-        <option key={value} value={value}>
-          {value}
-        </option>
-      ))}
+      {choices.map((choice) => {
+        const { value, label } = typeof choice === "string" ? { value: choice, label: choice } : choice;
+        return (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        );
+      })}
     </>
   );
 }

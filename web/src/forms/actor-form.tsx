@@ -113,8 +113,7 @@ export function ActorForm({ actor, onDone }: ActorFormProps) {
             value={id}
             onValue={setId}
             hint="Made from the name when empty."
-            autoComplete="off"
-            spellCheck={false}
+            verbatim
           />
         )}
         <TextField label="Name" required value={name} onValue={setName} />

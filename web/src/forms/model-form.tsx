@@ -109,11 +109,9 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
     <form className="form" onSubmit={onSubmit}>
       <div className="form-row three">
         <SelectField label="Provider" value={providerId} disabled={editing} required onValue={setProviderId}>
-          {providers.map((provider) => (
-            <option key={provider.id} value={provider.id}>
-              {provider.displayName}
-            </option>
-          ))}
+          <Options
+            choices={providers.map((provider) => ({ value: provider.id, label: provider.displayName }))}
+          />
         </SelectField>
         <TextField
           label="Model ID"
@@ -121,8 +119,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
           disabled={editing}
           value={modelId}
           onValue={setModelId}
-          autoComplete="off"
-          spellCheck={false}
+          verbatim
         />
         <TextField
           label="API version"
@@ -130,8 +127,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
           disabled={editing}
           value={apiVersion}
           onValue={setApiVersion}
-          autoComplete="off"
-          spellCheck={false}
+          verbatim
         />
       </div>
       <p className="hint">
@@ -145,8 +141,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
           value={modelName}
           onValue={setModelName}
           hint="The name sent to the provider; the model ID when empty."
-          autoComplete="off"
-          spellCheck={false}
+          verbatim
         />
       </div>
       <fieldset className="fieldset" aria-describedby={`${capabilitiesId}-hint`}>
@@ -187,7 +182,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
       </div>
       <div className="form-row three">
         <SelectField label="Status" value={status} onValue={setStatus}>
-          <Options values={STATUSES} />
+          <Options choices={STATUSES} />
         </SelectField>
         <NumberField
           label="Temperature"
@@ -200,7 +195,7 @@ export function ModelForm({ providers, model, onDone }: ModelFormProps) {
         {OPENAI_FAMILY.has(providerType) ? (
           <SelectField label="Reasoning effort" value={reasoningEffort} onValue={setReasoningEffort}>
             <option value="">Provider default</option>
-            <Options values={OPENAI_EFFORTS} />
+            <Options choices={OPENAI_EFFORTS} />
           </SelectField>
         ) : THINKING_BUDGET.has(providerType) ? (
           <NumberField

@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { KEYS } from "../api/queries.js";
 import type { KeyPolicy, Provider } from "../api/types.js";
-import { CheckboxField, SelectField, TextField } from "../components/fields.js";
+import { CheckboxField, Options, SecretField, SelectField, TextField } from "../components/fields.js";
 import { FormFooter } from "../components/form-footer.js";
 import { PROVIDER_TYPES, providerTypeInfo, serverSideConfig, settingsInput } from "./provider-types.js";
 import { useFormSave } from "./use-form-save.js";
@@ -79,8 +79,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
               ? "The ID names the provider in model refs; it cannot change."
               : "Used in model refs (id::v1::model): letters, digits, . _ -"
           }
-          autoComplete="off"
-          spellCheck={false}
+          verbatim
         />
         <TextField label="Display name" value={displayName} onValue={setDisplayName} autoComplete="off" />
       </div>
@@ -91,11 +90,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
         onValue={setType}
         hint={editing ? "A provider keeps its type; add a new one for another." : undefined}
       >
-        {PROVIDER_TYPES.map((entry) => (
-          <option key={entry.type} value={entry.type}>
-            {entry.label}
-          </option>
-        ))}
+        <Options choices={PROVIDER_TYPES.map(({ type, label }) => ({ value: type, label }))} />
       </SelectField>
       <TextField
         label="Endpoint"
@@ -105,8 +100,7 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
         onValue={setEndpoint}
         hint={info?.endpointHint}
         placeholder={type === "openaicompatible" ? "http://localhost:8000/v1" : undefined}
-        autoComplete="off"
-        spellCheck={false}
+        verbatim
       />
       {info?.apiVersion ? (
         <TextField
@@ -149,14 +143,11 @@ export function ProviderForm({ provider, onDone }: ProviderFormProps) {
           hint="With both on: people without their own key use the central one."
         />
       </fieldset>
-      <TextField
+      <SecretField
         label="Central key"
-        type="password"
         value={centralKey}
         disabled={!policy.centralKey}
         onValue={setCentralKey}
-        autoComplete="new-password"
-        spellCheck={false}
         hint={
           !policy.centralKey
             ? "Central keys are off in the key policy."

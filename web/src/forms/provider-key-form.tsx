@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { KEYS } from "../api/queries.js";
 import type { Provider } from "../api/types.js";
-import { TextField } from "../components/fields.js";
+import { SecretField } from "../components/fields.js";
 import { FormFooter } from "../components/form-footer.js";
 import { useFormSave } from "./use-form-save.js";
 
@@ -16,14 +16,11 @@ export function ProviderKeyForm({ provider, onDone }: { provider: Provider; onDo
   );
   return (
     <form className="form" onSubmit={onSubmit}>
-      <TextField
+      <SecretField
         label="Central key"
-        type="password"
         required
         value={key}
         onValue={setKey}
-        autoComplete="new-password"
-        spellCheck={false}
         hint={
           provider.storedCentralKey
             ? "Replaces the stored key. Stored encrypted; never shown again."

@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useRef, useState } from "react";
 import { KEYS, useChange } from "../api/queries.js";
 import type { Actor, CreatedToken, Role } from "../api/types.js";
-import { SelectField, TextField } from "../components/fields.js";
+import { Options, SelectField, TextField } from "../components/fields.js";
 import { FormFooter } from "../components/form-footer.js";
 
 /** The token, once: copied or not, it cannot be shown again after "Done". */
@@ -111,11 +111,9 @@ export function TokenForm({ actors }: { actors: Actor[] }) {
           hint="Optional: empty makes a new actor named after the token."
         >
           <option value="">New actor</option>
-          {actors.map((entry) => (
-            <option key={entry.id} value={entry.id}>
-              {entry.name} ({entry.id})
-            </option>
-          ))}
+          <Options
+            choices={actors.map((entry) => ({ value: entry.id, label: `${entry.name} (${entry.id})` }))}
+          />
         </SelectField>
         <SelectField
           label="Role"

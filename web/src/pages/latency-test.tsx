@@ -108,7 +108,7 @@ export function LatencyTestPage() {
               >
                 {models.isPending ? <option value="">Loading models…</option> : null}
                 {models.data?.length === 0 ? <option value="">No models available</option> : null}
-                <Options values={models.data ?? []} />
+                <Options choices={models.data ?? []} />
               </SelectField>
               <NumberField
                 label="Requests"

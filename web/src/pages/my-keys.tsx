@@ -2,7 +2,7 @@ import { type FormEvent, useId, useState } from "react";
 import { KEYS, useChange, useMyKeys } from "../api/queries.js";
 import type { MyKey } from "../api/types.js";
 import { ErrorAlert } from "../components/error-alert.js";
-import { TextField } from "../components/fields.js";
+import { SecretField } from "../components/fields.js";
 import { ListStates } from "../components/list-states.js";
 import { Page } from "../components/page.js";
 import { Badge, EmptyState } from "../components/states.js";
@@ -51,15 +51,7 @@ function KeyCard({ entry }: { entry: MyKey }) {
         </p>
       </div>
       <form className="key-form" onSubmit={onSubmit}>
-        <TextField
-          label={`Key for ${entry.displayName}`}
-          type="password"
-          required
-          value={key}
-          onValue={setKey}
-          autoComplete="new-password"
-          spellCheck={false}
-        />
+        <SecretField label={`Key for ${entry.displayName}`} required value={key} onValue={setKey} />
         <button type="submit" className="button primary" disabled={save.isPending}>
           Save key
         </button>

@@ -1,5 +1,5 @@
 import { type FormEvent, useEffect, useState } from "react";
-import { TextField } from "../components/fields.js";
+import { SecretField } from "../components/fields.js";
 import { signInFailure } from "../session/session.js";
 
 export interface SignInProps {
@@ -43,15 +43,7 @@ export function SignInPage({ submit, notice }: SignInProps) {
           Paste an admin, readonly or user token. It is kept in this browser tab only and forgotten when the
           tab closes.
         </p>
-        <TextField
-          label="Access token"
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          required
-          value={token}
-          onValue={setToken}
-        />
+        <SecretField label="Access token" autoComplete="off" required value={token} onValue={setToken} />
         <div className="alert-slot">
           {error ? (
             <div role="alert" className="alert alert-error">
