@@ -2,11 +2,11 @@ import { useState } from "react";
 import { messageOf } from "../api/api-error.js";
 import { KEYS, useApiQuery } from "../api/queries.js";
 import type { UsageAnswer, UsageEvent, UsageRow } from "../api/types.js";
-import { BarChart } from "../charts/bar-chart.js";
+import { BarChart, type BarChartProps } from "../charts/bar-chart.js";
 import { type Bucket, fillBuckets, rangeOf } from "../charts/time-buckets.js";
 import { type ColumnSpec, DataTable } from "../components/data-table.js";
 import { ErrorAlert } from "../components/error-alert.js";
-import { SelectField } from "../components/fields.js";
+import { Options, SelectField } from "../components/fields.js";
 import { ListTable } from "../components/list-states.js";
 import { Page } from "../components/page.js";
 import { TableSkeleton } from "../components/states.js";
@@ -86,6 +86,16 @@ function Stat({ label, value }: { label: string; value: string | undefined }) {
   );
 }
 
+/** A chart under its title; its accessible name is the title "over time". */
+function ChartCard({ title, ...chart }: { title: string } & Omit<BarChartProps, "label">) {
+  return (
+    <div className="card chart-card">
+      <h3>{title}</h3>
+      <BarChart label={`${title} over time`} {...chart} />
+    </div>
+  );
+}
+
 export function UsagePage() {
   const { api } = useSession();
   const [rangeName, setRangeName] = useState<RangeName>("24h");
@@ -114,8 +124,9 @@ export function UsagePage() {
   };
 
   const buckets = series ? fillBuckets(series, range.bucket, from, to) : [];
-  const sum = (field: "requests" | "errors" | "costUsd" | "tokens") =>
-    series?.reduce((total, row) => total + (field === "tokens" ? tokensOf(row) : row[field]), 0);
+  /** The range's total of a field, formatted; undefined until the answer is in. */
+  const total = (field: "requests" | "errors" | "costUsd" | "tokens", format: (value: number) => string) =>
+    series && format(series.reduce((sum, row) => sum + (field === "tokens" ? tokensOf(row) : row[field]), 0));
 
   // A CSV of the range per bucket, actor and model, fetched with the token (a plain link could not send it).
   const download = async () => {
@@ -152,11 +163,7 @@ export function UsagePage() {
       actions={
         <div className="toolbar">
           <SelectField label="Range" value={rangeName} onValue={(value) => choose(value as RangeName)}>
-            {(Object.keys(RANGES) as RangeName[]).map((name) => (
-              <option key={name} value={name}>
-                {RANGES[name].label}
-              </option>
-            ))}
+            <Options choices={Object.entries(RANGES).map(([value, { label }]) => ({ value, label }))} />
           </SelectField>
           <button
             type="button"
@@ -173,53 +180,38 @@ export function UsagePage() {
     >
       <ErrorAlert error={error ?? downloadError} />
       <div className="stats">
-        <Stat
-          label="Requests"
-          value={sum("requests") === undefined ? undefined : formatInteger(sum("requests")!)}
-        />
-        <Stat
-          label="Errors"
-          value={sum("errors") === undefined ? undefined : formatInteger(sum("errors")!)}
-        />
-        <Stat label="Tokens" value={sum("tokens") === undefined ? undefined : formatTokens(sum("tokens")!)} />
-        <Stat label="Cost" value={sum("costUsd") === undefined ? undefined : formatUsd(sum("costUsd")!)} />
+        <Stat label="Requests" value={total("requests", formatInteger)} />
+        <Stat label="Errors" value={total("errors", formatInteger)} />
+        <Stat label="Tokens" value={total("tokens", formatTokens)} />
+        <Stat label="Cost" value={total("costUsd", formatUsd)} />
       </div>
       <div className="grid-3 section">
-        <div className="card chart-card">
-          <h3>Requests</h3>
-          <BarChart
-            label="Requests over time"
-            counts
-            bucket={range.bucket}
-            format={formatInteger}
-            points={buckets.map((entry) => ({ at: entry.at, value: entry.row?.requests ?? 0 }))}
-          />
-        </div>
-        <div className="card chart-card">
-          <h3>Tokens</h3>
-          <BarChart
-            label="Tokens over time"
-            counts
-            bucket={range.bucket}
-            format={formatTokens}
-            series={["input", "output"]}
-            points={buckets.map((entry) => ({
-              at: entry.at,
-              value: entry.row?.inputTokens ?? 0,
-              stack: entry.row?.outputTokens ?? 0,
-            }))}
-          />
-        </div>
-        <div className="card chart-card">
-          <h3>Cost</h3>
-          <BarChart
-            label="Cost over time"
-            unit="$"
-            bucket={range.bucket}
-            format={formatUsd}
-            points={buckets.map((entry) => ({ at: entry.at, value: entry.row?.costUsd ?? 0 }))}
-          />
-        </div>
+        <ChartCard
+          title="Requests"
+          counts
+          bucket={range.bucket}
+          format={formatInteger}
+          points={buckets.map((entry) => ({ at: entry.at, value: entry.row?.requests ?? 0 }))}
+        />
+        <ChartCard
+          title="Tokens"
+          counts
+          bucket={range.bucket}
+          format={formatTokens}
+          series={["input", "output"]}
+          points={buckets.map((entry) => ({
+            at: entry.at,
+            value: entry.row?.inputTokens ?? 0,
+            stack: entry.row?.outputTokens ?? 0,
+          }))}
+        />
+        <ChartCard
+          title="Cost"
+          unit="$"
+          bucket={range.bucket}
+          format={formatUsd}
+          points={buckets.map((entry) => ({ at: entry.at, value: entry.row?.costUsd ?? 0 }))}
+        />
       </div>
       <div className="grid-2 section">
         <TopTable
