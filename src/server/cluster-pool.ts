@@ -1,5 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "../telemetry/logger.js";
+import { MetricsAggregator } from "../telemetry/metrics-cluster.js";
 
 /** A worker's message to the primary once its gateway listens, with what the primary announces for all. */
 interface ListeningMessage<Facts> {
@@ -50,6 +51,8 @@ export class WorkerPool<Facts> {
   private announced = false;
   /** Workers that said they listen (by id), with their startup facts. */
   private readonly listened = new Map<number, Facts>();
+  /** `/metrics` of any worker shows every worker's, summed here. */
+  private readonly metrics = new MetricsAggregator(() => this.workers);
 
   constructor(private readonly options: WorkerPoolOptions<Facts>) {
     this.finished = new Promise((resolve) => {
@@ -86,6 +89,7 @@ export class WorkerPool<Facts> {
     logger.info({ worker: worker.id, pid: worker.process.pid }, "worker started");
     worker.on("message", (message: unknown) => {
       if (isListeningMessage<Facts>(message)) this.listening(worker, message.facts);
+      else this.metrics.handle(worker, message);
     });
     worker.once("exit", (code, signal) => this.exited(worker, code, signal));
   }

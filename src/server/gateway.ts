@@ -27,7 +27,7 @@ import { restartOnlyChanges } from "./restart-only-changes.js";
 import { registerCodyEmbeddingsModelsRoute } from "./routes/cody-embeddings-models.js";
 import { registerLimitsRoute } from "./routes/limits.js";
 import { registerMeKeysRoutes } from "./routes/me-keys.js";
-import { registerMetricsRoute } from "./routes/metrics.js";
+import { metricsExposition, registerMetricsRoute } from "./routes/metrics.js";
 import type { ModelListing } from "./routes/models.js";
 import { registerUsageRoutes } from "./routes/usage.js";
 import { securityOptions } from "./security-options.js";
@@ -296,7 +296,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       extraRoutes: (instance, { authenticate }) => {
         registerLimitsRoute(instance, { authenticate, limiter, defaults: limitsDefaults, timeZone });
         if (metrics) {
-          registerMetricsRoute(instance, { metrics, token: () => loaded.config.telemetry.metrics.token });
+          registerMetricsRoute(instance, {
+            exposition: metricsExposition(metrics),
+            token: () => loaded.config.telemetry.metrics.token,
+          });
         }
         registerUsageRoutes(instance, { usage: store.usageEvents, authenticate });
         const catalogue = () => loaded.catalogue;

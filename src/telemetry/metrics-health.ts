@@ -32,6 +32,8 @@ export function dependencyGauge(
     help: "Whether a dependency (store, redis) answered its readiness check at scrape time (1) or not (0).",
     labelNames: ["dependency"],
     registers: [registry],
+    // Summed over the workers of one replica it would count them; up means every worker's check passed.
+    aggregator: "min",
     async collect() {
       const results = await Promise.all(
         checks.map(async ({ name, check }) => ({ name, up: await passes(check, timeoutMs) })),

@@ -2,9 +2,10 @@ import { Counter, Gauge, Registry } from "prom-client";
 import type { Catalogue } from "../config/index.js";
 import type { FailMode, LimiterMetrics, LimiterOperation } from "../limits/outage.js";
 import type { RequestObserver, RequestOutcome } from "../proxy/proxy-deps.js";
+import type { MetricJson } from "./metrics-cluster.js";
 import { CounterFamily, HistogramFamily } from "./metrics-families.js";
 import { dependencyGauge, type HealthCheck } from "./metrics-health.js";
-import { processMetricsText } from "./metrics-process.js";
+import { processMetricsJson, processMetricsText } from "./metrics-process.js";
 import { type OutcomeFamilies, type Series, SeriesCache } from "./metrics-series.js";
 
 export interface GatewayMetricsOptions {
@@ -171,6 +172,12 @@ export class GatewayMetrics implements RequestObserver, LimiterMetrics {
   /** `tollgate_dependency_up{dependency}`: each check run at scrape time, 0 when it fails or is slow. */
   dependencies(checks: HealthCheck[], timeoutMs?: number): void {
     dependencyGauge(this.registry, checks, timeoutMs);
+  }
+
+  /** This gateway's and the process's metrics as prom-client's JSON (summed over workers by their primary). */
+  async json(): Promise<MetricJson[]> {
+    const own = await this.registry.getMetricsAsJSON();
+    return this.processMetrics ? [...own, ...(await processMetricsJson())] : own;
   }
 
   /** The exposition text: this gateway's metrics, then the process's. */

@@ -237,6 +237,28 @@ describe("tollgate serve --workers 2 (processes)", () => {
     }
   });
 
+  it("/metrics on any worker shows every worker's metrics summed (a scrape reaches one worker)", async () => {
+    const scrape = async () => {
+      const response = await fetch(`${serve.url}/metrics`, { headers: { connection: "close" } });
+      expect(response.status).toBe(200);
+      return response.text();
+    };
+    const fastRequests = (text: string) =>
+      text
+        .split("\n")
+        .filter(
+          (line) => line.startsWith("tollgate_requests_total{") && line.includes('model="local::v1::fast"'),
+        )
+        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+    // The previous test sent 10 through both workers; every scrape, whichever worker takes it, counts all 10.
+    const texts = await Promise.all(Array.from({ length: 6 }, scrape));
+    expect(texts.map(fastRequests)).toEqual(Array(6).fill(10));
+    for (const text of texts) {
+      // Summed over two workers, `up` would read 2; it is the minimum.
+      expect(text).toMatch(/^tollgate_dependency_up\{dependency="store"\} 1$/m);
+    }
+  });
+
   it("admits exactly C of M concurrent requests across both workers (limits in Redis)", async () => {
     const requests = 12;
     const sent = Array.from({ length: requests }, () => chat(serve.url, "hold"));

@@ -3,9 +3,11 @@ import type { FastifyInstance } from "fastify";
 import type { Secret } from "../../config/index.js";
 import { GatewayError } from "../../errors/index.js";
 import type { GatewayMetrics } from "../../telemetry/metrics.js";
+import { answerMetricsCollection, clusterMetrics, isClusterWorker } from "../../telemetry/metrics-cluster.js";
 
 export interface MetricsRouteOptions {
-  metrics: GatewayMetrics;
+  /** The exposition: this process's metrics, or (a worker of `serve --workers N`) every worker's summed. */
+  exposition: () => Promise<{ text: string; contentType: string }>;
   /** `telemetry.metrics.token` of the running config (it may change on reload); absent: no token needed. */
   token: () => Secret | undefined;
 }
@@ -28,7 +30,18 @@ export function registerMetricsRoute(app: FastifyInstance, options: MetricsRoute
         "metrics need the token of telemetry.metrics.token as Authorization: Bearer <token>",
       );
     }
-    const text = await options.metrics.text();
-    return reply.type(options.metrics.contentType).send(text);
+    const { text, contentType } = await options.exposition();
+    return reply.type(contentType).send(text);
   });
+}
+
+/**
+ * What `/metrics` shows: this process's metrics; in a worker of `serve --workers N`, every worker's summed by the
+ * primary (a scrape reaches one worker), or this worker's alone when the primary does not answer in time.
+ */
+export function metricsExposition(metrics: GatewayMetrics): MetricsRouteOptions["exposition"] {
+  const own = async () => ({ text: await metrics.text(), contentType: metrics.contentType });
+  if (!isClusterWorker()) return own;
+  answerMetricsCollection(() => metrics.json());
+  return async () => (await clusterMetrics()) ?? own();
 }
