@@ -1,15 +1,21 @@
 import type { UsageRow, UsageTotals } from "../api/types.js";
 
-const TOTALS: readonly (keyof UsageTotals)[] = [
-  "requests",
-  "errors",
-  "inputTokens",
-  "outputTokens",
-  "cacheReadTokens",
-  "cacheWriteTokens",
-  "reasoningTokens",
-  "costUsd",
-];
+/**
+ * A row's totals at zero. The server keeps the same list (src/admin/usage-view.ts); the console is built on its
+ * own (web/tsconfig.json) and cannot import server code, so it is here again. Typed as UsageTotals, it cannot
+ * miss a total the console's type has.
+ */
+const ZERO: UsageTotals = {
+  requests: 0,
+  errors: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  cacheReadTokens: 0,
+  cacheWriteTokens: 0,
+  reasoningTokens: 0,
+  costUsd: 0,
+};
+const TOTALS = Object.keys(ZERO) as (keyof UsageTotals)[];
 
 /**
  * Sums of finer rows per value of one group key. The page asks once for rows per bucket, actor and model and
@@ -22,17 +28,7 @@ export function rollUp(rows: readonly UsageRow[], key: string): UsageRow[] {
     const value = row[key] ?? null;
     let sum = groups.get(value);
     if (!sum) {
-      sum = {
-        [key]: value,
-        requests: 0,
-        errors: 0,
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        reasoningTokens: 0,
-        costUsd: 0,
-      } as UsageRow;
+      sum = { [key]: value, ...ZERO } as UsageRow;
       groups.set(value, sum);
     }
     for (const total of TOTALS) sum[total] += row[total];
