@@ -33,8 +33,8 @@ import {
   streamScenario,
 } from "./scenarios.js";
 import { runSoak } from "./soak.js";
-import { WORKERS_SCENARIO, workersScenario } from "./workers.js";
-import { summarizeWorkers } from "./workers-report.js";
+import { workersScenario } from "./workers.js";
+import { summarizeWorkers, WORKERS_SCENARIO } from "./workers-report.js";
 
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);

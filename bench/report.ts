@@ -2,31 +2,13 @@
 // DESIGN §7 performance targets checked as PASS / FAIL / N/A.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { TargetName, Usage } from "./harness.js";
-import type { HoldStats, Percentiles, RateResult, StreamStats } from "./load.js";
+import type { TargetName } from "./harness.js";
+import type { StreamStats } from "./load.js";
+import type { Measurement, Route } from "./measurement.js";
 import { benchDir } from "./processes.js";
 import { type WorkersSummary, workersTable } from "./workers-report.js";
 
 /** The gateway route of the bedrock-rate scenario: OpenAI pass-through, Anthropic translated, Bedrock signed. */
-export type Route = "openai" | "anthropic" | "bedrock";
-
-export interface Measurement {
-  scenario: string;
-  target: TargetName;
-  /** bedrock-rate (and its peak, bedrock-max): the gateway route an OpenAI-dialect request took. */
-  route?: Route;
-  status: "ok" | "not-ready";
-  /** Repeated measurements of bare and tollgate (`--rounds`) are numbered from 1; absent: measured once. */
-  round?: number;
-  note?: string;
-  offeredRate?: number;
-  rate?: RateResult;
-  stream?: { sequential: StreamStats; concurrent: StreamStats };
-  chunks?: number;
-  hold?: HoldStats & { healthzMs?: Percentiles & { failed: number } };
-  usage?: Usage;
-}
-
 export interface SoakSample {
   atS: number;
   /** Median of the RSS sampled every second through the interval. */

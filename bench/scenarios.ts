@@ -11,10 +11,10 @@ import {
   watch,
 } from "./harness.js";
 import { holdStreams, probeHealth, type Request, runRate, runStreams } from "./load.js";
+import type { Measurement, Route } from "./measurement.js";
 import { runPaced } from "./paced.js";
 import { anthropicMessages, openaiChat } from "./payloads.js";
 import { type Child, probeReset } from "./processes.js";
-import type { Measurement, Route } from "./report.js";
 
 export const SCENARIOS = [
   "chat-max",

@@ -1,7 +1,8 @@
 // The chat-max-workers scenario in brief: medians over the rounds, and how N workers compare with one process.
 import type { TargetName } from "./harness.js";
-import type { Measurement } from "./report.js";
-import { WORKERS_SCENARIO } from "./workers.js";
+import type { Measurement } from "./measurement.js";
+
+export const WORKERS_SCENARIO = "chat-max-workers";
 
 export interface WorkersSummary {
   workers: number;

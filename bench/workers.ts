@@ -7,8 +7,7 @@ import { runRate } from "./load.js";
 import { openaiChat } from "./payloads.js";
 import { stopChild } from "./processes.js";
 import { type Bench, rateScenario } from "./scenarios.js";
-
-export const WORKERS_SCENARIO = "chat-max-workers";
+import { WORKERS_SCENARIO } from "./workers-report.js";
 
 /** Runs the scenario; returns the Redis key prefix both gateways used, for the caller to delete. */
 export async function workersScenario(bench: Bench, rounds: number, workers: number): Promise<string> {

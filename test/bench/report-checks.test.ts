@@ -1,6 +1,7 @@
 /** The §7 verdicts of `npm run bench` (bench/report.ts): per-round comparisons and their median. */
 import { describe, expect, it } from "vitest";
-import { checkTargets, type Measurement } from "../../bench/report.js";
+import type { Measurement } from "../../bench/measurement.js";
+import { checkTargets } from "../../bench/report.js";
 import { soakGrowth } from "../../bench/soak.js";
 
 function rate(
