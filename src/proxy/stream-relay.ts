@@ -347,17 +347,31 @@ export async function* relayStream(
 }
 
 /**
- * Yields `first` (unless the relay had already ended), then the rest of the relay. A consumer that stops while
+ * Gives `first` (unless the relay had already ended), then the rest of the relay. A consumer that stops while
  * `first` is out still closes the relay, and with it the upstream body, instead of leaving both open until the
- * call is aborted at the request's end.
+ * call is aborted at the request's end. A plain iterator rather than an async generator: a generator would keep
+ * `first` and its own frame and promises for the whole stream, and add a promise hop to every record.
  */
-async function* resumed(first: IteratorResult<string>, rest: AsyncGenerator<string>): AsyncGenerator<string> {
-  try {
-    if (first.done) return;
-    yield first.value;
-    yield* rest;
-  } finally {
-    await rest.return(undefined);
+class Resumed implements AsyncIterableIterator<string> {
+  constructor(
+    private first: IteratorResult<string> | undefined,
+    private readonly rest: AsyncGenerator<string>,
+  ) {}
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<string> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<string>> {
+    const first = this.first;
+    if (first === undefined) return this.rest.next();
+    this.first = undefined;
+    return Promise.resolve(first);
+  }
+
+  return(): Promise<IteratorResult<string>> {
+    this.first = undefined;
+    return this.rest.return(undefined);
   }
 }
 
@@ -384,5 +398,5 @@ export async function openRelay(
     throw error;
   }
   const relay = relayStream(input, result, true);
-  return resumed(await relay.next(), relay);
+  return new Resumed(await relay.next(), relay);
 }
