@@ -90,6 +90,24 @@ describe("stream relay: pass-through of what is not a stream", () => {
     }
   });
 
+  it("finds the final record among the last three, whether they came in one upstream chunk or one chunk each", async () => {
+    const usageChunk = `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [], usage: { prompt_tokens: 1, completion_tokens: 1 } })}\n\n`;
+    const cases: Array<[string[], boolean]> = [
+      [[openaiChunk("Hi"), openaiChunk("", "stop"), usageChunk, usageChunk], true],
+      [[openaiChunk("Hi"), openaiChunk("", "stop"), usageChunk], true],
+      [[openaiChunk("", "stop"), usageChunk, openaiChunk("a"), openaiChunk("b")], false],
+      [[openaiChunk("", "stop"), openaiChunk("a")], true],
+    ];
+    for (const [records, complete] of cases) {
+      // One record per chunk: the earlier ones are decided when their chunk is relayed, not kept until the end.
+      for (const chunks of [records, [records.join("")]]) {
+        const result = newResult();
+        await collect(relayStream(input("openai", chunks), result));
+        expect(result.errorCode === undefined, `${chunks.length} chunks: ${records.join("")}`).toBe(complete);
+      }
+    }
+  });
+
   it("does not report an Anthropic stream without message_stop as complete: an error event", async () => {
     const result = newResult();
     const text = await collect(relayStream(input("anthropic", [anthropicStart, anthropicDelta]), result));
