@@ -1,11 +1,9 @@
 import { parseArgs } from "node:util";
 import { AccessAdmin, AccessError } from "../auth/access-admin.js";
-import { formatProblem } from "../config/index.js";
-import { openStore, type Store } from "../store/index.js";
 import { type ActorCommand, actorCommands, type CommandContext } from "./actors-commands.js";
 import { type ActorEdit, actorEdit, type ChangeFlags } from "./actors-flags.js";
 import { isActorId } from "./actors-input.js";
-import { describeSource, describeStore, findConfig, loadFromSource } from "./config-source.js";
+import { openCommandStore } from "./command-store.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
 
 const help = `Usage: tollgate actors <list|show|create|set|disable|enable|delete> [options]
@@ -177,27 +175,9 @@ export async function runActors(args: string[], io: CommandIO): Promise<number> 
     throw error;
   }
 
-  const source = await findConfig(values.config, io.env, io.cwd);
-  const loaded = await loadFromSource(source, io.env);
-  if (!loaded.ok) {
-    io.stderr(
-      `tollgate actors: the configuration in ${describeSource(source)} is invalid:\n${loaded.problems
-        .filter((problem) => problem.severity === "error")
-        .map((problem) => `  ${formatProblem(problem)}\n`)
-        .join("")}`,
-    );
-    return exitCode.failed;
-  }
-  const config = loaded.config;
-  const url = config.storage.url.reveal();
-  io.stderr(`tollgate actors: config ${describeSource(source)}; store ${describeStore(url, io.cwd)}\n`);
-  let store: Store;
-  try {
-    store = await openStore(url, { baseDir: io.cwd });
-    await store.migrate();
-  } catch (error) {
-    return failed(`cannot open the store ${describeStore(url, io.cwd)}: ${(error as Error).message}`);
-  }
+  const opened = await openCommandStore("tollgate actors", values.config, io);
+  if (typeof opened === "number") return opened;
+  const { source, config, store } = opened;
   const context: CommandContext = { io, json: values.json === true, config, source, store };
   try {
     return await actorCommands[subcommand](new AccessAdmin(store), context, { id, edit });

@@ -3,10 +3,9 @@ import { AccessAdmin, AccessError, type TokenView } from "../auth/access-admin.j
 import type { Role } from "../auth/principal.js";
 import { ROLES } from "../auth/roles.js";
 import { durationBoundProblem } from "../config/duration.js";
-import { formatProblem, parseDuration, type TollgateConfig } from "../config/index.js";
-import { openStore, type Store } from "../store/index.js";
+import { parseDuration, type TollgateConfig } from "../config/index.js";
 import { announceChange } from "./announce-change.js";
-import { describeSource, describeStore, findConfig, loadFromSource } from "./config-source.js";
+import { openCommandStore } from "./command-store.js";
 import { type CommandIO, exitCode, UsageError } from "./io.js";
 
 const help = `Usage: tollgate tokens <create|list|revoke> [options]
@@ -113,30 +112,9 @@ export async function runTokens(args: string[], io: CommandIO): Promise<number> 
     run = (admin, context) => revoke(admin, context, rest[0]!);
   }
 
-  const source = await findConfig(values.config, io.env, io.cwd);
-  const loaded = await loadFromSource(source, io.env);
-  if (!loaded.ok) {
-    io.stderr(
-      `tollgate tokens: the configuration in ${describeSource(source)} is invalid:\n${loaded.problems
-        .filter((problem) => problem.severity === "error")
-        .map((problem) => `  ${formatProblem(problem)}\n`)
-        .join("")}`,
-    );
-    return exitCode.failed;
-  }
-  const config: TollgateConfig = loaded.config;
-  const url = config.storage.url.reveal();
-  io.stderr(`tollgate tokens: config ${describeSource(source)}; store ${describeStore(url, io.cwd)}\n`);
-  let store: Store;
-  try {
-    store = await openStore(url, { baseDir: io.cwd });
-    await store.migrate();
-  } catch (error) {
-    io.stderr(
-      `tollgate tokens: cannot open the store ${describeStore(url, io.cwd)}: ${(error as Error).message}\n`,
-    );
-    return exitCode.failed;
-  }
+  const opened = await openCommandStore("tollgate tokens", values.config, io);
+  if (typeof opened === "number") return opened;
+  const { config, store } = opened;
   const context: Context = { io, json: values.json === true, config };
   try {
     return await run(new AccessAdmin(store), context);
