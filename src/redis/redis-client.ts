@@ -16,10 +16,18 @@ export function createRedisClient(target: RedisTarget, options: RedisOptions): R
     ...(target.password === undefined ? {} : { password: target.password }),
   };
   if (target.kind === "cluster") {
-    const { enableOfflineQueue, retryStrategy, lazyConnect, ...nodeOptions } = options;
+    const { enableOfflineQueue, retryStrategy, lazyConnect, enableAutoPipelining, ...nodeOptions } = options;
     return new Cluster(target.nodes, {
       redisOptions: { ...nodeOptions, ...credentials, ...(target.tls ? { tls: {} } : {}) },
+      // With TLS the nodes are reached by the names they were given: a certificate names a host, not an IP.
+      ...(target.tls
+        ? {
+            dnsLookup: (address: string, callback: (error: null, address: string) => void) =>
+              callback(null, address),
+          }
+        : {}),
       ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+      ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
       ...(lazyConnect === undefined ? {} : { lazyConnect }),
       ...(retryStrategy
         ? { clusterRetryStrategy: (attempts: number) => retryStrategy(attempts) ?? null }
@@ -35,7 +43,8 @@ export function createRedisClient(target: RedisTarget, options: RedisOptions): R
     name: target.masterName,
     ...(target.db === undefined ? {} : { db: target.db }),
     ...(target.sentinelPassword === undefined ? {} : { sentinelPassword: target.sentinelPassword }),
-    ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+    // `rediss+sentinel://`: TLS to the Sentinels as well as to the master they name.
+    ...(target.tls ? { tls: {}, enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
   });
 }
 

@@ -48,6 +48,13 @@ describe("redis.url", () => {
     });
   });
 
+  it("an `@` in the query is not taken for the end of the credentials", () => {
+    expect(parseRedisUrl("redis+sentinel://s1/main?sentinel_password=a@b")).toMatchObject({
+      ok: true,
+      target: { sentinels: [{ host: "s1" }], sentinelPassword: "a@b" },
+    });
+  });
+
   it("refuses what cannot work, saying why and never quoting the password", () => {
     const cases: [string, string][] = [
       ["http://cache:6379", "expected `redis://host:6379`"],
@@ -57,6 +64,7 @@ describe("redis.url", () => {
       ["redis+sentinel://:secretpw@s1:26379", "names its master"],
       ["redis+sentinel://s1/main?db=99", "`db` must be"],
       ["redis+sentinel://s1/main?timeout=1", "unknown Sentinel URL option `timeout`"],
+      ["redis+sentinel://s1/main?db=", "`db` must be"],
     ];
     for (const [url, message] of cases) {
       const result = parseRedisUrl(url);

@@ -44,11 +44,11 @@ export function parseRedisUrl(text: string): RedisUrlResult {
   const tls = base.toLowerCase() === "rediss";
   if (!topology) return { ok: true, target: { kind: "single", url: text } };
 
-  // The password may hold `@`: the host list starts after the last one.
-  const at = rest.lastIndexOf("@");
-  const userinfo = at === -1 ? "" : rest.slice(0, at);
-  const afterUser = at === -1 ? rest : rest.slice(at + 1);
-  const [hostAndPath = "", query = ""] = splitOnce(afterUser, "?");
+  // The password may hold `@` (the host list starts after the last one before the query); the query may too.
+  const [beforeQuery = "", query = ""] = splitOnce(rest, "?");
+  const at = beforeQuery.lastIndexOf("@");
+  const userinfo = at === -1 ? "" : beforeQuery.slice(0, at);
+  const hostAndPath = at === -1 ? beforeQuery : beforeQuery.slice(at + 1);
   const [hostList = "", path = ""] = splitOnce(hostAndPath, "/");
   const hosts = parseHosts(hostList, topology === "+sentinel" ? 26379 : 6379);
   if (typeof hosts === "string") return { ok: false, message: hosts };
@@ -80,7 +80,7 @@ export function parseRedisUrl(text: string): RedisUrlResult {
   }
   const dbText = params.get("db");
   const db = dbText === null ? undefined : Number(dbText);
-  if (db !== undefined && !(Number.isInteger(db) && db >= 0 && db <= 15)) {
+  if (db !== undefined && !(dbText !== "" && Number.isInteger(db) && db >= 0 && db <= 15)) {
     return { ok: false, message: "`db` must be a database number from 0 to 15" };
   }
   const sentinelPassword = params.get("sentinel_password") ?? undefined;
