@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: configs read the metrics token through ${NAME}.
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -30,7 +31,12 @@ const { version } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
 const everythingOn = {
   image: { repository: "registry.example.com/platform/tollgate", tag: "0.1.0-rc.1" },
   autoscaling: { enabled: true, minReplicas: 3, maxReplicas: 12, targetCPUUtilizationPercentage: 60 },
-  serviceMonitor: { enabled: true, interval: "15s", labels: { release: "kube-prometheus-stack" } },
+  serviceMonitor: {
+    enabled: true,
+    interval: "15s",
+    labels: { release: "kube-prometheus-stack" },
+    bearerTokenSecret: { name: "tollgate-metrics", key: "scrape-token" },
+  },
   ingress: {
     enabled: true,
     className: "nginx",
@@ -42,7 +48,13 @@ const everythingOn = {
     { name: "ANTHROPIC_API_KEY", secretName: "llm-provider-keys", key: "anthropic" },
     { name: "OPENAI_API_KEY", secretName: "llm-provider-keys", key: "openai" },
   ],
-  extraEnv: [{ name: "NODE_OPTIONS", value: "--max-old-space-size=384" }],
+  extraEnv: [
+    { name: "NODE_OPTIONS", value: "--max-old-space-size=384" },
+    {
+      name: "TOLLGATE_METRICS_TOKEN",
+      valueFrom: { secretKeyRef: { name: "tollgate-metrics", key: "scrape-token" } },
+    },
+  ],
   shutdown: { preStopSleepSeconds: 5, timeoutSeconds: 120, marginSeconds: 15 },
   containerPort: 9000,
   service: { port: 8080 },
@@ -51,7 +63,7 @@ const everythingOn = {
     server: { trustProxy: 1 },
     redis: { failMode: "closed", keyPrefix: "tg:" },
     limits: { defaults: { "*": { requests: 60, interval: "1m", concurrent: 2 } } },
-    telemetry: { logging: { level: "warn" } },
+    telemetry: { logging: { level: "warn" }, metrics: { token: "${TOLLGATE_METRICS_TOKEN}" } },
   },
 };
 
@@ -177,6 +189,13 @@ describe("deploy/helm/tollgate", () => {
     expect(kubernetesProblems(deployment).join()).toContain("readinesProbe");
     deployment.spec.replicas = "two";
     expect(kubernetesProblems(deployment).join()).toContain("replicas");
+    const monitor = only(helm.template(everythingOn).objects, "ServiceMonitor");
+    const misspelt = structuredClone(monitor);
+    misspelt.spec.endpoints[0].authorisation = misspelt.spec.endpoints[0].authorization;
+    expect(kubernetesProblems(misspelt).join()).toContain("authorisation");
+    const credentialsAsText = structuredClone(monitor);
+    credentialsAsText.spec.endpoints[0].authorization.credentials = "tollgate-metrics";
+    expect(kubernetesProblems(credentialsAsText).join()).toContain("credentials");
   });
 
   it("renders valid objects with its defaults: two replicas, no autoscaler, monitor or ingress", () => {
@@ -230,6 +249,17 @@ describe("deploy/helm/tollgate", () => {
     for (const endpoint of monitor.spec.endpoints) {
       expect(servicePorts).toContain(endpoint.port);
       expect(endpoint).toMatchObject({ path: "/metrics", interval: "15s" });
+      // Prometheus sends the token that the pods' config asks /metrics for: the same Secret key.
+      expect(endpoint.authorization).toEqual({
+        type: "Bearer",
+        credentials: { name: "tollgate-metrics", key: "scrape-token" },
+      });
+      const { name, key } = endpoint.authorization.credentials;
+      const tokenVariable = env.find(
+        (v) => v.valueFrom?.secretKeyRef.name === name && v.valueFrom?.secretKeyRef.key === key,
+      );
+      expect(tokenVariable, "a pod variable reads the monitor's Secret key").toBeDefined();
+      expect(config.telemetry.metrics.token?.reveal()).toBe(podEnvironment(env)[tokenVariable!.name]);
     }
     // The ingress sends to the Service.
     const ingress = only(objects, "Ingress");
@@ -252,6 +282,13 @@ describe("deploy/helm/tollgate", () => {
     });
     expect(env.find((v) => v.name === "NODE_OPTIONS")?.value).toBe("--max-old-space-size=384");
     expect(deployment.spec.template.metadata.annotations["example.com/team"]).toBe("platform");
+  });
+
+  it("gives Prometheus no token unless serviceMonitor.bearerTokenSecret names one", () => {
+    const rendered = helm.template({ serviceMonitor: { enabled: true } });
+    const monitor = only(rendered.objects, "ServiceMonitor");
+    expect(kubernetesProblems(monitor)).toEqual([]);
+    expect(monitor.spec.endpoints.map((endpoint: object) => "authorization" in endpoint)).toEqual([false]);
   });
 
   it("rolls the pods when the config changes, and only then", () => {
@@ -293,6 +330,13 @@ describe("deploy/helm/tollgate", () => {
     [{ database: { existingSecret: "" } }, "database.existingSecret"],
     [{ config: { server: { port: 9999 } } }, "config.server.port is set by the chart"],
     [{ config: { storage: { url: "postgres://elsewhere/db" } } }, "config.storage.url is set by the chart"],
+    [
+      {
+        serviceMonitor: { enabled: true },
+        config: { telemetry: { metrics: { token: "${METRICS_TOKEN}" } } },
+      },
+      "serviceMonitor.bearerTokenSecret.name is empty while config.telemetry.metrics.token is set",
+    ],
   ])("refuses values that cannot work: %j", (values, message) => {
     const rendered = helm.template(values);
     expect(rendered.status).not.toBe(0);
