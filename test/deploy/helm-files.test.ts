@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadConfig } from "../../src/config/index.js";
 import { chartDir, createHelm } from "./helm-render.js";
+import { type IngressPath, ingressRoutes, readmeRoutePaths } from "./ingress-paths.js";
 import { type KubernetesObject, kubernetesProblems } from "./kubernetes-objects.js";
 
 /**
@@ -40,7 +41,16 @@ const everythingOn = {
   ingress: {
     enabled: true,
     className: "nginx",
-    hosts: [{ host: "llm.example.com", paths: [{ path: "/", pathType: "Prefix" }] }],
+    paths: [
+      { path: "/v1", pathType: "Prefix" },
+      { path: "/admin", pathType: "Prefix" },
+      { path: "/healthz", pathType: "Exact" },
+    ],
+    // The second host has paths of its own, which replace ingress.paths there.
+    hosts: [
+      { host: "llm.example.com" },
+      { host: "scrape.internal.example.com", paths: [{ path: "/metrics", pathType: "Exact" }] },
+    ],
     tls: [{ secretName: "llm-tls", hosts: ["llm.example.com"] }],
   },
   adminToken: { existingSecret: "" },
@@ -261,10 +271,17 @@ describe("deploy/helm/tollgate", () => {
       expect(tokenVariable, "a pod variable reads the monitor's Secret key").toBeDefined();
       expect(config.telemetry.metrics.token?.reveal()).toBe(podEnvironment(env)[tokenVariable!.name]);
     }
-    // The ingress sends to the Service.
+    // The ingress sends to the Service, on ingress.paths unless a host has paths of its own.
     const ingress = only(objects, "Ingress");
-    const backend = ingress.spec.rules[0].http.paths[0].backend.service;
-    expect(backend).toEqual({ name: service.metadata.name, port: { name: "http" } });
+    for (const rule of ingress.spec.rules)
+      for (const path of rule.http.paths)
+        expect(path.backend.service).toEqual({ name: service.metadata.name, port: { name: "http" } });
+    const pathsOf = (rule: { http: { paths: (IngressPath & { backend: unknown })[] } }) =>
+      rule.http.paths.map(({ path, pathType }) => ({ path, pathType }));
+    expect(ingress.spec.rules.map(pathsOf)).toEqual([
+      everythingOn.ingress.paths,
+      everythingOn.ingress.hosts[1]!.paths,
+    ]);
     expect(ingress.spec.ingressClassName).toBe("nginx");
     expect(ingress.metadata.annotations?.["nginx.ingress.kubernetes.io/proxy-buffering"]).toBe("off");
     // Values that change the config and the pod.
@@ -282,6 +299,29 @@ describe("deploy/helm/tollgate", () => {
     });
     expect(env.find((v) => v.name === "NODE_OPTIONS")?.value).toBe("--max-old-space-size=384");
     expect(deployment.spec.template.metadata.annotations["example.com/team"]).toBe("platform");
+  });
+
+  it("routes the client APIs and the console through the Ingress by default, never /metrics", () => {
+    const ingress = only(helm.template({ ingress: { enabled: true } }).objects, "Ingress");
+    const paths: IngressPath[] = ingress.spec.rules.flatMap(
+      (rule: { http: { paths: IngressPath[] } }) => rule.http.paths,
+    );
+    // Every route the README documents: the client APIs, the Cody Gateway's, the admin API, and the console's pages.
+    const documented = readmeRoutePaths(readFileSync(join(root, "README.md"), "utf8"));
+    const inside = ["/metrics", "/healthz", "/readyz"];
+    expect(documented).toEqual(expect.arrayContaining([...inside, "/v1/completions/anthropic-messages"]));
+    const published = [
+      ...documented.filter((path) => !inside.includes(path)),
+      "/admin/",
+      "/admin/assets/x.js",
+    ];
+    expect(published.length).toBeGreaterThan(30);
+    for (const path of published) expect(ingressRoutes(paths, path), path).toBe(true);
+    // /metrics answers anyone unless a token is set; the health routes are for the cluster's probes.
+    for (const path of inside) expect(ingressRoutes(paths, path), path).toBe(false);
+    // The matching is not vacuous: `/` would publish /metrics, and a prefix takes whole path elements only.
+    expect(ingressRoutes([{ path: "/", pathType: "Prefix" }], "/metrics")).toBe(true);
+    expect(ingressRoutes([{ path: "/v1", pathType: "Prefix" }], "/v1x")).toBe(false);
   });
 
   it("gives Prometheus no token unless serviceMonitor.bearerTokenSecret names one", () => {
