@@ -168,16 +168,31 @@ describe("deploy/compose.yaml", () => {
     expect(parseDuration(replica.stop_grace_period!)).toBeGreaterThan(config.server.shutdownTimeout);
   });
 
-  it("puts nginx in front of both replicas: keep-alive HTTP/1.1, unbuffered streams, long reads", () => {
+  it("puts nginx in front of both replicas: names looked up again, keep-alive HTTP/1.1, unbuffered streams, long reads", () => {
     const nginx = services.nginx!;
     const file = bindMounts(nginx).find((mount) => mount.target === "/etc/nginx/nginx.conf");
     expect(file?.source).toBe("./nginx.conf");
     const directives = parseNginxConfig(readFileSync(resolve(deploy, file!.source), "utf8"));
     const upstream = findDirectives(directives, "upstream");
     expect(upstream).toHaveLength(1);
-    const servers = findDirectives(upstream[0]!.block!, "server").map((server) => server.args[0]);
-    expect(servers).toEqual(replicas.map((name) => `${name}:8080`));
+    const servers = findDirectives(upstream[0]!.block!, "server");
+    expect(servers.map((server) => server.args[0])).toEqual(replicas.map((name) => `${name}:8080`));
     expect(findDirectives(upstream[0]!.block!, "keepalive")[0]?.args[0]).toMatch(/^[1-9]\d*$/);
+
+    // A recreated replica has a new address: its name is looked up again through Docker's DNS (127.0.0.11)
+    // within seconds, not kept from nginx's start. `resolve` needs the upstream in shared memory (a zone) and
+    // nginx 1.27.3 or later.
+    for (const server of servers) expect(server.args, server.args[0]).toContain("resolve");
+    expect(findDirectives(upstream[0]!.block!, "zone")[0]?.args).toEqual([
+      upstream[0]!.args[0],
+      expect.stringMatching(/^\d+[km]$/),
+    ]);
+    const resolvers = findDirectives(directives, "resolver");
+    expect(resolvers.map((resolver) => resolver.args[0])).toEqual(["127.0.0.11"]);
+    const valid = resolvers[0]!.args.find((arg) => arg.startsWith("valid="))?.slice("valid=".length);
+    expect(parseDuration(valid ?? "1h")).toBeLessThanOrEqual(30_000);
+    const [major, minor, patch] = nginxVersionOf(nginx.image!);
+    expect(major * 1e6 + minor * 1e3 + patch, nginx.image).toBeGreaterThanOrEqual(1_027_003);
 
     const [location, ...others] = findDirectives(directives, "location");
     expect(others).toEqual([]);
@@ -216,6 +231,13 @@ describe("deploy/compose.yaml", () => {
     );
   });
 });
+
+/** The nginx version an image tag names (`nginx:1.28-alpine`: 1.28.0, the oldest it may be). */
+function nginxVersionOf(image: string): [number, number, number] {
+  const match = /^nginx:(\d+)\.(\d+)(?:\.(\d+))?(?:-|$)/.exec(image);
+  if (!match) throw new Error(`${image} names no nginx version`);
+  return [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+}
 
 /** Removes `id: "<text>"` schema ids everywhere (a property named `id` is an object there, and stays). */
 function withoutIdKeywords(schema: unknown): void {
