@@ -115,7 +115,8 @@ function asGatewayError(error: unknown): GatewayError {
  * in order of arrival, no id: the last call); everything else in the chunk is left as it came.
  */
 function toolCallIndexer() {
-  const indexes = new Map<string, number>();
+  // Made on the first tool call: most streams have none, and a held stream would keep an empty map.
+  let indexes: Map<string, number> | undefined;
   let last = 0;
   return (data: string): string => {
     if (!data.includes('"tool_calls"')) return data;
@@ -126,6 +127,7 @@ function toolCallIndexer() {
       return data;
     }
     let changed = false;
+    indexes ??= new Map();
     for (const choice of Array.isArray(json.choices) ? json.choices : []) {
       const calls = (choice as { delta?: { tool_calls?: unknown } } | null)?.delta?.tool_calls;
       for (const call of Array.isArray(calls) ? (calls as Array<Record<string, unknown>>) : []) {
