@@ -38,10 +38,14 @@ export function createSseReader(
           },
         },
   );
-  const decoder = new TextDecoder();
+  // Made on the first bytes: the stream relay feeds text it decoded itself, and a held stream would keep an unused decoder.
+  let decoder: InstanceType<typeof TextDecoder> | undefined;
   return {
     feed: (text) => parser.feed(text),
-    feedBytes: (bytes) => parser.feed(decoder.decode(bytes, { stream: true })),
+    feedBytes: (bytes) => {
+      decoder ??= new TextDecoder();
+      parser.feed(decoder.decode(bytes, { stream: true }));
+    },
   };
 }
 
