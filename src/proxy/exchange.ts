@@ -14,7 +14,7 @@ import type { AdmissionTicket } from "./proxy-deps.js";
 export interface Exchange {
   readonly id: string;
   readonly headers: IncomingHttpHeaders;
-  /** The parsed JSON body. */
+  /** The parsed JSON body; dropped once a streamed answer starts (a held stream would keep it for minutes). */
   readonly body: unknown;
   readonly principal: Principal | undefined;
   readonly outcome: RequestOutcome;
