@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { loadConfig, parseDuration } from "../../src/config/index.js";
 import { composeVariables, interpolateCompose, parseDotEnv } from "./compose-interpolation.js";
+import { nodeScriptOf, runHealthcheck } from "./healthcheck-command.js";
 import { findDirectives, parseNginxConfig } from "./nginx-config.js";
 
 const require = createRequire(import.meta.url);
@@ -131,18 +132,15 @@ describe("deploy/compose.yaml", () => {
         expect(mount.read_only, `${name} mounts ${mount.source} read-only`).toBe(true);
       }
     }
-    for (const replica of replicas) {
+    for (const replica of replicas)
       expect(Object.keys(services[replica]!.depends_on ?? {}).sort()).toEqual(["postgres", "redis"]);
-      // Healthy means ready: the store and Redis answer (nginx starts once both replicas are).
-      expect(String(services[replica]!.healthcheck!.test)).toContain("http://127.0.0.1:8080/readyz");
-    }
     expect(services.postgres?.image).toMatch(/^postgres:16\b/);
     expect(services.redis?.image).toMatch(/^redis:7\b/);
     expect(namedVolumes(services.postgres!)).toHaveLength(1);
     expect(namedVolumes(services.redis!)).toHaveLength(1);
   });
 
-  it("gives the replicas a config that Tollgate's loader accepts: Postgres and Redis of this file, 0.0.0.0", () => {
+  it("gives the replicas a config that Tollgate's loader accepts: Postgres and Redis of this file, 0.0.0.0", async () => {
     const replica = services["tollgate-1"]!;
     const text = readFileSync(resolve(deploy, configMount(replica)!.source), "utf8");
     const loaded = loadConfig(text, { env: replica.environment! });
@@ -166,6 +164,15 @@ describe("deploy/compose.yaml", () => {
     );
     // Docker's SIGKILL comes only after the drain had its full time.
     expect(parseDuration(replica.stop_grace_period!)).toBeGreaterThan(config.server.shutdownTimeout);
+    // Healthy means ready (the store and Redis answer; nginx starts once both replicas are), asked on the port
+    // the config listens on, and moved by the image's variable as the image's own check is.
+    const healthcheck = nodeScriptOf(replica.healthcheck!.test as string[]);
+    const asked = (env: Record<string, string>) =>
+      runHealthcheck(healthcheck, env, { recordUrl: true }).then(({ stdout }) => stdout);
+    expect(await asked(replica.environment!)).toBe(`http://127.0.0.1:${config.server.port}/readyz`);
+    expect(await asked({ ...replica.environment, TOLLGATE_HEALTHCHECK_PORT: "9300" })).toBe(
+      "http://127.0.0.1:9300/readyz",
+    );
   });
 
   it("puts nginx in front of both replicas: names looked up again, keep-alive HTTP/1.1, unbuffered streams, long reads", () => {
