@@ -9,7 +9,8 @@ import { startupFacts } from "./startup-summary.js";
 /**
  * One worker of `tollgate serve --workers N`: the gateway on the primary's shared port, with the one-time work
  * (migrations, the admin's bootstrap, the master key file) left to the primary, which did it before forking.
- * Its log lines carry its `worker` id; the primary announces the startup summary once for all.
+ * Its log lines carry its `worker` id; the primary announces the startup summary once for all. Whatever this
+ * returns or throws, the process exits (`main.ts`): its channel to the primary would keep it alive.
  */
 export async function serveWorker(context: ServeContext): Promise<number> {
   const worker = cluster.worker;
@@ -18,20 +19,16 @@ export async function serveWorker(context: ServeContext): Promise<number> {
   const logger = await serveLogger(context, { worker: worker.id });
   // Before the start: the primary may tell a worker that is still starting to drain.
   const signals = serveSignals(source, io, logger);
-  try {
-    const gateway = await startGateway({
-      ...gatewayOptions(context, logger),
-      preparedByPrimary: true,
-      onListening: (url, live) => {
-        logger.info({ url, pid: process.pid }, "worker listening");
-        announceListening(startupFacts(url, describeSource(source), loaded, io.cwd, live.credentials));
-      },
-    }).catch((error: unknown) => {
-      throw redactError(error);
-    });
-    return await signals.attach(gateway);
-  } finally {
-    // The channel to the primary would keep this process alive after its gateway has closed.
-    worker.disconnect();
-  }
+  const started = startGateway({
+    ...gatewayOptions(context, logger),
+    preparedByPrimary: true,
+    onListening: (url, live) => {
+      logger.info({ url, pid: process.pid }, "worker listening");
+      announceListening(startupFacts(url, describeSource(source), loaded, io.cwd, live.credentials));
+    },
+  }).catch((error: unknown) => {
+    throw redactError(error);
+  });
+  // Stopped while starting: nothing to drain, and a start that hangs (a store not answering) must not hold it.
+  return Promise.race([started.then((gateway) => signals.attach(gateway)), signals.stoppedWhileStarting]);
 }

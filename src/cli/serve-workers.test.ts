@@ -1,9 +1,12 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, test } from "vitest";
+import { createLogger } from "../telemetry/logger.js";
 import { main } from "./commands.js";
 import type { CommandIO } from "./io.js";
+import { holdSignals } from "./serve-held-signals.js";
+import { serveSignals } from "./serve-signals.js";
 import { parseWorkerCount } from "./serve-workers.js";
 
 const dir = mkdtempSync(join(tmpdir(), "tollgate-serve-workers-"));
@@ -85,5 +88,51 @@ describe("serve --workers", () => {
     expect(result.stderr).toContain(
       "--workers 2 needs a store the workers share: storage.url sqlite::memory: is private to each process",
     );
+  });
+});
+
+describe("a worker's signals while it starts", () => {
+  const signals = ["SIGTERM", "SIGINT", "SIGHUP"] as const;
+  let before = new Map<string, unknown[]>();
+  beforeEach(() => {
+    before = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+  });
+  afterEach(() => {
+    // This test process keeps its own handlers only.
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!before.get(signal)?.includes(listener)) process.off(signal, listener);
+      }
+    }
+  });
+
+  test("held from its first line (a Ctrl-C's SIGINT, a SIGHUP), they are acted on once its handlers take over", async () => {
+    holdSignals();
+    process.emit("SIGINT", "SIGINT");
+    process.emit("SIGTERM", "SIGTERM");
+    process.emit("SIGHUP", "SIGHUP");
+    const lines: Record<string, unknown>[] = [];
+    const logger = createLogger({
+      destination: {
+        write(line: string) {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+        },
+      },
+    });
+    const io: CommandIO = { stdout: () => {}, stderr: () => {}, env: {}, cwd: dir };
+    const handlers = serveSignals({ kind: "embedded" }, io, logger);
+    // Stopped before it listened: nothing to drain, it exits at once.
+    expect(await handlers.stoppedWhileStarting).toBe(0);
+    expect(lines.map(({ msg, signal, beforeListening }) => ({ msg, signal, beforeListening }))).toEqual([
+      { msg: "shutting down", signal: "SIGINT", beforeListening: true },
+      {
+        msg: "SIGHUP: no config file to reload (running on the embedded default)",
+        signal: undefined,
+        beforeListening: undefined,
+      },
+    ]);
+    // No longer held: the handlers installed by serveSignals are the only ones added.
+    for (const signal of signals)
+      expect(process.listeners(signal)).toHaveLength(before.get(signal)!.length + 1);
   });
 });
