@@ -130,6 +130,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     metrics?.gauge(
       "usage_queue_depth",
       "Usage events waiting to be written, or being written.",
+      // Each worker has its own queue of usage.queueSize: the alert's threshold is per process.
+      "max",
       () => usage.depth,
     );
     metrics?.counter(

@@ -32,6 +32,8 @@ export function gatewayUpstream(options: {
     metrics?.gauge(
       "upstream_circuits_open",
       "Upstream circuits (endpoint and model) open or half-open in this replica.",
+      // Each worker keeps its own circuits: summed, one endpoint's would count once per worker.
+      "max",
       () => circuits.count("open") + circuits.count("half-open"),
     );
     metrics?.counter(

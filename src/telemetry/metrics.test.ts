@@ -82,7 +82,7 @@ describe("GatewayMetrics", () => {
   it("reads gauges and counters kept elsewhere when scraped", async () => {
     const metrics = new GatewayMetrics({ catalogue: () => catalogue, processMetrics: false });
     let depth = 3;
-    metrics.gauge("usage_queue_depth", "Usage events waiting.", () => depth);
+    metrics.gauge("usage_queue_depth", "Usage events waiting.", "max", () => depth);
     metrics.counter("tollgate_usage_events_dropped_total", "Usage events dropped.", () => 7);
     metrics.dependencies(
       [
@@ -97,5 +97,8 @@ describe("GatewayMetrics", () => {
     expect(text).toContain("tollgate_usage_events_dropped_total 7");
     expect(text).toContain('tollgate_dependency_up{dependency="store"} 1');
     expect(text).toContain('tollgate_dependency_up{dependency="redis"} 0');
+    // How the primary of serve --workers N combines the workers' values: the queue's size is per process.
+    const json = await metrics.json();
+    expect(json.find((metric) => metric.name === "tollgate_usage_queue_depth")?.aggregator).toBe("max");
   });
 });

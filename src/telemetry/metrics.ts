@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from "prom-client";
+import { type Aggregator, Counter, Gauge, Registry } from "prom-client";
 import type { Catalogue } from "../config/index.js";
 import type { FailMode, LimiterMetrics, LimiterOperation } from "../limits/outage.js";
 import type { RequestObserver, RequestOutcome } from "../proxy/proxy-deps.js";
@@ -144,11 +144,16 @@ export class GatewayMetrics implements RequestObserver, LimiterMetrics {
     this.degradedLimiter.inc({ operation, mode: failMode });
   }
 
-  /** A gauge read when scraped (`tollgate_` is prepended when missing): queue depths, pool sizes. */
-  gauge(name: string, help: string, read: () => number): void {
+  /**
+   * A gauge read when scraped (`tollgate_` is prepended when missing): queue depths, pool sizes. `aggregator`:
+   * how the primary of `serve --workers N` combines the workers' values: `sum` for a total of the replica,
+   * `max` for a figure whose limit or alert threshold is per process (a queue's depth against its size).
+   */
+  gauge(name: string, help: string, aggregator: Aggregator, read: () => number): void {
     new Gauge({
       name: prefixed(name),
       help,
+      aggregator,
       registers: [this.registry],
       collect() {
         this.set(read());
