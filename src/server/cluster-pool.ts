@@ -1,6 +1,7 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "../telemetry/logger.js";
-import { MetricsAggregator } from "../telemetry/metrics-cluster.js";
+import { MetricsAggregator, sendToPrimary } from "../telemetry/metrics-cluster.js";
+import { defaultRestartPolicy, RestartBackoff, type RestartPolicy } from "./cluster-restarts.js";
 
 /** A worker's message to the primary once its gateway listens, with what the primary announces for all. */
 interface ListeningMessage<Facts> {
@@ -18,8 +19,7 @@ function isListeningMessage<Facts>(message: unknown): message is ListeningMessag
 
 /** In a worker: tells the primary that this worker's gateway listens (its startup facts, for the summary). */
 export function announceListening<Facts>(facts: Facts): void {
-  const message: ListeningMessage<Facts> = { type: "tollgate:listening", facts };
-  process.send?.(message);
+  sendToPrimary({ type: "tollgate:listening", facts } satisfies ListeningMessage<Facts>);
 }
 
 export interface WorkerPoolOptions<Facts> {
@@ -28,33 +28,47 @@ export interface WorkerPoolOptions<Facts> {
   logger: Logger;
   /** Once, when every worker of the first generation listens: the first one's startup facts. */
   onListening: (facts: Facts) => void;
-  /** A crash loop stops the pool: more than `maxRestarts` within `restartWindowMs` (default `size` per 10 s). */
-  maxRestarts?: number;
-  restartWindowMs?: number;
+  /** When a worker that exited is replaced, and when the pool gives up (`defaultRestartPolicy`). */
+  restarts?: Partial<RestartPolicy>;
+  /** A worker that has not listened this long after its fork is killed and replaced (default 60 s). */
+  startTimeoutMs?: number;
 }
 
-const RESTART_WINDOW_MS = 10_000;
+const START_TIMEOUT_MS = 60_000;
+
+interface Member {
+  worker: Worker;
+  listenedAt?: number;
+  startTimer?: NodeJS.Timeout;
+  /** A reload asked for while it started: told once it listens (before, SIGHUP could kill it). */
+  reloadWhenListening: boolean;
+}
 
 /**
  * The primary's side of `tollgate serve --workers N` (node:cluster: the workers share its listening socket).
- * It keeps `size` workers running, replacing one that exits unexpectedly unless they keep exiting, forwards
- * SIGHUP, and on `stop` has every worker drain and resolves `finished` when all are gone.
+ * It keeps `size` workers running, replacing one that exits unexpectedly or does not listen in time (after a
+ * growing delay; it gives up only on a start that keeps failing), forwards SIGHUP to the workers that listen,
+ * and on `stop` has every worker drain and resolves `finished` when all are gone.
  */
 export class WorkerPool<Facts> {
-  /** 0 when every worker drained and exited 0; 1 when one failed to, or the pool gave up on a crash loop. */
+  /** 0 when every worker drained and exited 0; 1 when one failed to, or the pool gave up on failing starts. */
   readonly finished: Promise<number>;
   private resolveFinished!: (code: number) => void;
-  private readonly workers = new Set<Worker>();
-  private readonly restarts: number[] = [];
+  /** By worker id. */
+  private readonly members = new Map<number, Member>();
+  private readonly pendingForks = new Set<NodeJS.Timeout>();
+  private readonly backoff: RestartBackoff;
   private stopping = false;
   private failed = false;
+  /** Workers that said they listen, counted once each, and the first one's startup facts. */
+  private listenedCount = 0;
+  private firstFacts: Facts | undefined;
   private announced = false;
-  /** Workers that said they listen (by id), with their startup facts. */
-  private readonly listened = new Map<number, Facts>();
-  /** `/metrics` of any worker shows every worker's, summed here. */
-  private readonly metrics = new MetricsAggregator(() => this.workers);
+  /** `/metrics` of any worker shows every worker's, aggregated here. */
+  private readonly metrics = new MetricsAggregator(() => this.listeningWorkers());
 
   constructor(private readonly options: WorkerPoolOptions<Facts>) {
+    this.backoff = new RestartBackoff({ ...defaultRestartPolicy, ...options.restarts });
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -66,74 +80,105 @@ export class WorkerPool<Facts> {
 
   /** Each worker reloads its config file, as a single process does on SIGHUP. */
   reload(): void {
-    for (const worker of this.workers) worker.process.kill("SIGHUP");
+    for (const member of this.members.values()) {
+      if (member.listenedAt === undefined) member.reloadWhenListening = true;
+      else member.worker.process.kill("SIGHUP");
+    }
   }
 
   /** Every worker drains (its gateway's graceful close); a second call changes nothing. */
   stop(signal: NodeJS.Signals): void {
     if (this.stopping) return;
     this.stopping = true;
-    this.options.logger.info({ signal, workers: this.workers.size }, "shutting down");
+    this.options.logger.info({ signal, workers: this.members.size }, "shutting down");
     this.drainAll();
   }
 
   private drainAll(): void {
-    if (this.workers.size === 0) this.resolveFinished(this.failed ? 1 : 0);
-    for (const worker of this.workers) worker.process.kill("SIGTERM");
+    for (const timer of this.pendingForks) clearTimeout(timer);
+    this.pendingForks.clear();
+    if (this.members.size === 0) this.resolveFinished(this.failed ? 1 : 0);
+    for (const { worker } of this.members.values()) worker.process.kill("SIGTERM");
+  }
+
+  private *listeningWorkers(): Iterable<Worker> {
+    for (const member of this.members.values()) if (member.listenedAt !== undefined) yield member.worker;
   }
 
   private fork(): void {
     const { logger } = this.options;
     const worker = cluster.fork();
-    this.workers.add(worker);
+    const member: Member = { worker, reloadWhenListening: false };
+    this.members.set(worker.id, member);
     logger.info({ worker: worker.id, pid: worker.process.pid }, "worker started");
+    const startTimeoutMs = this.options.startTimeoutMs ?? START_TIMEOUT_MS;
+    member.startTimer = setTimeout(() => {
+      logger.error(
+        { worker: worker.id, pid: worker.process.pid, seconds: startTimeoutMs / 1000 },
+        `worker did not listen within ${startTimeoutMs / 1000} s; killing it`,
+      );
+      worker.process.kill("SIGKILL");
+    }, startTimeoutMs);
     worker.on("message", (message: unknown) => {
-      if (isListeningMessage<Facts>(message)) this.listening(worker, message.facts);
+      if (isListeningMessage<Facts>(message)) this.listening(member, message.facts);
       else this.metrics.handle(worker, message);
     });
-    worker.once("exit", (code, signal) => this.exited(worker, code, signal));
+    worker.once("exit", (code, signal) => this.exited(member, code, signal));
   }
 
   /** Announced once, when as many workers as the pool keeps have listened (a replacement of one that never did counts). */
-  private listening(worker: Worker, facts: Facts): void {
-    this.listened.set(worker.id, facts);
-    if (this.announced || this.listened.size < this.options.size) return;
+  private listening(member: Member, facts: Facts): void {
+    if (member.listenedAt !== undefined) return;
+    member.listenedAt = Date.now();
+    clearTimeout(member.startTimer);
+    this.backoff.listened();
+    if (member.reloadWhenListening && !this.stopping) member.worker.process.kill("SIGHUP");
+    this.listenedCount++;
+    this.firstFacts ??= facts;
+    if (this.announced || this.listenedCount < this.options.size) return;
     this.announced = true;
-    const first = [...this.listened.values()][0];
-    if (first !== undefined) this.options.onListening(first);
+    this.options.onListening(this.firstFacts);
   }
 
-  private exited(worker: Worker, code: number | null, signal: string | null): void {
+  private exited(member: Member, code: number | null, signal: string | null): void {
     const { logger } = this.options;
-    this.workers.delete(worker);
+    const { worker, listenedAt } = member;
+    clearTimeout(member.startTimer);
+    this.members.delete(worker.id);
+    this.metrics.retire(worker);
     const fields = { worker: worker.id, pid: worker.process.pid, code, signal };
     if (this.stopping) {
-      // A worker still starting may not handle the signal yet: it had nothing to drain.
-      const stoppedStarting = signal === "SIGTERM" && !this.listened.has(worker.id);
-      if (stoppedStarting) logger.info(fields, "worker stopped before it listened");
+      // One still starting had nothing to drain, however it ended (a Ctrl-C's SIGINT may reach it first).
+      if (listenedAt === undefined) logger.info(fields, "worker stopped before it listened");
       else if (code !== 0) {
         this.failed = true;
         logger.error(fields, "worker did not drain cleanly");
       }
-      if (this.workers.size === 0) this.resolveFinished(this.failed ? 1 : 0);
+      if (this.members.size === 0) this.resolveFinished(this.failed ? 1 : 0);
       return;
     }
-    const now = Date.now();
-    const windowMs = this.options.restartWindowMs ?? RESTART_WINDOW_MS;
-    const maxRestarts = this.options.maxRestarts ?? this.options.size;
-    while (this.restarts.length > 0 && (this.restarts[0] ?? 0) <= now - windowMs) this.restarts.shift();
-    if (this.restarts.length >= maxRestarts) {
+    const delayMs = this.backoff.next(listenedAt === undefined ? undefined : Date.now() - listenedAt);
+    if (delayMs === undefined) {
+      const failedStarts = this.backoff.failedInARow;
       logger.error(
-        { ...fields, restarts: this.restarts.length, windowSeconds: windowMs / 1000 },
-        `workers keep exiting (${this.restarts.length} restarts in ${windowMs / 1000} s): stopping`,
+        { ...fields, failedStarts },
+        `workers keep exiting before they listen (${failedStarts} in a row): stopping`,
       );
       this.stopping = true;
       this.failed = true;
       this.drainAll();
       return;
     }
-    this.restarts.push(now);
-    logger.error(fields, "worker exited unexpectedly; starting a replacement");
-    this.fork();
+    logger.error(
+      { ...fields, restartInMs: delayMs },
+      listenedAt === undefined
+        ? "worker exited before it listened; starting a replacement"
+        : "worker exited unexpectedly; starting a replacement",
+    );
+    const timer = setTimeout(() => {
+      this.pendingForks.delete(timer);
+      this.fork();
+    }, delayMs);
+    this.pendingForks.add(timer);
   }
 }
