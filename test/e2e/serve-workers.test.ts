@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -182,6 +182,23 @@ function workerPids(serve: ServeProcess): Map<number, number> {
   return pids;
 }
 
+/** `/metrics` on a connection of its own (whichever worker takes it), and how long it took. */
+async function scrapeMetrics(base: string): Promise<{ text: string; milliseconds: number }> {
+  const started = Date.now();
+  const response = await fetch(`${base}/metrics`, { headers: { connection: "close" } });
+  expect(response.status).toBe(200);
+  const text = await response.text();
+  return { text, milliseconds: Date.now() - started };
+}
+
+/** `tollgate_requests_total` of the model `fast`, over every label set. */
+function fastRequests(text: string): number {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("tollgate_requests_total{") && line.includes('model="local::v1::fast"'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+}
+
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
 
 describe("tollgate serve --workers 2 (processes)", () => {
@@ -189,13 +206,14 @@ describe("tollgate serve --workers 2 (processes)", () => {
   const redis = testRedis();
   const schema = randomSchemaName();
   let dir: string;
+  let file: string;
   let serve: ServeProcess;
 
   beforeAll(async () => {
     await new Promise<void>((resolve) => upstream.server.listen(0, "127.0.0.1", resolve));
     const upstreamUrl = `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}/v1`;
     dir = await mkdtemp(join(tmpdir(), "tollgate-serve-workers-"));
-    const file = join(dir, "tollgate.jsonc");
+    file = join(dir, "tollgate.jsonc");
     await writeFile(file, config(upstreamUrl, withSchema(await postgresUrl(), schema), redis.keyPrefix));
     serve = await startServeProcess({
       cwd: dir,
@@ -238,18 +256,7 @@ describe("tollgate serve --workers 2 (processes)", () => {
   });
 
   it("/metrics on any worker shows every worker's metrics summed (a scrape reaches one worker)", async () => {
-    const scrape = async () => {
-      const response = await fetch(`${serve.url}/metrics`, { headers: { connection: "close" } });
-      expect(response.status).toBe(200);
-      return response.text();
-    };
-    const fastRequests = (text: string) =>
-      text
-        .split("\n")
-        .filter(
-          (line) => line.startsWith("tollgate_requests_total{") && line.includes('model="local::v1::fast"'),
-        )
-        .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+    const scrape = async () => (await scrapeMetrics(serve.url)).text;
     // The previous test sent 10 through both workers; every scrape, whichever worker takes it, counts all 10.
     const texts = await Promise.all(Array.from({ length: 6 }, scrape));
     expect(texts.map(fastRequests)).toEqual(Array(6).fill(10));
@@ -309,6 +316,51 @@ describe("tollgate serve --workers 2 (processes)", () => {
       return accessLines(serve, "fast").some((line) => line.worker === replacement);
     });
   });
+
+  it("a replacement that cannot start (its config made invalid since) exits and is retried; SIGHUP and /metrics do not wait for it", async () => {
+    // Every worker listening answers: the count covers the worker killed in the previous test too (access
+    // lines reach standard output within 250 ms).
+    const before = await scrapeMetrics(serve.url);
+    await within(5_000, () => accessLines(serve, "fast").length === fastRequests(before.text));
+
+    const valid = await readFile(file, "utf8");
+    await writeFile(file, JSON.stringify({ storage: 5 }));
+    const [victimWorker, victimPid] = [...workerPids(serve)].sort(([a], [b]) => b - a)[0]!;
+    process.kill(victimPid, "SIGKILL");
+    await within(5_000, () =>
+      logLines(serve).some((line) => line.pid === victimPid && line.signal === "SIGKILL"),
+    );
+    // The replacement is starting: a reload must not kill it.
+    await within(5_000, () =>
+      logLines(serve).some((line) => line.msg === "worker started" && (line.worker as number) > victimWorker),
+    );
+    serve.child.kill("SIGHUP");
+    // It reads the invalid file, says why and exits, instead of hanging on its channel to the primary.
+    await within(20_000, () =>
+      logLines(serve).some(
+        (line) =>
+          line.msg === "worker exited before it listened; starting a replacement" &&
+          line.code === 1 &&
+          (line.worker as number) > victimWorker,
+      ),
+    );
+    expect(serve.stderr()).toContain("the configuration in");
+    expect(logLines(serve).filter((line) => line.signal === "SIGHUP")).toEqual([]);
+    // The one worker listening answers at once, instead of waiting 2 s for one still starting; the killed
+    // worker's requests stay counted.
+    const after = await scrapeMetrics(serve.url);
+    expect(after.milliseconds).toBeLessThan(1_500);
+    expect(fastRequests(after.text)).toBe(fastRequests(before.text));
+
+    await writeFile(file, valid);
+    await within(30_000, () => [...workerPids(serve).keys()].some((worker) => worker > victimWorker));
+    expect(
+      logLines(serve).filter(
+        (line) =>
+          line.msg === "worker exited unexpectedly; starting a replacement" && line.signal !== "SIGKILL",
+      ),
+    ).toEqual([]);
+  }, 60_000);
 
   it("on SIGTERM lets the streams in flight finish, refuses new connections and exits 0", async () => {
     const exited = once(serve.child, "exit") as Promise<[number | null, string | null]>;
