@@ -339,8 +339,8 @@ export function checkTargets(
     checks.push({ target, measured: why, result: "N/A" });
   };
   for (const [scenario, target, label] of [
-    ["chat-max", "tollgate", "throughput ≥ 70% of the bare proxy"],
-    ["redis-max", "tollgate-redis", "throughput with Redis limits ≥ 70% of the bare proxy"],
+    ["chat-max", "tollgate", "throughput ≥ 80% of the bare proxy"],
+    ["redis-max", "tollgate-redis", "throughput with Redis limits ≥ 80% of the bare proxy"],
   ] as const) {
     const pairedBare = ok(results, scenario, "bare") ? scenario : "chat-max";
     const both = pairs(results, scenario, target, { scenario: pairedBare, target: "bare" });
@@ -351,7 +351,8 @@ export function checkTargets(
       checks.push({
         target: label,
         measured: `${roundsNote(both.length)}${each} req/s: ${(share * 100).toFixed(0)}%`,
-        result: share >= 0.7 ? "PASS" : "FAIL",
+        // DESIGN §7: 80% with usage, metrics and tracing on (it was 70% before they existed).
+        result: share >= 0.8 ? "PASS" : "FAIL",
       });
     } else na(label, "not measured");
   }
