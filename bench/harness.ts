@@ -176,6 +176,8 @@ export interface Usage {
   mockCpuUsPerRequest: number;
   runnerCpuUsPerRequest: number;
   rssMaxMb: number;
+  /** RSS of the measured process when the measurement began (the hold's per-stream memory is the growth). */
+  rssStartMb: number;
   peakMb: number;
   probe: ProbeReading | undefined;
   /** Cores used by processes outside this benchmark during the measurement (other work on the machine). */
@@ -207,6 +209,7 @@ export async function watch<T>(
   const ours0 = childrenCpuSeconds();
   const busy0 = machineBusySeconds();
   const wall0 = performance.now();
+  const rssStart = memory(pid).rssMb;
   const sampler = sampleRss([pid]);
   const result = await work();
   const rssMax = sampler.stop().get(pid) ?? Number.NaN;
@@ -223,6 +226,7 @@ export async function watch<T>(
       mockCpuUsPerRequest: perRequest(cpuSeconds(mock.pid) - mock0),
       runnerCpuUsPerRequest: Math.round((runner.user + runner.system) / n),
       rssMaxMb: Math.round(rssMax),
+      rssStartMb: Math.round(rssStart),
       peakMb: Math.round(memory(pid).peakMb),
       probe: await probeRead(measured),
       otherCores,

@@ -257,21 +257,27 @@ function streamTable(results: Measurement[]): string[] {
   return [...lines, ""];
 }
 
+/** RSS growth over the hold per stream opened: what one held stream costs, all of the process's memory counted. */
+function perStreamKb(usage: Measurement["usage"], opened: number): string {
+  if (!usage || usage.rssStartMb === undefined || opened === 0) return "–";
+  return String(Math.round(((usage.rssMaxMb - usage.rssStartMb) * 1024) / opened));
+}
+
 function holdTable(results: Measurement[]): string[] {
   const rows = results.filter((m) => m.status === "ok" && m.hold);
   if (rows.length === 0) return [];
   const lines = [
     "### Concurrent open streams (one record a second)",
     "",
-    "| target | streams | opened | held at end | failed | RSS max MB | VmHWM MB | event-loop delay p50 / p99 / max ms | ELU | /healthz p50 / p99 / max ms | CPU µs/stream |",
-    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    "| target | streams | opened | held at end | failed | RSS max MB | VmHWM MB | KB per stream | event-loop delay p50 / p99 / max ms | ELU | /healthz p50 / p99 / max ms | CPU µs/stream |",
+    "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
   ];
   for (const m of rows) {
     const h = m.hold!;
     const eld = m.usage?.probe?.eventLoopDelay;
     const hz = h.healthzMs;
     lines.push(
-      `| ${m.target} | ${h.target} | ${h.opened} | ${h.heldAtEnd} | ${h.failed} | ${m.usage?.rssMaxMb ?? "–"} | ${m.usage?.peakMb ?? "–"} | ${eld ? `${f(eld.p50)} / ${f(eld.p99)} / ${f(eld.max)}` : "–"} | ${f(m.usage?.probe?.eventLoopUtilization)} | ${hz ? `${f(hz.p50)} / ${f(hz.p99)} / ${f(hz.max)}` : "–"} | ${m.usage?.cpuUsPerRequest ?? "–"} |`,
+      `| ${m.target} | ${h.target} | ${h.opened} | ${h.heldAtEnd} | ${h.failed} | ${m.usage?.rssMaxMb ?? "–"} | ${m.usage?.peakMb ?? "–"} | ${perStreamKb(m.usage, h.opened)} | ${eld ? `${f(eld.p50)} / ${f(eld.p99)} / ${f(eld.max)}` : "–"} | ${f(m.usage?.probe?.eventLoopUtilization)} | ${hz ? `${f(hz.p50)} / ${f(hz.p99)} / ${f(hz.max)}` : "–"} | ${m.usage?.cpuUsPerRequest ?? "–"} |`,
     );
   }
   return [...lines, ""];
