@@ -4,12 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/token.js";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { testRedis, within } from "../auth/redis.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { startReplicas } from "../support/replicas.js";
 
 /**
  * Issue 17: providers, models and defaults made through the admin API live in the store and serve on every
@@ -102,26 +101,10 @@ beforeAll(async () => {
       defaultModels: { chat: "filed::v1::text" },
     },
   };
-  const file = join(dir, "tollgate.jsonc");
-  configFile = file;
-  configText = JSON.stringify(config);
-  await writeFile(file, configText);
-  const env = { TEST_MASTER_KEY: masterKey };
-  const loaded = await loadConfigFile(file, env);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  for (let index = 0; index < 2; index++) {
-    replicas.push(
-      await startGateway({
-        loaded,
-        logger: createLogger({ level: "silent" }),
-        env,
-        cwd: dir,
-        host: "127.0.0.1",
-        port: 0,
-        ...(index === 0 ? { readConfigFile: () => loadConfigFile(file, env) } : {}),
-      }),
-    );
-  }
+  const started = await startReplicas({ dir, config, env: { TEST_MASTER_KEY: masterKey }, reloadable: true });
+  replicas = started.gateways;
+  configFile = started.file;
+  configText = started.text;
 });
 
 afterAll(async () => {

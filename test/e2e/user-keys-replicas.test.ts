@@ -1,17 +1,16 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashToken } from "../../src/auth/token.js";
-import { loadConfigFile } from "../../src/config/index.js";
-import { type Gateway, startGateway } from "../../src/server/gateway.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import type { Gateway } from "../../src/server/gateway.js";
 import { testRedis, within } from "../auth/redis.js";
 import { type MockUpstream, startMockUpstream } from "../mock-upstream/mock-upstream.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { startReplicas } from "../support/replicas.js";
 
 /**
  * Issue 13's "done means": two replicas sharing Postgres and Redis agree within a second after a key is saved
@@ -84,23 +83,8 @@ beforeAll(async () => {
       defaultModels: { chat: "byok::v1::text", fastChat: "byok::v1::text", codeCompletion: "" },
     },
   };
-  const file = join(dir, "tollgate.jsonc");
-  await writeFile(file, JSON.stringify(config));
   const env = { TEST_MASTER_KEY: masterKey };
-  const loaded = await loadConfigFile(file, env);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
-  for (let index = 0; index < 2; index++) {
-    replicas.push(
-      await startGateway({
-        loaded,
-        logger: createLogger({ level: "silent" }),
-        env: { ...env, TOLLGATE_ADMIN_TOKEN: `tg_admin_${randomBytes(12).toString("hex")}` },
-        cwd: dir,
-        host: "127.0.0.1",
-        port: 0,
-      }),
-    );
-  }
+  replicas = (await startReplicas({ dir, config, env })).gateways;
 });
 
 afterAll(async () => {
