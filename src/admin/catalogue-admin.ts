@@ -1,10 +1,13 @@
+import type { z } from "zod";
 import { auditEntry, type ChangeAuthor } from "../auth/change-author.js";
 import { bumpRevision } from "../auth/revision.js";
 import type { Catalogue } from "../config/index.js";
 import type { StoredCatalogue, StoredKind, StoredProblem } from "../config/load/stored-catalogue.js";
 import { GatewayError } from "../errors/index.js";
 import type { CatalogueEntryKind, JsonObject, Store, StoreRepositories } from "../store/index.js";
+import { mergePatch } from "./catalogue-input.js";
 import { FEATURE_NAMES, type FeatureName, type LiveCatalogue, storedDefaultKey } from "./live-catalogue.js";
+import { parse } from "./route-kit.js";
 
 export interface CatalogueAdminDeps {
   store: Store;
@@ -63,8 +66,25 @@ export class CatalogueAdmin {
     await this.deps.changed();
   }
 
-  /** Replaces a stored entry's body (the caller merged the change into `before`, which it read). */
-  async update(
+  /**
+   * Changes a stored entry: the fields of `patch` replace its own (`null` removes one); the result must parse
+   * with the config file's schema for the kind, then is checked and written as any change.
+   */
+  async patch(
+    kind: CatalogueEntryKind,
+    id: string,
+    patch: JsonObject,
+    schema: z.ZodType,
+    author: ChangeAuthor,
+  ): Promise<void> {
+    const before = await this.storedEntry(kind, id);
+    const next = mergePatch(before.body, patch);
+    parse(schema, next, `the ${kind}`);
+    await this.update(kind, id, before, next, author);
+  }
+
+  /** Replaces a stored entry's body, only while it is still the version `before` read. */
+  private async update(
     kind: CatalogueEntryKind,
     id: string,
     before: StoredEntry,

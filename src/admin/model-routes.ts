@@ -6,9 +6,9 @@ import { GatewayError } from "../errors/index.js";
 import type { JsonObject } from "../store/index.js";
 import { type AdminRoute, adminRoute } from "./admin-route.js";
 import type { CatalogueAdmin } from "./catalogue-admin.js";
-import { mergePatch, refuseUnstorable } from "./catalogue-input.js";
+import { refuseUnstorable } from "./catalogue-input.js";
 import { FEATURE_NAMES, type FeatureName, type LiveCatalogue } from "./live-catalogue.js";
-import { by, parse } from "./route-kit.js";
+import { by } from "./route-kit.js";
 import { deleted } from "./views.js";
 
 export interface ModelAdminDeps {
@@ -186,10 +186,7 @@ export function modelAdminRoutes(deps: ModelAdminDeps): AdminRoute[] {
       response: modelView,
       handler: async ({ params, request }) => {
         refuseUnstorable(request.body);
-        const before = await deps.admin.storedEntry("model", params.ref);
-        const next = mergePatch(before.body, request.body as JsonObject);
-        parse(modelOverride, next, "the model");
-        await deps.admin.update("model", params.ref, before, next, by(request));
+        await deps.admin.patch("model", params.ref, request.body as JsonObject, modelOverride, by(request));
         return describe(modelOf(params.ref));
       },
     }),

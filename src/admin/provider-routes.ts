@@ -9,10 +9,10 @@ import { providerDefinition } from "../providers/registry.js";
 import type { JsonObject } from "../store/index.js";
 import { type AdminRoute, adminRoute } from "./admin-route.js";
 import type { CatalogueAdmin } from "./catalogue-admin.js";
-import { mergePatch, refuseServerOnlySettings, refuseUnstorable } from "./catalogue-input.js";
+import { refuseServerOnlySettings, refuseUnstorable } from "./catalogue-input.js";
 import type { LiveCatalogue } from "./live-catalogue.js";
 import { describeProvider, providerView } from "./provider-view.js";
-import { by, parse } from "./route-kit.js";
+import { by } from "./route-kit.js";
 import { deleted } from "./views.js";
 
 export interface ProviderAdminDeps {
@@ -133,10 +133,13 @@ export function providerAdminRoutes(deps: ProviderAdminDeps): AdminRoute[] {
       handler: async ({ params, body, request }) => {
         refuseUnstorable(request.body);
         refuseServerOnlySettings(body);
-        const before = await deps.admin.storedEntry("provider", params.id);
-        const next = mergePatch(before.body, request.body as JsonObject);
-        parse(providerOverride, next, "the provider");
-        await deps.admin.update("provider", params.id, before, next, by(request));
+        await deps.admin.patch(
+          "provider",
+          params.id,
+          request.body as JsonObject,
+          providerOverride,
+          by(request),
+        );
         return describe(providerOf(params.id));
       },
     }),
