@@ -29,7 +29,7 @@ const answered: Partial<RequestOutcome> = {
 describe("toUsageEvent", () => {
   it("an answered request: who, what, where (origin only), tokens, cost and times", () => {
     expect(toUsageEvent(outcome(answered))).toEqual({
-      eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
       time: new Date(1_700_000_000_000),
       requestId: "req-1",
       traceId: "trace-1",

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import type { RequestOutcome } from "../proxy/outcome.js";
 import type { UsageEvent } from "../store/usage-events.js";
+import { timeOrderedUuid } from "./event-id.js";
 
 export type { UsageEvent } from "../store/usage-events.js";
 
@@ -73,6 +73,6 @@ export function toUsageEvent(outcome: RequestOutcome): UsageEvent {
     ttftMs: outcome.clientFirstByteMs ?? null,
     upstreamMs: difference(outcome.upstreamFirstByteMs, outcome.upstreamSentMs),
     overheadMs: overhead(outcome),
-    eventId: randomUUID(),
+    eventId: timeOrderedUuid(),
   };
 }
