@@ -82,6 +82,11 @@ export interface UsageAggregateRow extends UsageTotals {
 }
 
 export interface UsageEventsRepository {
+  /**
+   * Most events one `insertMany` should carry, when the write runs on the gateway's own thread (SQLite without
+   * its writer thread: `:memory:`); undefined when it does not (Postgres, a SQLite file).
+   */
+  readonly batchLimit: number | undefined;
   /** Writes the events with one multi-row INSERT (several only past the database's parameter limit). */
   insertMany(events: readonly UsageEvent[]): Promise<void>;
   /** Sums per group, ordered by the group keys (nulls last); one row for all when `groupBy` is empty. */

@@ -26,6 +26,12 @@ describeStoreConformance("Postgres", {
 });
 
 describe("Postgres store", () => {
+  it("writes usage batches of any size (the usage writer's batchSize decides)", async () => {
+    const store = await openStore(await freshSchemaUrl());
+    expect(store.usageEvents.batchLimit).toBeUndefined();
+    await store.close();
+  });
+
   it("creates the schema from ?schema= and keeps every table in it", async () => {
     const url = await freshSchemaUrl();
     const schema = new URL(url).searchParams.get("schema")!;

@@ -35,6 +35,15 @@ describeStoreConformance("SQLite in memory", {
 });
 
 describe("SQLite file store", () => {
+  it("writes usage on its own thread, so the usage writer may send whole batches; `:memory:` takes small ones", async () => {
+    const file = await openStore("sqlite:batches.db", { baseDir: await temporaryDirectory() });
+    const memory = await openStore("sqlite::memory:");
+    expect(file.usageEvents.batchLimit).toBeUndefined();
+    expect(memory.usageEvents.batchLimit).toBe(64);
+    await file.close();
+    await memory.close();
+  });
+
   it("creates a private directory and database file, in WAL mode", async () => {
     const base = await temporaryDirectory();
     const store = await openStore("sqlite:.tollgate/nested/tollgate.db", { baseDir: base });
