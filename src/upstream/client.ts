@@ -3,6 +3,7 @@
  * connect / first-byte / idle timeouts, load spreading and failover over several endpoints
  * before the first byte, cancellation, and upstream errors mapped for the client.
  */
+import type { IncomingHttpHeaders } from "node:http";
 import { performance } from "node:perf_hooks";
 import { Pool } from "undici";
 import { GatewayError } from "../errors/index.js";
@@ -21,7 +22,7 @@ import {
   type TransportFailureKind,
   upstreamDetail,
 } from "./error-mapping.js";
-import { readPrefix, UpstreamBody, UpstreamResponseImpl } from "./response-body.js";
+import { UpstreamBody, UpstreamResponseImpl } from "./response-body.js";
 import { scrubSecrets } from "./scrub.js";
 import type {
   SendOptions,
@@ -135,7 +136,6 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       const isLast = position === order.length - 1 || !anyAllowed(circuits, order, position + 1);
       const started = performance.now();
       state.inFlight++;
-      let response: Awaited<ReturnType<Pool["request"]>>;
       let requestHeaders = endpoint.headers ? { ...baseHeaders, ...endpoint.headers } : baseHeaders;
       if (endpoint.sign) {
         try {
@@ -167,18 +167,22 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
           );
         }
       }
+      const stateReleased = () => state.inFlight--;
+      const response = new UpstreamBody(signal, stateReleased);
       try {
-        response = await poolFor(state.origin, callConnectTimeoutMs).request({
-          path: state.path,
-          method,
-          headers: requestHeaders,
-          body: payload,
-          signal,
-          headersTimeout: firstByteTimeoutMs,
-          bodyTimeout: idleTimeoutMs,
-        });
+        poolFor(state.origin, callConnectTimeoutMs).dispatch(
+          {
+            path: state.path,
+            method,
+            headers: requestHeaders,
+            body: payload,
+            headersTimeout: firstByteTimeoutMs,
+            bodyTimeout: idleTimeoutMs,
+          },
+          response,
+        );
+        await response.started;
       } catch (error) {
-        state.inFlight--;
         const kind: TransportFailureKind = signal?.aborted ? "aborted" : classifyTransportError(error);
         // A keep-alive socket the upstream closed just as we reused it: one more try on the same endpoint when
         // there is no other to fail over to. It counts against the circuit only if the retry fails too: were it
@@ -204,27 +208,16 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         continue;
       }
 
-      const status = response.statusCode;
+      const status = response.status;
       const headers = response.headers;
       const ms = elapsed(started);
       trace?.attempted?.(state.origin, status, undefined);
-      const stream = response.body;
-      let released = false;
-      // Errors reach the consumer through the iterator; without a listener, an abort or timeout
-      // while nobody is reading would be an uncaught 'error' event.
-      stream.on("error", ignoreError);
-      stream.once("close", () => {
-        if (!released) {
-          released = true;
-          state.inFlight--;
-        }
-      });
 
       if (status >= 200 && status < 300) {
         picker.succeeded(state);
         breakers.succeeded(circuit);
         attempts.push({ endpoint: state.label, status, ms });
-        return respond(status, headers, state, attempts, stream, provider, idleTimeoutMs, signal);
+        return respond(status, headers, state, attempts, response, provider, idleTimeoutMs, signal);
       }
 
       allUnreachable = false;
@@ -234,9 +227,9 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
       const failover = isFailoverStatus(status) && !isLast;
       if (sendOptions.returnErrorResponses && !failover) {
         attempts.push({ endpoint: state.label, status, ms });
-        return respond(status, headers, state, attempts, stream, provider, idleTimeoutMs, signal);
+        return respond(status, headers, state, attempts, response, provider, idleTimeoutMs, signal);
       }
-      const text = await readPrefix(stream, maxErrorBodyBytes);
+      const text = (await response.prefix(maxErrorBodyBytes)).toString("utf8");
       if (signal?.aborted)
         throw withAttempts(mapTransportFailure({ kind: "aborted", providerName: provider }), attempts);
       const input = {
@@ -297,15 +290,15 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
 
   function respond(
     status: number,
-    headers: Awaited<ReturnType<Pool["request"]>>["headers"],
+    headers: IncomingHttpHeaders,
     state: EndpointState,
     attempts: readonly UpstreamAttempt[],
-    stream: Awaited<ReturnType<Pool["request"]>>["body"],
+    body: UpstreamBody,
     providerName: string,
     idleTimeoutMs: number,
     signal: AbortSignal | undefined,
   ): UpstreamResponse {
-    const body = new UpstreamBody(stream, { providerName, idleTimeoutMs, signal, attempts });
+    body.describe({ providerName, idleTimeoutMs, signal, attempts });
     return new UpstreamResponseImpl(
       status,
       headers,
@@ -333,8 +326,6 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
 
   return { send, close, destroy, circuits: breakers };
 }
-
-function ignoreError(): void {}
 
 /** Credential values among a signer's headers: a bearer token, an AWS session token. */
 function signedSecrets(headers: Record<string, string>): string[] {
