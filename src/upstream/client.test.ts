@@ -96,6 +96,38 @@ describe("upstream client: success", () => {
     expect(ended).toBe(true);
   });
 
+  it("applies backpressure: an upstream faster than its reader is held back, and every byte still arrives in order", async () => {
+    const chunk = 16 * 1024;
+    const chunks = 256; // 4 MiB
+    let writtenBeforeReading = 0;
+    let reading = false;
+    const mock = await provider(async (_request, response) => {
+      response.writeHead(200, { "content-type": "application/octet-stream" });
+      for (let index = 0; index < chunks; index++) {
+        const ok = response.write(Buffer.alloc(chunk, index % 251));
+        if (!reading) writtenBeforeReading += chunk;
+        if (!ok) await new Promise((resolve) => response.once("drain", resolve));
+      }
+      response.end();
+    });
+    client = createUpstreamClient();
+    const response = await client.send({ providerName: "openai", url: mock.url, body: "{}" });
+    await sleep(300);
+    reading = true;
+    // Held back: the gateway keeps 64 KiB unread, the sockets' buffers the rest of what was written.
+    expect(writtenBeforeReading).toBeLessThan(chunks * chunk);
+    let received = 0;
+    let inOrder = true;
+    for await (const part of response.body) {
+      for (let offset = 0; offset < part.length; offset += 997) {
+        if (part[offset] !== Math.floor((received + offset) / chunk) % 251) inOrder = false;
+      }
+      received += part.length;
+    }
+    expect(received).toBe(chunks * chunk);
+    expect(inOrder).toBe(true);
+  });
+
   it("feeds the SSE reader from a real stream", async () => {
     const mock = await provider((_request, response) => {
       response.writeHead(200, { "content-type": "text/event-stream" });
