@@ -15,6 +15,7 @@ import {
   freePort,
   logTail,
   machineBusySeconds,
+  machineStealSeconds,
   memory,
   type ProbeReading,
   probeRead,
@@ -180,8 +181,10 @@ export interface Usage {
   rssStartMb: number;
   peakMb: number;
   probe: ProbeReading | undefined;
-  /** Cores used by processes outside this benchmark during the measurement (other work on the machine). */
+  /** Cores used by processes outside this benchmark during the measurement (other work on the machine, steal included). */
   otherCores: number;
+  /** Of those, cores the hypervisor took for other guests (steal time). */
+  stealCores: number;
   /** Event-loop delay of the runner, where latencies are timed: a busy runner inflates them. */
   runnerEventLoopDelayMs: { p99: number; max: number };
 }
@@ -208,6 +211,7 @@ export async function watch<T>(
   runnerLoop.reset();
   const ours0 = childrenCpuSeconds();
   const busy0 = machineBusySeconds();
+  const steal0 = machineStealSeconds();
   const wall0 = performance.now();
   const rssStart = memory(pid).rssMb;
   const sampler = sampleRss([pid]);
@@ -217,6 +221,7 @@ export async function watch<T>(
   const wallS = (performance.now() - wall0) / 1000;
   const ours = childrenCpuSeconds() - ours0 + (runner.user + runner.system) / 1e6;
   const otherCores = Math.max(0, Math.round(((machineBusySeconds() - busy0 - ours) / wallS) * 100) / 100);
+  const stealCores = Math.max(0, Math.round(((machineStealSeconds() - steal0) / wallS) * 100) / 100);
   const n = Math.max(1, count(result));
   const perRequest = (seconds: number): number => Math.round((seconds * 1e6) / n);
   return {
@@ -230,6 +235,7 @@ export async function watch<T>(
       peakMb: Math.round(memory(pid).peakMb),
       probe: await probeRead(measured),
       otherCores,
+      stealCores,
       runnerEventLoopDelayMs: { p99: loopMs(runnerLoop.percentile(99)), max: loopMs(runnerLoop.max) },
     },
   };

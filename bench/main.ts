@@ -204,7 +204,7 @@ export async function main(argv: string[]): Promise<number> {
       `Latencies are per request from send to last byte at µs resolution, without coordinated-omission correction. Maximum rates: autocannon, ${cli.connections} connections. Fixed rates: ${cli.autocannonRate ? "autocannon overallRate (bursty within each second)" : "an evenly paced undici client (autocannon's overallRate sends each second's quota in a burst)"}.`,
       "CPU µs/req is user+system time of the measured process (direct: the mock; bare: the bare proxy; tollgate: the gateway) from /proc/<pid>/stat, at 10 ms tick resolution.",
       "translated: direct and bare relay the mock's Anthropic stream unchanged; only the gateway translates it to OpenAI chunks.",
-      `Other processes on the machine (not part of this run) used up to ${Math.max(0, ...bench.results.map((r) => r.usage?.otherCores ?? 0))} cores during a measurement (per measurement: otherCores in the JSON, "other load" above); numbers taken while that is high are noisy.`,
+      `Other processes on the machine (not part of this run) used up to ${Math.max(0, ...bench.results.map((r) => r.usage?.otherCores ?? 0))} cores during a measurement (per measurement: otherCores in the JSON, "other load" above); numbers taken while that is high are noisy. Of that, the hypervisor's steal time (cores given to other guests) was up to ${Math.max(0, ...bench.results.map((r) => r.usage?.stealCores ?? 0))} cores (stealCores in the JSON).`,
       `Child logs and the generated gateway config: ${runDir}.`,
     );
     const bedrock = summarizeRoutes(bench.results);

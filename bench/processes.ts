@@ -207,6 +207,19 @@ export function machineBusySeconds(): number {
   }
 }
 
+/**
+ * CPU seconds the hypervisor gave to other guests while this VM wanted them (steal, the 8th field of
+ * /proc/stat's first line), all cores: on a shared VM this is noise no process here caused.
+ */
+export function machineStealSeconds(): number {
+  try {
+    const fields = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/);
+    return Number(fields[8]) / ticksPerSecond();
+  } catch {
+    return Number.NaN;
+  }
+}
+
 export interface Memory {
   rssMb: number;
   peakMb: number;
