@@ -128,6 +128,36 @@ describe("upstream client: success", () => {
     expect(inOrder).toBe(true);
   });
 
+  it("reads a body one way, once: a second reader is refused at once instead of waiting for ever", async () => {
+    const mock = await provider((_request, response) => {
+      response.writeHead(200);
+      response.write("a");
+      setTimeout(() => response.end("b"), 50);
+    });
+    client = createUpstreamClient();
+    const whole = await client.send({ providerName: "openai", url: mock.url, body: "{}" });
+    const first = whole.text();
+    await expect(whole.text()).rejects.toThrow(/already being read/);
+    await expect(first).resolves.toBe("ab");
+    const chunks = await client.send({ providerName: "openai", url: mock.url, body: "{}" });
+    const iterator = chunks.body[Symbol.asyncIterator]();
+    const next = iterator.next();
+    await expect(chunks.text()).rejects.toThrow(/already being read/);
+    expect((await next).value?.toString()).toBe("a");
+  });
+
+  it("stops reading an error body at the cap without waiting for the rest", async () => {
+    const mock = await provider((_request, response) => {
+      response.writeHead(500, { "content-type": "text/plain" });
+      response.write("e".repeat(1_000)); // exactly the cap, then nothing for longer than the test waits
+    });
+    client = createUpstreamClient({ maxErrorBodyBytes: 1_000, idleTimeoutMs: 30_000 });
+    const started = performance.now();
+    const failure = await rejection(client.send({ providerName: "openai", url: mock.url, body: "{}" }));
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it("feeds the SSE reader from a real stream", async () => {
     const mock = await provider((_request, response) => {
       response.writeHead(200, { "content-type": "text/event-stream" });

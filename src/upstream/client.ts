@@ -167,10 +167,10 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
           );
         }
       }
-      const stateReleased = () => state.inFlight--;
-      const response = new UpstreamBody(signal, stateReleased);
+      const pool = poolFor(state.origin, callConnectTimeoutMs);
+      const response = new UpstreamBody(signal, () => state.inFlight--);
       try {
-        poolFor(state.origin, callConnectTimeoutMs).dispatch(
+        pool.dispatch(
           {
             path: state.path,
             method,

@@ -58,6 +58,9 @@ export class UpstreamBody
   private startReject!: (error: unknown) => void;
   private controller: Dispatcher.DispatchController | undefined;
   private abortReason: Error | undefined;
+  private aborted = false;
+  /** How the consumer reads: chunk by chunk, or all at once (readAll, prefix); one way, once. */
+  private reading: "chunks" | "whole" | undefined;
   private queue: Buffer[] = [];
   private queuedBytes = 0;
   private finished = false;
@@ -75,7 +78,7 @@ export class UpstreamBody
       this.startResolve = resolve;
       this.startReject = reject;
     });
-    if (signal?.aborted) this.abortReason = signal.reason as Error;
+    if (signal?.aborted) this.abort(signal.reason as Error);
     else if (signal) {
       const onAbort = () => this.abort(signal.reason as Error);
       this.onAbort = onAbort;
@@ -92,7 +95,7 @@ export class UpstreamBody
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.abortReason) controller.abort(this.abortReason);
+    if (this.aborted) controller.abort(this.abortReason as Error);
   }
 
   onResponseStart(
@@ -168,6 +171,8 @@ export class UpstreamBody
   }
 
   next(): Promise<IteratorResult<Buffer>> {
+    if (this.reading === "whole") return Promise.reject(alreadyRead());
+    this.reading = "chunks";
     const queue = this.queue;
     if (queue.length > 0) {
       const value = queue.shift()!;
@@ -222,10 +227,17 @@ export class UpstreamBody
 
   private abort(reason: Error): void {
     if (this.controller) this.controller.abort(reason);
-    else this.abortReason = reason;
+    else {
+      // undici has not started the request yet (it waits for a connection): it is aborted once it does.
+      this.aborted = true;
+      this.abortReason = reason;
+    }
   }
 
   private collectAll(maxBytes: number, truncate: boolean): Promise<Buffer> {
+    // A second reader would take chunks from the first, and one of them would wait for ever.
+    if (this.reading !== undefined) return Promise.reject(alreadyRead());
+    this.reading = "whole";
     return new Promise<Buffer>((resolve, reject) => {
       const collector: Collector = { chunks: [], total: 0, maxBytes, truncate, resolve, reject };
       for (const chunk of this.queue) if (!this.collect(collector, chunk)) return;
@@ -249,11 +261,12 @@ export class UpstreamBody
     });
   }
 
-  /** Adds a chunk; false once the collector is settled because the body passed its size. */
+  /** Adds a chunk; false once the collector is settled: a whole body past its size, or a prefix complete. */
   private collect(collector: Collector, chunk: Buffer): boolean {
     collector.total += chunk.length;
     collector.chunks.push(chunk);
-    if (collector.total <= collector.maxBytes) return true;
+    if (collector.truncate ? collector.total < collector.maxBytes : collector.total <= collector.maxBytes)
+      return true;
     this.collector = undefined;
     if (collector.truncate) collector.resolve(Buffer.concat(collector.chunks, collector.total));
     else {
@@ -282,6 +295,10 @@ export class UpstreamBody
       released();
     }
   }
+}
+
+function alreadyRead(): Error {
+  return new Error("the upstream body is already being read");
 }
 
 function contentLength(headers: IncomingHttpHeaders): number | undefined {
