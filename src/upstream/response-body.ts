@@ -39,8 +39,9 @@ type Collector = {
 /**
  * One upstream call on undici's dispatch API: the handler undici calls (status and headers, then the body's
  * chunks) and the body its consumer reads, in one object. `Pool.request` wraps every answer in a Readable (with
- * its event emitter, buffer list and async iterator), which cost the gateway about 20 µs per request on the
- * bench; here a whole answer is collected straight into an array and a stream is handed over chunk by chunk.
+ * its event emitter, buffer list and async iterator): the bench's bare proxy, changed this way, used 95–116
+ * instead of 115–159 µs of CPU per request. Here a whole answer is collected straight into an array and a stream
+ * is handed over chunk by chunk.
  *
  * Backpressure: past 64 KiB unread the socket is paused (undici then stops the idle timeout too) and resumed
  * once the consumer has taken what was held. Failures surface as UpstreamError, so the dialect encoder can end
