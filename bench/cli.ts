@@ -18,6 +18,8 @@ export interface CliOptions {
   rounds: number;
   /** Workers of the gateway in the chat-max-workers scenario. */
   workers: number;
+  /** A commit to build and measure beside this checkout (the chat-max-compare scenario). */
+  compare: string | undefined;
 }
 
 export const HELP = `Usage: npm run bench -- [options]   (or: node --experimental-strip-types --import=./scripts/ts-imports.mjs bench/run.ts [options])
@@ -33,6 +35,9 @@ export const HELP = `Usage: npm run bench -- [options]   (or: node --experimenta
                       and the route figures are medians (--quick: 1)
   --workers 2         worker processes of the gateway in chat-max-workers (serve --workers N, limits
                       in Redis), compared with the same gateway in one process
+  --compare REV       also build REV (a commit, tag or branch) in a temporary git worktree and measure its
+                      gateway beside this one and the bare proxy in every round (chat-max-compare): the
+                      per-round ratio of the two builds is the figure for a change, as runs drift
   --chunk-delay 0     ms between the records of the stream and translated scenarios (0: one event-loop turn)
   --streams 5000      streams held open by the hold scenario
   --hold 30s          how long the hold scenario keeps them open
@@ -79,6 +84,7 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     "--hold",
     "--rounds",
     "--workers",
+    "--compare",
   ];
   const boolean = new Set(["--quick", "--gateway-only", "--strict", "--autocannon-rate", "--help", "-h"]);
   for (let i = 0; i < argv.length; i++) {
@@ -125,5 +131,6 @@ export function parseArgs(argv: string[]): CliOptions | "help" {
     chunkDelayMs: Math.max(0, Number(values.get("--chunk-delay") ?? 0)) || 0,
     rounds: num("--rounds", quick ? 1 : 3),
     workers: num("--workers", 2),
+    compare: values.get("--compare"),
   };
 }

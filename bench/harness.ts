@@ -28,8 +28,17 @@ import {
   waitForReady,
 } from "./processes.js";
 
-/** `tollgate-workers`: `serve --workers N` (Redis limits), beside `tollgate-redis`, the same in one process. */
-export type TargetName = "direct" | "bare" | "tollgate" | "tollgate-redis" | "tollgate-workers";
+/**
+ * `tollgate-workers`: `serve --workers N` (Redis limits), beside `tollgate-redis`, the same in one process.
+ * `tollgate-base`: another commit's gateway (`--compare REV`), beside this build's `tollgate`.
+ */
+export type TargetName =
+  | "direct"
+  | "bare"
+  | "tollgate"
+  | "tollgate-redis"
+  | "tollgate-workers"
+  | "tollgate-base";
 
 export interface Target {
   name: TargetName;
@@ -70,13 +79,20 @@ export async function startBare(mockOrigin: string): Promise<Target> {
  */
 export async function startGateway(
   mockOrigin: string,
-  options: { redisPrefix?: string; workers?: number } = {},
+  options: {
+    redisPrefix?: string;
+    workers?: number;
+    /** Another checkout's build (`--compare`): its dist/ is run, with its own SQLite file. */
+    root?: string;
+    name?: TargetName;
+  } = {},
 ): Promise<Target> {
   const { redisPrefix } = options;
   const workers = options.workers ?? 1;
-  const name: TargetName = workers > 1 ? "tollgate-workers" : redisPrefix ? "tollgate-redis" : "tollgate";
+  const name: TargetName =
+    options.name ?? (workers > 1 ? "tollgate-workers" : redisPrefix ? "tollgate-redis" : "tollgate");
   const headers = { "content-type": "application/json", authorization: `Bearer ${BENCH_TOKEN}` };
-  const main = join(benchDir, "..", "dist", "cli", "main.js");
+  const main = join(options.root ?? join(benchDir, ".."), "dist", "cli", "main.js");
   if (!existsSync(main)) {
     return {
       name,
@@ -91,7 +107,7 @@ export async function startGateway(
     dir: runDir,
     ...(redisPrefix ? { redisPrefix } : {}),
     // Its own SQLite file: the one-process gateway may run beside it.
-    ...(workers > 1 ? { variant: "workers" } : {}),
+    ...(workers > 1 ? { variant: "workers" } : options.root ? { variant: "base" } : {}),
   });
   const port = await freePort();
   const args = [main, "serve", "--config", config, "--host", "127.0.0.1", "--port", String(port)];

@@ -2,6 +2,8 @@
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { type CliOptions, HELP, parseArgs } from "./cli.js";
+import { compareScenario } from "./compare.js";
+import { COMPARE_SCENARIO, summarizeCompare } from "./compare-report.js";
 import { OPENAI_MODEL, redisPrefix } from "./gateway-config.js";
 import {
   prepareRunDir,
@@ -92,7 +94,8 @@ async function deleteRedisKeys(prefix: string): Promise<void> {
   }
 }
 
-async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
+/** Runs the scenarios asked for; returns the commit `--compare` measured, when it could. */
+async function runScenarios(bench: Bench, cli: CliOptions): Promise<string | undefined> {
   const has = (s: string): boolean => cli.scenarios.has(s);
   const bare = bench.targets.find((t) => t.name === "bare");
   const gateway = bench.targets.find((t) => t.name === "tollgate");
@@ -116,6 +119,7 @@ async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
         await rateScenario(bench, "chat-rate-tg", pair, gatewayPeak / 2, numbered(round));
     }
   }
+  const compareCommit = cli.compare ? await compareScenario(bench, rounds, cli.compare) : undefined;
   if (has("bedrock-rate")) await routesScenario(bench, rounds);
   if (has("stream")) await streamScenario(bench, "stream");
   if (has("translated")) await streamScenario(bench, "translated");
@@ -143,6 +147,7 @@ async function runScenarios(bench: Bench, cli: CliOptions): Promise<void> {
   if (has(WORKERS_SCENARIO) && cli.targets.has("tollgate")) {
     await deleteRedisKeys(await workersScenario(bench, rounds, cli.workers));
   }
+  return compareCommit;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -173,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cli.targets.has("tollgate")) targets.push(await startGateway(mock.origin));
     for (const t of targets) log(`${t.name}: ${t.notReady ?? t.origin}`);
     const bench: Bench = { options, mock: mock.child, mockOrigin: mock.origin, targets, results: [], log };
+    let compareCommit: string | undefined;
     let soak: Soak | undefined;
     const notes: string[] = [];
     if (cli.soakS) {
@@ -192,7 +198,7 @@ export async function main(argv: string[]): Promise<number> {
       const intervalS = cli.soakIntervalS ?? Math.max(5, Math.min(60, Math.round(cli.soakS / 12)));
       soak = await runSoak(bench, target, { durationS: cli.soakS, intervalS, rate: cli.soakRate });
     } else {
-      await runScenarios(bench, cli);
+      compareCommit = await runScenarios(bench, cli);
     }
     const runner = bench.results.map((r) => r.usage?.runnerCpuUsPerRequest).filter((v) => v !== undefined);
     if (runner.length > 0) {
@@ -217,6 +223,12 @@ export async function main(argv: string[]): Promise<number> {
       notes.push(
         `${WORKERS_SCENARIO}: tollgate-redis is the gateway with limits in Redis in one process, tollgate-workers the same config with \`serve --workers ${cli.workers}\` (node:cluster: the primary accepts and hands connections to the workers round-robin); each has its own SQLite file. Its CPU µs/req and RSS include the workers'.`,
       );
+    const compare =
+      cli.compare && compareCommit ? summarizeCompare(bench.results, cli.compare, compareCommit) : undefined;
+    if (compare)
+      notes.push(
+        `${COMPARE_SCENARIO}: tollgate-base is the gateway of ${cli.compare} (${compare.baseCommit}), built in a temporary git worktree with this checkout's node_modules and run on the same config with its own SQLite file.`,
+      );
     const report: Report = {
       startedAt: new Date(started).toISOString(),
       durationS: Math.round((Date.now() - started) / 1000),
@@ -227,6 +239,7 @@ export async function main(argv: string[]): Promise<number> {
       ...(soak ? { soak } : {}),
       ...(bedrock ? { bedrock } : {}),
       ...(workers ? { workers } : {}),
+      ...(compare ? { compare } : {}),
       targets: checkTargets(bench.results, soak, 5_000),
       notes,
     };

@@ -2,6 +2,7 @@
 // DESIGN §7 performance targets checked as PASS / FAIL / N/A.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type CompareSummary, compareTable } from "./compare-report.js";
 import type { TargetName } from "./harness.js";
 import type { StreamStats } from "./load.js";
 import type { Measurement, Route } from "./measurement.js";
@@ -51,6 +52,7 @@ export interface Report {
   bedrock?: RoutesSummary;
   /** The chat-max-workers scenario in brief: one process vs `--workers N`. */
   workers?: WorkersSummary;
+  compare?: CompareSummary;
   targets: TargetCheck[];
   notes: string[];
 }
@@ -412,6 +414,7 @@ export function renderMarkdown(report: Report): string {
     ...rateTable(report.results),
     ...routesTable(report.results),
     ...workersTable(report.workers),
+    ...compareTable(report.compare),
     ...streamTable(report.results),
     ...holdTable(report.results),
     ...soakTable(report.soak),
