@@ -2,6 +2,7 @@
 // proxy in the same rounds, as medians of the per-round ratios (the VM drifts too much to compare across runs).
 import type { TargetName } from "./harness.js";
 import type { Measurement } from "./measurement.js";
+import { median } from "./median.js";
 
 export const COMPARE_SCENARIO = "chat-max-compare";
 
@@ -18,13 +19,6 @@ export interface CompareSummary {
   rpsVsBase: number | undefined;
   cpuVsBare: Partial<Record<TargetName, number>>;
   rpsVsBare: Partial<Record<TargetName, number>>;
-}
-
-export function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function summarizeCompare(

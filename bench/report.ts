@@ -6,6 +6,7 @@ import { type CompareSummary, compareTable } from "./compare-report.js";
 import type { TargetName } from "./harness.js";
 import type { StreamStats } from "./load.js";
 import type { Measurement, Route } from "./measurement.js";
+import { median } from "./median.js";
 import { benchDir } from "./processes.js";
 import { type WorkersSummary, workersTable } from "./workers-report.js";
 
@@ -133,9 +134,9 @@ export function summarizeRoutes(results: Measurement[]): RoutesSummary | undefin
   if (rows.length === 0) return undefined;
   const of = (route: Route) => rows.filter((m) => m.route === route);
   const medianOf = (items: RouteFigures[]): RouteFigures => ({
-    cpuUsPerRequest: round3(median(items.map((x) => x.cpuUsPerRequest))),
-    p50Ms: round3(median(items.map((x) => x.p50Ms))),
-    p99Ms: round3(median(items.map((x) => x.p99Ms))),
+    cpuUsPerRequest: round3(medianOrNaN(items.map((x) => x.cpuUsPerRequest))),
+    p50Ms: round3(medianOrNaN(items.map((x) => x.p50Ms))),
+    p99Ms: round3(medianOrNaN(items.map((x) => x.p99Ms))),
   });
   const routes: RoutesSummary["routes"] = {};
   for (const route of ["openai", "anthropic", "bedrock"] as const) {
@@ -143,7 +144,7 @@ export function summarizeRoutes(results: Measurement[]): RoutesSummary | undefin
     if (measured.length > 0)
       routes[route] = {
         ...medianOf(measured.map(figures)),
-        rps: median(measured.map((m) => m.rate!.rps)),
+        rps: medianOrNaN(measured.map((m) => m.rate!.rps)),
       };
   }
   // Each round's routes ran back to back: difference within a round, median over rounds.
@@ -306,11 +307,8 @@ function soakTable(soak: Soak | undefined): string[] {
 const ok = (results: Measurement[], scenario: string, target: TargetName): Measurement | undefined =>
   results.find((m) => m.scenario === scenario && m.target === target && m.status === "ok");
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
+/** The median; NaN for no values (the rows it summarizes are never empty). */
+const medianOrNaN = (values: number[]): number => median(values) ?? Number.NaN;
 
 /**
  * The rounds in which both targets were measured, as pairs. On a shared 2-core VM the machine's speed
@@ -354,7 +352,7 @@ export function checkTargets(
     const both = pairs(results, scenario, target, { scenario: pairedBare, target: "bare" });
     if (both.length > 0) {
       const shares = both.map(([tg, bare]) => tg.rate!.rps / bare.rate!.rps);
-      const share = median(shares);
+      const share = medianOrNaN(shares);
       const each = both.map(([tg, bare]) => `${tg.rate!.rps} vs ${bare.rate!.rps}`).join(", ");
       checks.push({
         target: label,
@@ -367,7 +365,7 @@ export function checkTargets(
   const label = "p99 ≤ bare p99 + 1 ms at half of Tollgate's peak";
   const both = pairs(results, "chat-rate-tg", "tollgate", { scenario: "chat-rate-tg", target: "bare" });
   if (both.length > 0) {
-    const extra = median(both.map(([tg, bare]) => tg.rate!.latencyMs.p99 - bare.rate!.latencyMs.p99));
+    const extra = medianOrNaN(both.map(([tg, bare]) => tg.rate!.latencyMs.p99 - bare.rate!.latencyMs.p99));
     const each = both
       .map(([tg, bare]) => `${f(tg.rate!.latencyMs.p99)} vs ${f(bare.rate!.latencyMs.p99)}`)
       .join(", ");

@@ -1,6 +1,7 @@
 // The chat-max-workers scenario in brief: medians over the rounds, and how N workers compare with one process.
 import type { TargetName } from "./harness.js";
 import type { Measurement } from "./measurement.js";
+import { median } from "./median.js";
 
 export const WORKERS_SCENARIO = "chat-max-workers";
 
@@ -15,13 +16,6 @@ export interface WorkersSummary {
   workersVsSingle: number | undefined;
   singleVsBare: number | undefined;
   workersVsBare: number | undefined;
-}
-
-function median(values: number[]): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export function summarizeWorkers(results: Measurement[], workers: number): WorkersSummary | undefined {
