@@ -1,4 +1,7 @@
-import type { MetricJson } from "./metrics-cluster.js";
+import type { Registry } from "prom-client";
+
+/** One metric as prom-client's `getMetricsAsJSON` gives it. */
+export type MetricJson = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>[number];
 
 type Sample = MetricJson["values"][number] & { metricName?: string };
 

@@ -1,6 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
-import { AggregatorRegistry, type Registry } from "prom-client";
-import { addTotals } from "./metrics-cluster-totals.js";
+import { AggregatorRegistry } from "prom-client";
+import { addTotals, type MetricJson } from "./metrics-cluster-totals.js";
 
 /**
  * `/metrics` under `tollgate serve --workers N`: a scrape reaches whichever worker took the connection, so that
@@ -11,8 +11,7 @@ import { addTotals } from "./metrics-cluster-totals.js";
  * with its last answer, and an exited worker's counters and histograms stay in the sum.
  */
 
-/** One metric as prom-client's `getMetricsAsJSON` gives it. */
-export type MetricJson = Awaited<ReturnType<Registry["getMetricsAsJSON"]>>[number];
+export type { MetricJson } from "./metrics-cluster-totals.js";
 
 interface Request {
   type: "tollgate:metrics-request";
