@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import { chatCompletion, localModel, onJsonBody } from "../support/openai-answers.js";
 import { type ServeProcess, startServeProcess } from "./serve-process.js";
 
 /** Two or more `tollgate serve` processes on one Postgres and one Redis (single, Cluster or Sentinel). */
@@ -22,12 +23,7 @@ export function mockUpstream() {
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
   const server: Server = createServer((request, response) => {
-    let raw = "";
-    request.on("data", (chunk) => {
-      raw += chunk;
-    });
-    request.on("end", () => {
-      const body = JSON.parse(raw) as { model: string; user?: string };
+    onJsonBody(request, (body) => {
       const key = body.model;
       inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
       maxInFlight.set(key, Math.max(maxInFlight.get(key) ?? 0, inFlight.get(key)!));
@@ -37,16 +33,7 @@ export function mockUpstream() {
       setTimeout(
         () => {
           response.writeHead(200, { "content-type": "application/json" });
-          response.end(
-            JSON.stringify({
-              id: "chatcmpl-1",
-              object: "chat.completion",
-              created: 1,
-              model: key,
-              choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-              usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 },
-            }),
-          );
+          response.end(chatCompletion(key, { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 }));
         },
         key === "slow" ? 150 : 1,
       );
@@ -61,14 +48,6 @@ export function config(
   redisPrefix: string,
   redisUrl = "redis://127.0.0.1:6379",
 ): string {
-  const model = (id: string) => ({
-    modelRef: `local::v1::${id}`,
-    modelName: id,
-    capabilities: ["chat"],
-    category: "balanced",
-    status: "stable",
-    contextWindow: { maxInputTokens: 10_000, maxOutputTokens: 100 },
-  });
   return JSON.stringify({
     storage: { url: storageUrl },
     redis: { url: redisUrl, keyPrefix: redisPrefix },
@@ -82,7 +61,7 @@ export function config(
           serverSideConfig: { type: "openaicompatible", endpoints: [{ url: upstreamUrl }] },
         },
       ],
-      modelOverrides: [model("fast"), model("slow"), model("hold")],
+      modelOverrides: [localModel("fast"), localModel("slow"), localModel("hold")],
       defaultModels: { chat: "local::v1::fast", fastChat: "local::v1::fast", codeCompletion: "" },
     },
     actors: [

@@ -9,6 +9,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testRedis, within } from "../auth/redis.js";
 import { dropSchemas, postgresUrl, randomSchemaName, withSchema } from "../store/postgres.js";
+import {
+  chatChunk,
+  chatCompletion,
+  chatStreamEnd,
+  localModel,
+  onJsonBody,
+} from "../support/openai-answers.js";
 import { type ServeProcess, startServeProcess } from "./serve-process.js";
 
 /**
@@ -28,12 +35,7 @@ function mockUpstream() {
   let holding = 0;
   let maxHolding = 0;
   const server: Server = createServer((incoming, response) => {
-    let raw = "";
-    incoming.on("data", (chunk) => {
-      raw += chunk;
-    });
-    incoming.on("end", () => {
-      const body = JSON.parse(raw) as { model: string; stream?: boolean };
+    onJsonBody(incoming, (body) => {
       if (body.model === "hold") {
         holding++;
         maxHolding = Math.max(maxHolding, holding);
@@ -43,21 +45,11 @@ function mockUpstream() {
       const usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 };
       if (!body.stream) {
         response.writeHead(200, { "content-type": "application/json" });
-        response.end(
-          JSON.stringify({
-            id: "chatcmpl-1",
-            object: "chat.completion",
-            created: 1,
-            model: body.model,
-            choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-            usage,
-          }),
-        );
+        response.end(chatCompletion(body.model, usage));
         return;
       }
       response.writeHead(200, { "content-type": "text/event-stream" });
-      const record = (delta: object, finish: string | null) =>
-        `data: ${JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      const record = (delta: object, finish: string | null) => chatChunk(body.model, delta, finish);
       let sent = 0;
       const next = () => {
         if (response.destroyed) return;
@@ -68,8 +60,7 @@ function mockUpstream() {
           return;
         }
         response.write(record({}, "stop"));
-        response.write(`data: ${JSON.stringify({ id: "chatcmpl-1", choices: [], usage })}\n\n`);
-        response.end("data: [DONE]\n\n");
+        response.end(chatStreamEnd(usage));
       };
       next();
     });
@@ -78,14 +69,6 @@ function mockUpstream() {
 }
 
 function config(upstreamUrl: string, storageUrl: string, redisPrefix: string): string {
-  const model = (id: string) => ({
-    modelRef: `local::v1::${id}`,
-    modelName: id,
-    capabilities: ["chat"],
-    category: "balanced",
-    status: "stable",
-    contextWindow: { maxInputTokens: 10_000, maxOutputTokens: 100 },
-  });
   return JSON.stringify({
     storage: { url: storageUrl },
     redis: { url: "redis://127.0.0.1:6379", keyPrefix: redisPrefix },
@@ -99,7 +82,7 @@ function config(upstreamUrl: string, storageUrl: string, redisPrefix: string): s
           serverSideConfig: { type: "openaicompatible", endpoints: [{ url: upstreamUrl }] },
         },
       ],
-      modelOverrides: [model("fast"), model("slow"), model("hold")],
+      modelOverrides: [localModel("fast"), localModel("slow"), localModel("hold")],
       defaultModels: { chat: "local::v1::fast", fastChat: "local::v1::fast", codeCompletion: "" },
     },
     actors: [

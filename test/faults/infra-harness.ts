@@ -11,6 +11,13 @@ import type { Gateway } from "../../src/server/gateway.js";
 import { createLogger } from "../../src/telemetry/logger.js";
 import { postgresUrl } from "../store/postgres.js";
 import { startTestGateway } from "../support/gateway.js";
+import {
+  chatChunk,
+  chatCompletion,
+  chatStreamEnd,
+  localModel,
+  onJsonBody,
+} from "../support/openai-answers.js";
 import { TcpFaultProxy } from "./tcp-fault-proxy.js";
 
 export const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
@@ -21,43 +28,24 @@ export const randomToken = (label: string) => `tg_${label}_${randomBytes(12).toS
 export const SLOW_CHUNKS = 6;
 export const SLOW_CHUNK_MS = 500;
 
+/** The answers' id: the infrastructure tests' own. */
+const ID = "chatcmpl-infra";
+
 /**
  * An OpenAI-compatible upstream at `<url>/v1`: model `fast` answers at once (JSON or a short stream), model
  * `slow` streams `SLOW_CHUNKS` records spaced `SLOW_CHUNK_MS` apart; every answer reports usage.
  */
 export async function startInfraUpstream(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
-    let raw = "";
-    request.on("data", (chunk) => {
-      raw += chunk;
-    });
-    request.on("end", () => {
-      const body = JSON.parse(raw) as { model: string; stream?: boolean };
+    onJsonBody(request, (body) => {
       const usage = { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 };
       if (!body.stream) {
         response.writeHead(200, { "content-type": "application/json" });
-        response.end(
-          JSON.stringify({
-            id: "chatcmpl-infra",
-            object: "chat.completion",
-            created: 1,
-            model: body.model,
-            choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }],
-            usage,
-          }),
-        );
+        response.end(chatCompletion(body.model, usage, ID));
         return;
       }
       response.writeHead(200, { "content-type": "text/event-stream" });
-      const chunk = (delta: object, finish: string | null, extra: object = {}) =>
-        `data: ${JSON.stringify({
-          id: "chatcmpl-infra",
-          object: "chat.completion.chunk",
-          created: 1,
-          model: body.model,
-          choices: [{ index: 0, delta, finish_reason: finish }],
-          ...extra,
-        })}\n\n`;
+      const chunk = (delta: object, finish: string | null) => chatChunk(body.model, delta, finish, ID);
       const records = body.model === "slow" ? SLOW_CHUNKS : 1;
       let sent = 0;
       const next = () => {
@@ -69,8 +57,7 @@ export async function startInfraUpstream(): Promise<{ url: string; close(): Prom
           return;
         }
         response.write(chunk({}, "stop"));
-        response.write(`data: ${JSON.stringify({ id: "chatcmpl-infra", choices: [], usage })}\n\n`);
-        response.end("data: [DONE]\n\n");
+        response.end(chatStreamEnd(usage, ID));
       };
       next();
     });
@@ -125,14 +112,6 @@ export interface InfraConfigOptions {
 }
 
 export function infraConfig(options: InfraConfigOptions): string {
-  const model = (id: string) => ({
-    modelRef: `local::v1::${id}`,
-    modelName: id,
-    capabilities: ["chat"],
-    category: "balanced",
-    status: "stable",
-    contextWindow: { maxInputTokens: 10_000, maxOutputTokens: 100 },
-  });
   return JSON.stringify({
     storage: { url: options.storageUrl, ...options.storage },
     ...(options.redis ? { redis: options.redis } : {}),
@@ -145,7 +124,7 @@ export function infraConfig(options: InfraConfigOptions): string {
           serverSideConfig: { type: "openaicompatible", endpoints: [{ url: options.upstreamUrl }] },
         },
       ],
-      modelOverrides: [model("fast"), model("slow")],
+      modelOverrides: [localModel("fast"), localModel("slow")],
       defaultModels: { chat: "local::v1::fast", fastChat: "local::v1::fast", codeCompletion: "" },
     },
     actors: options.actors ?? [{ id: "alice", tokens: [envReference("ALICE_TOKEN")] }],
